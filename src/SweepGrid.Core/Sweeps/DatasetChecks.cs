@@ -1,0 +1,33 @@
+namespace SweepGrid.Core.Sweeps;
+
+/// <summary>What the sweep needs to know of a dataset before it runs, read from its headers.</summary>
+public sealed record DatasetFacts(int TrainCount, int TestCount, int Features, int Classes);
+
+/// <summary>Checks of a sweep against the dataset it names, once that dataset has been opened.</summary>
+public static class DatasetChecks
+{
+    public static IReadOnlyList<ValidationError> Check(SweepSpec spec, DatasetFacts facts)
+    {
+        var errors = new List<ValidationError>();
+        if (spec.Dataset.TrainSubset > facts.TrainCount)
+        {
+            errors.Add(new ValidationError("sweep.dataset.train-subset",
+                $"asks for {spec.Dataset.TrainSubset} training samples, but the dataset has {facts.TrainCount}"));
+        }
+
+        int trainCount = EffectiveTrainCount(spec.Dataset, facts);
+        for (int i = 0; i < spec.Grid.BatchSize.Count; i++)
+        {
+            if (spec.Grid.BatchSize[i] > trainCount)
+            {
+                errors.Add(new ValidationError($"sweep.grid.batch-size[{i}]",
+                    $"{spec.Grid.BatchSize[i]} is larger than the training set ({trainCount} samples)"));
+            }
+        }
+
+        return errors;
+    }
+
+    public static int EffectiveTrainCount(DatasetSpec dataset, DatasetFacts facts) =>
+        dataset.TrainSubset > 0 ? Math.Min(dataset.TrainSubset, facts.TrainCount) : facts.TrainCount;
+}

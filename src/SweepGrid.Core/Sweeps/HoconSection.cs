@@ -1,0 +1,200 @@
+using System.Globalization;
+using Akka.Configuration.Hocon;
+
+namespace SweepGrid.Core.Sweeps;
+
+/// <summary>
+/// Typed, path-aware reads of one HOCON object. Every read records the key as known, so that
+/// <see cref="RejectUnknownKeys"/> can name whatever the user wrote that nobody reads (usually a typo).
+/// Problems are collected, not thrown, so a user sees all of them at once.
+/// </summary>
+internal sealed class HoconSection
+{
+    private readonly HoconObject? _object;
+    private readonly string _path;
+    private readonly List<ValidationError> _errors;
+    private readonly List<string> _known = [];
+
+    public HoconSection(HoconObject? obj, string path, List<ValidationError> errors)
+    {
+        _object = obj;
+        _path = path;
+        _errors = errors;
+    }
+
+    public bool Has(string key) => _object?.Items.ContainsKey(key) == true;
+
+    public string PathOf(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
+
+    public void Error(string key, string message) => _errors.Add(new ValidationError(PathOf(key), message));
+
+    public HoconSection Section(string key)
+    {
+        var value = Get(key);
+        if (value is null) return new HoconSection(null, PathOf(key), _errors);
+        if (!value.IsObject())
+        {
+            Error(key, $"must be an object {{ ... }}, got {Describe(value)}");
+            return new HoconSection(null, PathOf(key), _errors);
+        }
+
+        return new HoconSection(value.GetObject(), PathOf(key), _errors);
+    }
+
+    public string String(string key, string fallback, IReadOnlyCollection<string>? allowed = null)
+    {
+        var value = Get(key);
+        if (value is null) return fallback;
+        var text = Scalar(key, value, "a string");
+        if (text is null) return fallback;
+        if (allowed is not null && !allowed.Contains(text))
+        {
+            Error(key, $"must be one of {string.Join(" | ", allowed)}, got \"{text}\"");
+            return fallback;
+        }
+
+        return text;
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var value = Get(key);
+        if (value is null) return fallback;
+        var text = Scalar(key, value, "true or false");
+        if (text is null) return fallback;
+        switch (text)
+        {
+            case "true" or "on" or "yes": return true;
+            case "false" or "off" or "no": return false;
+            default:
+                Error(key, $"must be true or false, got \"{text}\"");
+                return fallback;
+        }
+    }
+
+    public int Int(string key, int fallback, int min)
+    {
+        var value = Get(key);
+        if (value is null) return fallback;
+        return ParseInt(PathOf(key), Scalar(key, value, "an integer"), min) ?? fallback;
+    }
+
+    public double Double(string key, double fallback, double min, bool exclusiveMin)
+    {
+        var value = Get(key);
+        if (value is null) return fallback;
+        return ParseDouble(PathOf(key), Scalar(key, value, "a number"), min, exclusiveMin) ?? fallback;
+    }
+
+    /// <summary>A list of integers ≥ <paramref name="min"/>; absent gives <paramref name="fallback"/>.</summary>
+    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min) =>
+        List(key, fallback, isAxis: false, (path, text) => ParseInt(path, text, min));
+
+    /// <summary>A grid axis: a non-empty list of distinct integers ≥ <paramref name="min"/>.</summary>
+    public IReadOnlyList<int> IntAxis(string key, IReadOnlyList<int> fallback, int min) =>
+        List(key, fallback, isAxis: true, (path, text) => ParseInt(path, text, min));
+
+    /// <summary>A grid axis: a non-empty list of distinct finite numbers above (or from) <paramref name="min"/>.</summary>
+    public IReadOnlyList<double> DoubleAxis(string key, IReadOnlyList<double> fallback, double min, bool exclusiveMin) =>
+        List(key, fallback, isAxis: true, (path, text) => ParseDouble(path, text, min, exclusiveMin));
+
+    public void RejectUnknownKeys()
+    {
+        if (_object is null) return;
+        foreach (var key in _object.Items.Keys.Where(k => !_known.Contains(k)))
+        {
+            Error(key, $"unknown key (known keys here: {string.Join(", ", _known)})");
+        }
+    }
+
+    private IReadOnlyList<T> List<T>(
+        string key, IReadOnlyList<T> fallback, bool isAxis, Func<string, string?, T?> parse)
+        where T : struct
+    {
+        var value = Get(key);
+        if (value is null) return fallback;
+        if (!value.IsArray())
+        {
+            Error(key, $"must be a list [ ... ], got {Describe(value)}");
+            return fallback;
+        }
+
+        var items = value.GetArray();
+        if (items.Count == 0 && isAxis)
+        {
+            Error(key, "must not be empty: list at least one value, or leave the key out for its default");
+            return fallback;
+        }
+
+        var result = new List<T>(items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var path = $"{PathOf(key)}[{i}]";
+            string? text = null;
+            if (items[i].IsString()) text = items[i].GetString();
+            else _errors.Add(new ValidationError(path, $"must be a single value, got {Describe(items[i])}"));
+            if (text is not null && parse(path, text) is { } parsed) result.Add(parsed);
+        }
+
+        if (isAxis && result.Count != result.Distinct().Count()) Error(key, "lists a value twice");
+        return result.Count == items.Count ? result : fallback;
+    }
+
+    private HoconValue? Get(string key)
+    {
+        _known.Add(key);
+        return _object is not null && _object.Items.TryGetValue(key, out var value) ? value : null;
+    }
+
+    private string? Scalar(string key, HoconValue value, string expected)
+    {
+        if (value.IsString() && value.GetString() is { } text) return text;
+        Error(key, $"must be {expected}, got {Describe(value)}");
+        return null;
+    }
+
+    private int? ParseInt(string path, string? text, int min)
+    {
+        if (text is null) return null;
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+        {
+            _errors.Add(new ValidationError(path, $"must be an integer, got \"{text}\""));
+            return null;
+        }
+
+        if (parsed < min)
+        {
+            var rule = min == 1 ? "a positive integer" : $"an integer ≥ {min}";
+            _errors.Add(new ValidationError(path, $"must be {rule}, got {parsed}"));
+            return null;
+        }
+
+        return parsed;
+    }
+
+    private double? ParseDouble(string path, string? text, double min, bool exclusiveMin)
+    {
+        if (text is null) return null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ||
+            !double.IsFinite(parsed))
+        {
+            _errors.Add(new ValidationError(path, $"must be a finite number, got \"{text}\""));
+            return null;
+        }
+
+        if (exclusiveMin ? parsed <= min : parsed < min)
+        {
+            var rule = exclusiveMin ? (min == 0 ? "positive" : $"> {min}") : (min == 0 ? "≥ 0" : $"≥ {min}");
+            _errors.Add(new ValidationError(path, $"must be {rule}, got {text}"));
+            return null;
+        }
+
+        return parsed;
+    }
+
+    private static string Describe(HoconValue value) =>
+        value.IsObject() ? "an object"
+        : value.IsArray() ? "a list"
+        : value.IsString() ? $"\"{value.GetString()}\""
+        : "nothing";
+}

@@ -1,0 +1,19 @@
+namespace SweepGrid.Core.Sweeps;
+
+/// <summary>
+/// The value of every key a sweep file may leave out. hocon/sweeps/reference.hocon documents each one;
+/// a test parses that file and checks it agrees with this class.
+/// </summary>
+public static class SweepDefaults
+{
+    public static readonly SweepSpec Spec = new(
+        Name: "",
+        Dataset: new DatasetSpec("fashion-mnist", "", TrainSubset: 0, new SyntheticSpec(2048, 512, 64, 10)),
+        Model: new ModelSpec("mlp", [512, 512], "batch"),
+        Optimizer: new OptimizerSpec("sgd", Momentum: 0.9, Nesterov: false),
+        Base: new BaseRegime(BatchSize: 128, LearningRate: 0.05, Epochs: 10),
+        Grid: new GridAxes([128], [0.05], [0], [0.0], [1]),
+        Regularizer: "weight-decay",
+        Rules: new RulesSpec(LrScaling.None, RegimeAdaptation: false),
+        Metrics: new MetricsSpec(EverySteps: 50));
+}

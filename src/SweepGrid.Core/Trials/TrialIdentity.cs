@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SweepGrid.Core.Trials;
+
+/// <summary>
+/// A trial's id is a hash of its sweep name and every resolved parameter that changes what it
+/// computes, written in a canonical, culture-free form: the same sweep file yields the same ids on
+/// every run and machine, and changing any parameter yields a new id. The dataset path is left out
+/// on purpose: the same data mounted elsewhere is the same trial.
+/// </summary>
+public static class TrialIdentity
+{
+    public const int HexLength = 12;
+
+    public static string Of(TrialSpec t) => Hash(Canonical(t));
+
+    internal static string Canonical(TrialSpec t)
+    {
+        var d = t.Dataset;
+        var parts = new[]
+        {
+            $"sweep={t.SweepName}",
+            $"dataset={d.Name}/{d.TrainSubset}/{d.Synthetic.TrainSize}x{d.Synthetic.Features}:{d.Synthetic.Classes}/{d.Synthetic.TestSize}",
+            $"model={t.Model.Name}/{string.Join('-', t.Model.Hidden)}/{t.Model.Norm}",
+            $"optimizer={t.Optimizer.Name}/{N(t.Optimizer.Momentum)}/{t.Optimizer.Nesterov}",
+            $"batch={t.BatchSize}",
+            $"lr={N(t.LearningRate)}",
+            $"ghost={t.GhostBatchSize}",
+            $"regularizer={t.Regularizer}/{N(t.RegularizerStrength)}",
+            $"seed={t.Seed}",
+            $"epochs={t.Epochs}",
+            $"every={t.MetricsEverySteps}",
+        };
+        return string.Join(';', parts);
+    }
+
+    private static string N(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Hash(string canonical)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+        return Convert.ToHexStringLower(digest)[..HexLength];
+    }
+}

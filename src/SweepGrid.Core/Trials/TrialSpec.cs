@@ -1,0 +1,30 @@
+using SweepGrid.Core.Sweeps;
+
+namespace SweepGrid.Core.Trials;
+
+/// <summary>
+/// One cell of the grid with every parameter resolved: what a training slot needs to run it, with no
+/// further reference to the sweep file. <see cref="LearningRate"/> and <see cref="Epochs"/> are the
+/// derived values; <see cref="GridLearningRate"/> is the grid's value before LR scaling.
+/// </summary>
+public sealed record TrialSpec(
+    string TrialId,
+    string SweepName,
+    DatasetSpec Dataset,
+    ModelSpec Model,
+    OptimizerSpec Optimizer,
+    int BatchSize,
+    double GridLearningRate,
+    double LearningRate,
+    int GhostBatchSize,
+    string Regularizer,
+    double RegularizerStrength,
+    int Seed,
+    int Epochs,
+    LrScaling LrScaling,
+    bool RegimeAdaptation,
+    int MetricsEverySteps)
+{
+    /// <summary>η/B, the ratio Jastrzębski et al. (2017) find to control the width of the minimum.</summary>
+    public double LearningRateOverBatchSize => LearningRate / BatchSize;
+}

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using SweepGrid.Core.Sweeps;
+
+namespace SweepGrid.Training.Data;
+
+/// <summary>
+/// Opens the dataset a sweep names. <see cref="Facts"/> reads headers only, for validation;
+/// <see cref="Load"/> reads everything once per process and shares it between trials (read-only).
+/// </summary>
+public static class Datasets
+{
+    private static readonly ConcurrentDictionary<string, Lazy<DatasetPair>> Cache = new();
+
+    public static DatasetFacts Facts(DatasetSpec spec) =>
+        spec.Name == "synthetic" ? SyntheticDataset.Facts(spec.Synthetic) : IdxDataset.Probe(spec.Path);
+
+    public static DatasetPair Load(DatasetSpec spec)
+    {
+        var key = spec.Name == "synthetic"
+            ? $"synthetic:{spec.Synthetic}"
+            : $"idx:{Path.GetFullPath(spec.Path)}";
+        var full = Cache.GetOrAdd(key, _ => new Lazy<DatasetPair>(() => LoadUncached(spec))).Value;
+        return spec.TrainSubset > 0 ? full with { Train = full.Train.Take(spec.TrainSubset) } : full;
+    }
+
+    private static DatasetPair LoadUncached(DatasetSpec spec) =>
+        spec.Name == "synthetic" ? SyntheticDataset.Generate(spec.Synthetic) : IdxDataset.Load(spec.Path);
+}

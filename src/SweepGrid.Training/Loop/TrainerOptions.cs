@@ -1,0 +1,12 @@
+namespace SweepGrid.Training.Loop;
+
+/// <summary>
+/// Knobs of the training loop that are not part of a trial's identity.
+/// </summary>
+/// <param name="Device">"cpu", "cuda" or "cuda:N"; null picks cuda when available, else cpu.</param>
+/// <param name="EvalBatchSize">Samples per forward pass when evaluating the full train and test sets.</param>
+/// <param name="MaxLoss">A mini-batch loss above this (or NaN/Inf) ends the trial as diverged.</param>
+public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096, double MaxLoss = 1e3)
+{
+    public static readonly TrainerOptions Default = new();
+}
