@@ -113,13 +113,17 @@ internal sealed class HoconSection
     {
         var value = Get(key);
         if (value is null) return fallback;
-        if (!value.IsArray())
+        // Akka's parser turns "[ ]" into an empty array part followed by a whitespace literal,
+        // which IsArray() does not recognise as a list.
+        bool empty = value.Values.Count > 0 && value.Values.All(part =>
+            part is HoconArray { Count: 0 } || (part is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value)));
+        if (!empty && !value.IsArray())
         {
             Error(key, $"must be a list [ ... ], got {Describe(value)}");
             return fallback;
         }
 
-        var items = value.GetArray();
+        var items = empty ? [] : value.GetArray();
         if (items.Count == 0 && isAxis)
         {
             Error(key, "must not be empty: list at least one value, or leave the key out for its default");

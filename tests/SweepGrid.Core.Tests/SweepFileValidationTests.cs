@@ -1,0 +1,240 @@
+using SweepGrid.Core.Sweeps;
+
+namespace SweepGrid.Core.Tests;
+
+public sealed class SweepFileValidationTests
+{
+    private const string Valid = """
+        sweep {
+          name = demo
+          dataset { name = fashion-mnist, path = data/fashion-mnist }
+          base { batch-size = 128, learning-rate = 0.05, epochs = 2 }
+          grid {
+            batch-size = [128, 1024]
+            learning-rate = [0.05, 0.1]
+            ghost-batch-size = [0, 128]
+            seed = [1, 2]
+          }
+        }
+        """;
+
+    private static ValidationError Single(string text)
+    {
+        var error = Assert.Throws<SweepValidationException>(() => SweepFile.Parse(text, "bad.hocon"));
+        return Assert.Single(error.Errors);
+    }
+
+    private static string Replace(string from, string to)
+    {
+        Assert.Contains(from, Valid);
+        return Valid.Replace(from, to);
+    }
+
+    [Fact]
+    public void The_valid_file_parses()
+    {
+        var spec = SweepFile.Parse(Valid, "ok.hocon");
+
+        Assert.Equal("demo", spec.Name);
+        Assert.Equal([128, 1024], spec.Grid.BatchSize);
+        Assert.Equal([0.05, 0.1], spec.Grid.LearningRate);
+    }
+
+    [Fact]
+    public void A_negative_batch_size_names_the_element_and_value()
+    {
+        var error = Single(Replace("batch-size = [128, 1024]", "batch-size = [128, 1024, -4]"));
+
+        Assert.Equal("sweep.grid.batch-size[2]", error.Path);
+        Assert.Equal("must be a positive integer, got -4", error.Message);
+    }
+
+    [Theory]
+    [InlineData("learning-rate = [0.05, 0.1]", "learning-rate = [0.05, 0]", "sweep.grid.learning-rate[1]", "must be positive, got 0")]
+    [InlineData("epochs = 2", "epochs = 0", "sweep.base.epochs", "must be a positive integer, got 0")]
+    [InlineData("batch-size = 128, learning-rate", "batch-size = -1, learning-rate", "sweep.base.batch-size", "must be a positive integer, got -1")]
+    [InlineData("learning-rate = 0.05, epochs", "learning-rate = -0.05, epochs", "sweep.base.learning-rate", "must be positive, got -0.05")]
+    public void Non_positive_sizes_and_rates_are_rejected(string from, string to, string path, string message)
+    {
+        var error = Single(Replace(from, to));
+
+        Assert.Equal(path, error.Path);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_named_with_its_path()
+    {
+        var error = Single(Replace("seed = [1, 2]", "seed = [1, 2]\n    batchsize = [64]"));
+
+        Assert.Equal("sweep.grid.batchsize", error.Path);
+        Assert.StartsWith("unknown key", error.Message);
+        Assert.Contains("batch-size", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_top_level_key_is_rejected()
+    {
+        var error = Single(Valid + "\nswep { name = x }");
+
+        Assert.Equal("swep", error.Path);
+    }
+
+    [Theory]
+    [InlineData("epochs = 2", "epochs = two", "sweep.base.epochs", "must be an integer, got \"two\"")]
+    [InlineData("epochs = 2", "epochs = [2]", "sweep.base.epochs", "must be an integer, got a list")]
+    [InlineData("seed = [1, 2]", "seed = 1", "sweep.grid.seed", "must be a list [ ... ], got \"1\"")]
+    [InlineData("seed = [1, 2]", "seed = [1, x]", "sweep.grid.seed[1]", "must be an integer, got \"x\"")]
+    [InlineData("seed = [1, 2]", "seed = [1, [2]]", "sweep.grid.seed[1]", "must be a single value, got a list")]
+    [InlineData("learning-rate = [0.05, 0.1]", "learning-rate = [0.05, fast]", "sweep.grid.learning-rate[1]", "must be a finite number, got \"fast\"")]
+    public void Wrong_types_are_rejected(string from, string to, string path, string message)
+    {
+        var error = Single(Replace(from, to));
+
+        Assert.Equal(path, error.Path);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void A_ghost_batch_size_that_does_not_divide_a_batch_size_is_rejected()
+    {
+        var error = Single(Replace("ghost-batch-size = [0, 128]", "ghost-batch-size = [0, 256]"));
+
+        Assert.Equal("sweep.grid.ghost-batch-size[1]", error.Path);
+        Assert.Contains("256 must divide every batch size", error.Message);
+        Assert.Contains("sweep.grid.batch-size[0] = 128", error.Message);
+    }
+
+    [Fact]
+    public void Ghost_batch_norm_without_batch_norm_is_rejected()
+    {
+        var error = Single(Replace("base {", "model { norm = none }\n  base {"));
+
+        Assert.Equal("sweep.grid.ghost-batch-size[1]", error.Path);
+        Assert.Contains("needs batch norm", error.Message);
+    }
+
+    [Fact]
+    public void An_empty_axis_is_rejected()
+    {
+        var error = Single(Replace("seed = [1, 2]", "seed = []"));
+
+        Assert.Equal("sweep.grid.seed", error.Path);
+        Assert.StartsWith("must not be empty", error.Message);
+    }
+
+    [Fact]
+    public void A_value_listed_twice_on_an_axis_is_rejected()
+    {
+        var error = Single(Replace("seed = [1, 2]", "seed = [1, 1]"));
+
+        Assert.Equal("sweep.grid.seed", error.Path);
+    }
+
+    [Fact]
+    public void A_dataset_without_a_path_is_rejected()
+    {
+        var error = Single(Replace(", path = data/fashion-mnist", ""));
+
+        Assert.Equal("sweep.dataset.path", error.Path);
+    }
+
+    [Theory]
+    [InlineData("name = demo", "", "sweep.name")]
+    [InlineData("name = demo", "name = \"my sweep\"", "sweep.name")]
+    [InlineData("name = fashion-mnist", "name = cifar-100", "sweep.dataset.name")]
+    public void Names_are_checked(string from, string to, string path)
+    {
+        Assert.Equal(path, Single(Replace(from, to)).Path);
+    }
+
+    [Fact]
+    public void Several_problems_are_reported_together()
+    {
+        var text = Replace("epochs = 2", "epochs = 0").Replace("seed = [1, 2]", "seed = [-1]");
+
+        var error = Assert.Throws<SweepValidationException>(() => SweepFile.Parse(text, "bad.hocon"));
+
+        Assert.Equal(["sweep.base.epochs", "sweep.grid.seed[0]"], error.Errors.Select(e => e.Path).Order());
+        Assert.Contains("bad.hocon: sweep.base.epochs: must be a positive integer, got 0", error.Message);
+    }
+
+    [Theory]
+    [InlineData("seed = [1, 2]", "seed = [1, 2 }", "'}' closes the '['")]
+    [InlineData("seed = [1, 2]\n  }", "seed = [1, 2]", "'{' is never closed")]
+    [InlineData("name = demo", "name = \"demo", "string is not terminated")]
+    [InlineData("name = demo", "name = demo }", "has no matching opening bracket")]
+    public void Broken_syntax_is_rejected_with_a_position(string from, string to, string message)
+    {
+        var error = Single(Replace(from, to));
+
+        Assert.StartsWith("line ", error.Path);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void Brackets_inside_strings_and_comments_do_not_count()
+    {
+        var text = Replace("name = demo", "name = \"demo\" # a comment with { and [\n  // another ]");
+
+        Assert.Equal("demo", SweepFile.Parse(text, "ok.hocon").Name);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_validation_error()
+    {
+        var error = Assert.Throws<SweepValidationException>(() => SweepFile.Load("/nonexistent/sweep.hocon"));
+
+        Assert.Equal("/nonexistent/sweep.hocon: file: not found", error.Message);
+    }
+
+    [Fact]
+    public void A_batch_larger_than_the_training_set_is_rejected_once_the_dataset_is_known()
+    {
+        var spec = SweepFile.Parse(Valid, "ok.hocon");
+
+        var errors = DatasetChecks.Check(spec, new DatasetFacts(TrainCount: 1000, TestCount: 100, Features: 784, Classes: 10));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("sweep.grid.batch-size[1]", error.Path);
+        Assert.Equal("1024 is larger than the training set (1000 samples)", error.Message);
+    }
+
+    [Fact]
+    public void The_train_subset_counts_when_checking_batch_sizes()
+    {
+        var spec = SweepFile.Parse(Replace("path = data/fashion-mnist", "path = data/fashion-mnist, train-subset = 500"), "ok.hocon");
+
+        var errors = DatasetChecks.Check(spec, new DatasetFacts(60000, 10000, 784, 10));
+
+        Assert.Equal(["sweep.grid.batch-size[1]"], errors.Select(e => e.Path));
+    }
+
+    [Fact]
+    public void The_reference_file_documents_exactly_the_defaults()
+    {
+        var path = Path.Combine(RepoRoot(), "hocon", "sweeps", "reference.hocon");
+
+        var spec = SweepFile.Load(path);
+
+        var expected = SweepDefaults.Spec with
+        {
+            Name = "reference",
+            Dataset = SweepDefaults.Spec.Dataset with { Path = "data/fashion-mnist" },
+        };
+        Assert.Equal(Describe(expected), Describe(spec));
+    }
+
+    /// <summary>Records holding lists compare lists by reference; compare a rendering instead.</summary>
+    private static string Describe(SweepSpec s) =>
+        $"{s with { Model = null!, Grid = null! }}|{string.Join(',', s.Model.Hidden)}|{s.Model.Name}/{s.Model.Norm}|" +
+        $"{string.Join(',', s.Grid.BatchSize)}|{string.Join(',', s.Grid.LearningRate)}|{string.Join(',', s.Grid.GhostBatchSize)}|" +
+        $"{string.Join(',', s.Grid.RegularizerStrength)}|{string.Join(',', s.Grid.Seed)}";
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepGrid.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("SweepGrid.sln not found above the test binaries");
+    }
+}
