@@ -1,0 +1,75 @@
+using Akka.Actor;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Cluster.Coordination;
+
+/// <summary>The coordinator of one sweep: its props and every message it takes or sends.</summary>
+public static class SweepCoordinatorProtocol
+{
+    public static Props Props(string sweepName, ResultsStore results, int maxFailures = SweepState.DefaultMaxFailures) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(sweepName, results, maxFailures));
+
+    public static string PersistenceIdOf(string sweepName) => $"sweep-{sweepName}";
+
+    // ---- from the user (CLI) ----
+
+    /// <summary>Add these trials (those already known are ignored). Replies <see cref="Submitted"/>.</summary>
+    public sealed record Submit(IReadOnlyList<TrialSpec> Trials);
+
+    public sealed record Submitted(int Added, int Total, int AlreadyFinished);
+
+    /// <summary>Sender receives <see cref="Snapshot"/> now, then every <see cref="ProgressEvent"/>, then <see cref="SweepFinished"/>.</summary>
+    public sealed record Subscribe(IActorRef Subscriber);
+
+    public sealed class GetSnapshot
+    {
+        public static readonly GetSnapshot Instance = new();
+
+        private GetSnapshot()
+        {
+        }
+    }
+
+    public sealed record Snapshot(string SweepName, IReadOnlyList<TrialEntry> Trials)
+    {
+        public int Count(TrialStatus status) => Trials.Count(t => t.Status == status);
+    }
+
+    public abstract record ProgressEvent(string TrialId);
+
+    public sealed record TrialStarted(string TrialId, int Attempt, string Slot) : ProgressEvent(TrialId);
+
+    public sealed record TrialEpoch(string TrialId, int Attempt, EpochRecord Record) : ProgressEvent(TrialId);
+
+    public sealed record TrialSettled(string TrialId, TrialStatus Status, int Attempts, string? Reason) : ProgressEvent(TrialId);
+
+    public sealed record SweepFinished(Snapshot Final);
+
+    // ---- from training slots ----
+
+    /// <summary>A free slot asks for a trial. Answered with <see cref="Assignment"/> now or later, or <see cref="NoMoreWork"/>.</summary>
+    public sealed record RequestWork(string Slot);
+
+    public sealed record Assignment(TrialSpec Trial, int Attempt);
+
+    public sealed class NoMoreWork
+    {
+        public static readonly NoMoreWork Instance = new();
+
+        private NoMoreWork()
+        {
+        }
+    }
+
+    /// <summary>Progress of a running attempt, forwarded to subscribers; not persisted here (the recorder does that).</summary>
+    public sealed record ReportEpoch(string TrialId, int Attempt, EpochRecord Record);
+
+    /// <summary>The attempt ended with a result that the trial's recorder has already stored.</summary>
+    public sealed record ReportFinished(string TrialId, int Attempt, TrialStatus Status, string? Reason);
+
+    /// <summary>The attempt crashed (an exception, not a divergence).</summary>
+    public sealed record ReportFailed(string TrialId, int Attempt, string Reason);
+}

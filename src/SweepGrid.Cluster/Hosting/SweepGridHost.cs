@@ -1,0 +1,67 @@
+using Akka.Actor;
+using Akka.Configuration;
+using SweepGrid.Cluster.Results;
+
+namespace SweepGrid.Cluster.Hosting;
+
+/// <summary>
+/// One SweepGrid process in embedded mode: an actor system that forms a single-node cluster on
+/// loopback and keeps its journal and result tables in the store folder.
+/// </summary>
+public sealed class SweepGridHost : IAsyncDisposable
+{
+    private SweepGridHost(ActorSystem system, ResultsStore results, StoreLocation store)
+    {
+        System = system;
+        Results = results;
+        Store = store;
+    }
+
+    public ActorSystem System { get; }
+
+    public ResultsStore Results { get; }
+
+    public StoreLocation Store { get; }
+
+    /// <summary>Creates the store folder if needed, starts the actor system and waits until this node is Up.</summary>
+    public static async Task<SweepGridHost> StartEmbeddedAsync(string storeDirectory, TimeSpan? joinTimeout = null, CancellationToken ct = default)
+    {
+        var store = new StoreLocation(Path.GetFullPath(storeDirectory));
+        Directory.CreateDirectory(store.Directory);
+        var results = new ResultsStore(store.Directory);
+        results.EnsureSchema();
+        var system = ActorSystem.Create("sweepgrid", EmbeddedConfig(store));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        try
+        {
+            await up.Task.WaitAsync(joinTimeout ?? TimeSpan.FromSeconds(30), ct);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+
+        return new SweepGridHost(system, results, store);
+    }
+
+    public static Config EmbeddedConfig(StoreLocation store)
+    {
+        var connection = store.SqliteConnectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        var storeConfig = ConfigurationFactory.ParseString($"""
+            akka.persistence.journal.sql.connection-string = "{connection}"
+            akka.persistence.snapshot-store.sql.connection-string = "{connection}"
+            """);
+        return storeConfig
+            .WithFallback(HoconFiles.Parse("embedded.conf"))
+            .WithFallback(HoconFiles.Parse("sweepgrid.conf"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    }
+}

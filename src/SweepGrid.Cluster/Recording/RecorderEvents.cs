@@ -1,0 +1,12 @@
+using SweepGrid.Core.Results;
+
+namespace SweepGrid.Cluster.Recording;
+
+/// <summary>What a trial recorder's journal holds.</summary>
+public interface IRecorderEvent;
+
+/// <summary>One epoch's metrics from attempt <see cref="Attempt"/>.</summary>
+public sealed record EpochRecorded(int Attempt, EpochRecord Record) : IRecorderEvent;
+
+/// <summary>How attempt <see cref="Attempt"/> ended.</summary>
+public sealed record OutcomeRecorded(int Attempt, TrialOutcome Outcome) : IRecorderEvent;

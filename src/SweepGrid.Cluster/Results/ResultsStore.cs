@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SweepGrid.Cluster.Serialization;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Cluster.Results;
+
+/// <summary>
+/// The plain, queryable result tables next to the journal (sweeps, trials, trajectory), so that
+/// export, report and SQL users never decode journal blobs. Every write is an upsert keyed by
+/// (sweep, trial[, epoch]): a re-run attempt overwrites the rows of the one it replaces, it never
+/// adds duplicates. Columns have single owners: the coordinator writes status and attempts, the
+/// trial recorder writes metrics.
+/// </summary>
+public sealed class ResultsStore
+{
+    public const string FileName = "results.db";
+
+    private readonly string _connectionString;
+
+    public ResultsStore(string storeDirectory)
+    {
+        Path = System.IO.Path.Combine(storeDirectory, FileName);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, DefaultTimeout = 30 }.ToString();
+    }
+
+    public string Path { get; }
+
+    public bool Exists => File.Exists(Path);
+
+    public void EnsureSchema()
+    {
+        using var connection = Open();
+        Execute(connection, null, "PRAGMA journal_mode = WAL;");
+        Execute(connection, null, """
+            CREATE TABLE IF NOT EXISTS sweeps (
+              sweep TEXT PRIMARY KEY,
+              spec_json TEXT NOT NULL,
+              submitted_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS trials (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, ordinal INTEGER NOT NULL,
+              status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, reason TEXT,
+              batch_size INTEGER NOT NULL, grid_learning_rate REAL NOT NULL, learning_rate REAL NOT NULL,
+              lr_scaling TEXT NOT NULL, regime_adaptation INTEGER NOT NULL,
+              ghost_batch_size INTEGER NOT NULL, regularizer TEXT NOT NULL, regularizer_strength REAL NOT NULL,
+              seed INTEGER NOT NULL, epochs INTEGER NOT NULL,
+              steps INTEGER, train_loss REAL, train_acc REAL, test_loss REAL, test_acc REAL,
+              weight_distance REAL, seconds REAL,
+              PRIMARY KEY (sweep, trial));
+            CREATE TABLE IF NOT EXISTS trajectory (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, epoch INTEGER NOT NULL, step INTEGER NOT NULL,
+              learning_rate REAL NOT NULL, train_loss REAL NOT NULL, train_acc REAL NOT NULL,
+              test_loss REAL NOT NULL, test_acc REAL NOT NULL, weight_distance REAL NOT NULL, seconds REAL NOT NULL,
+              PRIMARY KEY (sweep, trial, epoch));
+            """);
+    }
+
+    public void SaveSweep(SweepSpec spec)
+    {
+        using var connection = Open();
+        Execute(connection, null, """
+            INSERT INTO sweeps (sweep, spec_json, submitted_at) VALUES ($sweep, $spec, $at)
+            ON CONFLICT (sweep) DO UPDATE SET spec_json = excluded.spec_json;
+            """,
+            ("$sweep", spec.Name), ("$spec", JsonSerializer.Serialize(spec, SweepGridSerializer.Json)),
+            ("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Adds pending rows for trials not yet in the table; existing rows are left as they are.</summary>
+    public void RegisterTrials(IReadOnlyList<TrialSpec> trials)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var t in trials)
+        {
+            Execute(connection, transaction, """
+                INSERT INTO trials (sweep, trial, ordinal, status, batch_size, grid_learning_rate, learning_rate,
+                  lr_scaling, regime_adaptation, ghost_batch_size, regularizer, regularizer_strength, seed, epochs)
+                VALUES ($sweep, $trial, (SELECT COUNT(*) FROM trials WHERE sweep = $sweep), 'pending', $batch, $gridLr, $lr,
+                  $scaling, $ra, $ghost, $regularizer, $strength, $seed, $epochs)
+                ON CONFLICT (sweep, trial) DO NOTHING;
+                """,
+                ("$sweep", t.SweepName), ("$trial", t.TrialId), ("$batch", t.BatchSize), ("$gridLr", t.GridLearningRate),
+                ("$lr", t.LearningRate), ("$scaling", t.LrScaling.ToString().ToLowerInvariant()), ("$ra", t.RegimeAdaptation ? 1 : 0),
+                ("$ghost", t.GhostBatchSize), ("$regularizer", t.Regularizer), ("$strength", t.RegularizerStrength),
+                ("$seed", t.Seed), ("$epochs", t.Epochs));
+        }
+
+        transaction.Commit();
+    }
+
+    public void SetStatus(string sweep, string trial, TrialStatus status, int attempts, string? reason)
+    {
+        using var connection = Open();
+        Execute(connection, null, "UPDATE trials SET status = $status, attempts = $attempts, reason = $reason WHERE sweep = $sweep AND trial = $trial;",
+            ("$sweep", sweep), ("$trial", trial), ("$status", StatusName(status)), ("$attempts", attempts), ("$reason", reason));
+    }
+
+    public void WriteEpoch(string sweep, string trial, EpochRecord e)
+    {
+        using var connection = Open();
+        Execute(connection, null, """
+            INSERT INTO trajectory (sweep, trial, epoch, step, learning_rate, train_loss, train_acc, test_loss, test_acc, weight_distance, seconds)
+            VALUES ($sweep, $trial, $epoch, $step, $lr, $trainLoss, $trainAcc, $testLoss, $testAcc, $distance, $seconds)
+            ON CONFLICT (sweep, trial, epoch) DO UPDATE SET step = excluded.step, learning_rate = excluded.learning_rate,
+              train_loss = excluded.train_loss, train_acc = excluded.train_acc, test_loss = excluded.test_loss,
+              test_acc = excluded.test_acc, weight_distance = excluded.weight_distance, seconds = excluded.seconds;
+            """,
+            ("$sweep", sweep), ("$trial", trial), ("$epoch", e.Epoch), ("$step", e.Step), ("$lr", e.LearningRate),
+            ("$trainLoss", e.TrainLoss), ("$trainAcc", e.TrainAccuracy), ("$testLoss", e.TestLoss), ("$testAcc", e.TestAccuracy),
+            ("$distance", e.WeightDistance), ("$seconds", e.Seconds));
+    }
+
+    /// <summary>
+    /// The final metrics of a trial. Trajectory rows past the final epoch (left by an earlier attempt
+    /// that got further before it was lost) are removed, so the trajectory is exactly this attempt's.
+    /// </summary>
+    public void WriteOutcome(string sweep, string trial, TrialOutcome outcome)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var f = outcome.Final;
+        Execute(connection, transaction, """
+            UPDATE trials SET steps = $steps, train_loss = $trainLoss, train_acc = $trainAcc, test_loss = $testLoss,
+              test_acc = $testAcc, weight_distance = $distance, seconds = $seconds
+            WHERE sweep = $sweep AND trial = $trial;
+            """,
+            ("$sweep", sweep), ("$trial", trial), ("$steps", outcome.Steps), ("$trainLoss", f?.TrainLoss),
+            ("$trainAcc", f?.TrainAccuracy), ("$testLoss", f?.TestLoss), ("$testAcc", f?.TestAccuracy),
+            ("$distance", f?.WeightDistance), ("$seconds", outcome.Seconds));
+        Execute(connection, transaction, "DELETE FROM trajectory WHERE sweep = $sweep AND trial = $trial AND epoch > $last;",
+            ("$sweep", sweep), ("$trial", trial), ("$last", f?.Epoch ?? 0));
+        transaction.Commit();
+    }
+
+    public IReadOnlyList<string> Sweeps()
+    {
+        if (!Exists) return [];
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sweep FROM sweeps ORDER BY submitted_at;";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read()) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    /// <summary>Rows of a table for one sweep, as column → value, in a stable order.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(string table, string sweep)
+    {
+        var order = table switch
+        {
+            "trials" => "ordinal",
+            "trajectory" => "(SELECT ordinal FROM trials t WHERE t.sweep = trajectory.sweep AND t.trial = trajectory.trial), epoch",
+            _ => throw new ArgumentException($"unknown table {table}", nameof(table)),
+        };
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM {table} WHERE sweep = $sweep ORDER BY {order};";
+        command.Parameters.AddWithValue("$sweep", sweep);
+        using var reader = command.ExecuteReader();
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        while (reader.Read())
+        {
+            var row = new Dictionary<string, object?>(reader.FieldCount);
+            for (int i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public static string StatusName(TrialStatus status) => status.ToString().ToLowerInvariant();
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(
+        SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
+}

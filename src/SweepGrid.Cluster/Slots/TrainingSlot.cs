@@ -1,0 +1,111 @@
+using Akka.Actor;
+using Akka.Event;
+using SweepGrid.Cluster.Recording;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Trials;
+using SweepGrid.Training.Data;
+using SweepGrid.Training.Loop;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
+
+namespace SweepGrid.Cluster.Slots;
+
+/// <summary>
+/// Pulls a trial from the coordinator, trains it on a dedicated thread (never on the actor
+/// dispatcher: a trial blocks for minutes), and relays its progress: epochs to the trial's recorder
+/// and the coordinator, then the outcome to the recorder and, once stored, to the coordinator.
+/// The training thread talks to the actor only by messages to <see cref="ActorBase.Self"/>.
+/// </summary>
+internal sealed class TrainingSlot : ReceiveActor
+{
+    private readonly string _slotId;
+    private readonly IActorRef _coordinator;
+    private readonly ResultsStore _results;
+    private readonly TrainerOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private CancellationTokenSource? _training;
+
+    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options)
+    {
+        _slotId = slotId;
+        _coordinator = coordinator;
+        _results = results;
+        _options = options;
+        Idle();
+    }
+
+    private sealed record EpochDone(int Attempt, EpochRecord Record);
+
+    private sealed record TrainingEnded(int Attempt, TrialOutcome Outcome);
+
+    private sealed record TrainingCrashed(int Attempt, string Reason);
+
+    protected override void PreStart() => _coordinator.Tell(new RequestWork(_slotId));
+
+    protected override void PostStop() => _training?.Cancel();
+
+    private void Idle()
+    {
+        Receive<Assignment>(Start);
+        Receive<NoMoreWork>(_ => _log.Debug("Slot {0}: no more work", _slotId));
+    }
+
+    private void Start(Assignment assignment)
+    {
+        var (trial, attempt) = (assignment.Trial, assignment.Attempt);
+        var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}");
+        _training = new CancellationTokenSource();
+        var token = _training.Token;
+        var self = Self;
+        var observer = new ForwardingObserver(record => self.Tell(new EpochDone(attempt, record)));
+        Task.Factory.StartNew(
+                () => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, _options, token),
+                token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? (object)new TrainingEnded(attempt, t.Result)
+                : new TrainingCrashed(attempt, t.Exception?.GetBaseException().Message ?? "cancelled"), TaskScheduler.Default)
+            .PipeTo(self);
+        Become(() => Training(trial, recorder));
+    }
+
+    private void Training(TrialSpec trial, IActorRef recorder)
+    {
+        Receive<EpochDone>(e =>
+        {
+            recorder.Tell(new RecordEpoch(e.Attempt, e.Record));
+            _coordinator.Tell(new ReportEpoch(trial.TrialId, e.Attempt, e.Record));
+        });
+        Receive<TrainingEnded>(e =>
+        {
+            recorder.Tell(new RecordOutcome(e.Attempt, e.Outcome));
+            Become(() => AwaitingStorage(trial, e.Outcome, recorder));
+        });
+        Receive<TrainingCrashed>(c =>
+        {
+            _log.Error("Slot {0}: trial {1} attempt {2} crashed: {3}", _slotId, trial.TrialId, c.Attempt, c.Reason);
+            Finish(recorder, new ReportFailed(trial.TrialId, c.Attempt, c.Reason));
+        });
+    }
+
+    private void AwaitingStorage(TrialSpec trial, TrialOutcome outcome, IActorRef recorder)
+    {
+        Receive<OutcomeStored>(stored =>
+            Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason)));
+    }
+
+    private void Finish(IActorRef recorder, object report)
+    {
+        Context.Stop(recorder);
+        _training?.Dispose();
+        _training = null;
+        _coordinator.Tell(report);
+        Become(Idle);
+        _coordinator.Tell(new RequestWork(_slotId));
+    }
+
+    private sealed class ForwardingObserver(Action<EpochRecord> onEpoch) : ITrainingObserver
+    {
+        public void OnEpoch(EpochRecord record) => onEpoch(record);
+    }
+}

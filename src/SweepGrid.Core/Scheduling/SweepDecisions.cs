@@ -1,0 +1,61 @@
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Core.Scheduling;
+
+/// <summary>
+/// Which events each command causes, given the current state. Pure: no I/O, no clock. A command that
+/// changes nothing (a duplicate submission, a late report from a superseded attempt) yields no events,
+/// which is what makes results exactly-once although trials run at least once.
+/// </summary>
+public static class SweepDecisions
+{
+    private static readonly ISweepEvent[] None = [];
+
+    public static IReadOnlyList<ISweepEvent> Submit(SweepState state, IEnumerable<TrialSpec> trials)
+    {
+        var fresh = trials.Where(t => !state.Trials.ContainsKey(t.TrialId)).DistinctBy(t => t.TrialId).ToList();
+        return fresh.Count == 0 ? None : [new TrialsSubmitted(fresh)];
+    }
+
+    /// <summary>The first pending trial in submission order goes to the asking slot.</summary>
+    public static IReadOnlyList<ISweepEvent> Assign(SweepState state, string slot)
+    {
+        var next = state.InOrder.FirstOrDefault(t => t.Status == TrialStatus.Pending);
+        return next is null ? None : [new TrialAssigned(next.Spec.TrialId, next.Attempts + 1, slot)];
+    }
+
+    public static IReadOnlyList<ISweepEvent> Finish(SweepState state, string trialId, int attempt, TrialStatus status, string? reason)
+    {
+        if (status is not (TrialStatus.Completed or TrialStatus.Diverged))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "a finished trial is completed or diverged");
+        }
+
+        return IsCurrentAttempt(state, trialId, attempt) ? [new TrialFinished(trialId, attempt, status, reason)] : None;
+    }
+
+    public static IReadOnlyList<ISweepEvent> Fail(SweepState state, string trialId, int attempt, string reason) =>
+        IsCurrentAttempt(state, trialId, attempt) ? [new TrialAttemptFailed(trialId, attempt, reason)] : None;
+
+    /// <summary>A slot went away: whatever it was running goes back to the queue.</summary>
+    public static IReadOnlyList<ISweepEvent> SlotLost(SweepState state, string slot) =>
+        state.InOrder
+            .Where(t => t.Status == TrialStatus.Running && t.Slot == slot)
+            .Select(t => (ISweepEvent)new TrialRequeued(t.Spec.TrialId, t.Attempts, $"slot {slot} was lost"))
+            .ToList();
+
+    /// <summary>
+    /// After the coordinator restarts from its journal, no slot of the previous incarnation can
+    /// report: every running trial is re-queued.
+    /// </summary>
+    public static IReadOnlyList<ISweepEvent> Restarted(SweepState state) =>
+        state.InOrder
+            .Where(t => t.Status == TrialStatus.Running)
+            .Select(t => (ISweepEvent)new TrialRequeued(t.Spec.TrialId, t.Attempts, "coordinator restarted"))
+            .ToList();
+
+    /// <summary>Only the attempt the coordinator last assigned may report; anything else is stale.</summary>
+    private static bool IsCurrentAttempt(SweepState state, string trialId, int attempt) =>
+        state.Trials.TryGetValue(trialId, out var entry) && entry.Status == TrialStatus.Running && entry.Attempts == attempt;
+}

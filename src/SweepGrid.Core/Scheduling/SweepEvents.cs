@@ -1,0 +1,22 @@
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Core.Scheduling;
+
+/// <summary>What the coordinator's journal records. Replaying these through <see cref="SweepState.Apply"/> rebuilds the sweep.</summary>
+public interface ISweepEvent;
+
+/// <summary>Trials added to the sweep (only ones it did not already hold).</summary>
+public sealed record TrialsSubmitted(IReadOnlyList<TrialSpec> Trials) : ISweepEvent;
+
+/// <summary>A slot took the trial; <see cref="Attempt"/> numbers the runs of this trial from 1.</summary>
+public sealed record TrialAssigned(string TrialId, int Attempt, string Slot) : ISweepEvent;
+
+/// <summary>The attempt ran to an end with a result (completed or diverged); its metrics are already stored.</summary>
+public sealed record TrialFinished(string TrialId, int Attempt, TrialStatus Status, string? Reason) : ISweepEvent;
+
+/// <summary>The attempt crashed. Counts as a failure: the trial is retried until it has failed too often.</summary>
+public sealed record TrialAttemptFailed(string TrialId, int Attempt, string Reason) : ISweepEvent;
+
+/// <summary>The attempt was lost through no fault of the trial (its slot or process went away): retried, not counted as a failure.</summary>
+public sealed record TrialRequeued(string TrialId, int Attempt, string Reason) : ISweepEvent;
