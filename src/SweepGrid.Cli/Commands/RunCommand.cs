@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Globalization;
+using SweepGrid.Cli.Output;
+using SweepGrid.Cluster.Hosting;
+using SweepGrid.Cluster.Slots;
+using SweepGrid.Core.Results;
+using SweepGrid.Training.Runtime;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+
+namespace SweepGrid.Cli.Commands;
+
+/// <summary>
+/// `sweepgrid run`: validate the sweep (nothing is written if it is wrong), then run it in an
+/// embedded single-node cluster, printing one line per event and the results table at the end.
+/// </summary>
+internal static class RunCommand
+{
+    public sealed record Options(string SweepFile, string Store, int Slots, string? Device);
+
+    public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
+    {
+        if (options.Slots < 1) throw new UserError($"--slots: must be a positive integer, got {options.Slots}");
+        var loaded = SweepLoader.Load(options.SweepFile);
+        var spec = loaded.Spec;
+        int threads = TorchThreads.ForSlots(options.Slots);
+        output.WriteLine($"sweep {spec.Name}: {loaded.Trials.Count} trials on {spec.Dataset.Name} " +
+                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {options.Slots} slot(s) × {threads} thread(s), store {Path.GetFullPath(options.Store)}");
+        var clock = Stopwatch.StartNew();
+        await using var host = await SweepGridHost.StartEmbeddedAsync(options.Store, ct: ct);
+        var progress = new ProgressPrinter(output, loaded.Trials.ToDictionary(t => t.TrialId));
+        var final = await EmbeddedSweep.RunAsync(host, spec, loaded.Trials, new NodeSlots(options.Slots, options.Device), progress.On, ct);
+        output.WriteLine();
+        output.WriteLine(ResultsTable.Render(host.Results.Rows("trials", spec.Name)));
+        output.WriteLine();
+        int failed = final.Count(TrialStatus.Failed);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sweep {spec.Name}: {final.Count(TrialStatus.Completed)} completed, {final.Count(TrialStatus.Diverged)} diverged, {failed} failed in {clock.Elapsed.TotalSeconds:F1} s"));
+        return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+}
