@@ -1,0 +1,148 @@
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Sweeps;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Core.Tests;
+
+public sealed class SweepStateMachineTests
+{
+    private static readonly IReadOnlyList<TrialSpec> Trials = GridExpansion.Expand(SweepFile.Parse("""
+        sweep {
+          name = machine
+          dataset { name = synthetic }
+          grid { seed = [1, 2, 3] }
+        }
+        """, "machine.hocon"));
+
+    private static SweepState Run(SweepState state, IEnumerable<ISweepEvent> events) => events.Aggregate(state, (s, e) => s.Apply(e));
+
+    private static SweepState Submitted(int maxFailures = 3) =>
+        Run(SweepState.Empty("machine", maxFailures), SweepDecisions.Submit(SweepState.Empty("machine"), Trials));
+
+    private static (SweepState State, TrialAssigned Assigned) Assign(SweepState state, string slot)
+    {
+        var assigned = Assert.IsType<TrialAssigned>(Assert.Single(SweepDecisions.Assign(state, slot)));
+        return (state.Apply(assigned), assigned);
+    }
+
+    [Fact]
+    public void Trials_are_assigned_in_submission_order_and_each_once()
+    {
+        var state = Submitted();
+        var ids = new List<string>();
+        for (int i = 0; i < Trials.Count; i++)
+        {
+            (state, var a) = Assign(state, $"slot-{i}");
+            ids.Add(a.TrialId);
+            Assert.Equal(1, a.Attempt);
+        }
+
+        Assert.Equal(Trials.Select(t => t.TrialId), ids);
+        Assert.Empty(SweepDecisions.Assign(state, "slot-x"));
+    }
+
+    [Fact]
+    public void Submitting_the_same_trials_again_changes_nothing()
+    {
+        var state = Submitted();
+
+        Assert.Empty(SweepDecisions.Submit(state, Trials));
+        Assert.Equal(3, state.Count(TrialStatus.Pending));
+    }
+
+    [Fact]
+    public void The_sweep_is_finished_when_every_trial_has_a_result()
+    {
+        var state = Submitted();
+        foreach (var _ in Trials)
+        {
+            Assert.False(state.IsFinished);
+            (state, var a) = Assign(state, "slot");
+            state = Run(state, SweepDecisions.Finish(state, a.TrialId, a.Attempt, TrialStatus.Completed, null));
+        }
+
+        Assert.True(state.IsFinished);
+        Assert.Equal(3, state.Count(TrialStatus.Completed));
+    }
+
+    [Fact]
+    public void A_report_from_a_superseded_attempt_is_ignored()
+    {
+        var (state, first) = Assign(Submitted(), "slot-a");
+        state = Run(state, SweepDecisions.SlotLost(state, "slot-a"));
+        (state, var second) = Assign(state, "slot-b");
+
+        Assert.Equal(first.TrialId, second.TrialId);
+        Assert.Equal(2, second.Attempt);
+        Assert.Empty(SweepDecisions.Finish(state, first.TrialId, first.Attempt, TrialStatus.Completed, null));
+        Assert.Empty(SweepDecisions.Fail(state, first.TrialId, first.Attempt, "late crash"));
+        Assert.Single(SweepDecisions.Finish(state, second.TrialId, second.Attempt, TrialStatus.Completed, null));
+    }
+
+    [Fact]
+    public void A_finished_trial_cannot_finish_twice()
+    {
+        var (state, a) = Assign(Submitted(), "slot");
+        state = Run(state, SweepDecisions.Finish(state, a.TrialId, a.Attempt, TrialStatus.Diverged, "loss NaN"));
+
+        Assert.Empty(SweepDecisions.Finish(state, a.TrialId, a.Attempt, TrialStatus.Completed, null));
+        Assert.Equal(TrialStatus.Diverged, state.Trials[a.TrialId].Status);
+    }
+
+    [Fact]
+    public void Crashes_are_retried_until_max_failures_then_the_trial_fails_and_the_sweep_goes_on()
+    {
+        var state = Submitted(maxFailures: 2);
+        (state, var a) = Assign(state, "slot");
+        state = Run(state, SweepDecisions.Fail(state, a.TrialId, a.Attempt, "boom 1"));
+        Assert.Equal(TrialStatus.Pending, state.Trials[a.TrialId].Status);
+
+        (state, var retry) = Assign(state, "slot");
+        Assert.Equal((a.TrialId, 2), (retry.TrialId, retry.Attempt));
+        state = Run(state, SweepDecisions.Fail(state, retry.TrialId, retry.Attempt, "boom 2"));
+
+        var entry = state.Trials[a.TrialId];
+        Assert.Equal((TrialStatus.Failed, 2, "boom 2"), (entry.Status, entry.Failures, entry.Reason));
+        (_, var next) = Assign(state, "slot");
+        Assert.NotEqual(a.TrialId, next.TrialId);
+    }
+
+    [Fact]
+    public void Lost_slots_and_restarts_requeue_without_counting_a_failure()
+    {
+        var (state, a) = Assign(Submitted(maxFailures: 1), "slot-a");
+        (state, var b) = Assign(state, "slot-b");
+
+        var lost = SweepDecisions.SlotLost(state, "slot-a");
+        Assert.Equal([a.TrialId], lost.Cast<TrialRequeued>().Select(r => r.TrialId));
+        state = Run(state, lost);
+        var restarted = SweepDecisions.Restarted(state);
+        Assert.Equal([b.TrialId], restarted.Cast<TrialRequeued>().Select(r => r.TrialId));
+        state = Run(state, restarted);
+
+        Assert.All(state.Trials.Values, t => Assert.Equal((TrialStatus.Pending, 0), (t.Status, t.Failures)));
+    }
+
+    [Fact]
+    public void Replaying_the_events_rebuilds_the_same_state()
+    {
+        var events = new List<ISweepEvent>();
+        var state = SweepState.Empty("machine");
+        void Take(IReadOnlyList<ISweepEvent> decided)
+        {
+            events.AddRange(decided);
+            state = Run(state, decided);
+        }
+
+        Take(SweepDecisions.Submit(state, Trials));
+        Take(SweepDecisions.Assign(state, "a"));
+        Take(SweepDecisions.Assign(state, "b"));
+        var running = state.Trials.Values.First(t => t.Slot == "a");
+        Take(SweepDecisions.Finish(state, running.Spec.TrialId, running.Attempts, TrialStatus.Completed, null));
+
+        var replayed = Run(SweepState.Empty("machine"), events);
+
+        Assert.Equal(state.InOrder, replayed.InOrder);
+    }
+}
