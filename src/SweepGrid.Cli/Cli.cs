@@ -10,6 +10,16 @@ internal static class Cli
 {
     public const string DefaultStore = "sweepgrid-data";
 
+    /// <summary>Parses and runs; malformed arguments are bad input (exit code 2), like a bad sweep file.</summary>
+    public static Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var parsed = Build(output, error).Parse(args);
+        if (parsed.Errors.Count == 0) return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        foreach (var e in parsed.Errors) error.WriteLine($"error: {e.Message}");
+        error.WriteLine("(sweepgrid --help lists the commands and options)");
+        return Task.FromResult(ExitCodes.BadInput);
+    }
+
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
         var root = new RootCommand(

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SweepGrid.Cli;
 
-return await Cli.Build(Console.Out, Console.Error).Parse(args).InvokeAsync();
+return await Cli.InvokeAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+
+namespace SweepGrid.Cli.Tests;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-cli-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Store => Path.Combine(_dir, "store");
+
+    private string SweepFile(string body, string name = "sweep.hocon")
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, body);
+        return path;
+    }
+
+    private const string Synthetic = """
+        sweep {
+          name = cli
+          dataset { name = synthetic, synthetic { train-size = 256, test-size = 64, features = 8, classes = 3 } }
+          model { hidden = [16] }
+          base { batch-size = 32, learning-rate = 0.05, epochs = 2 }
+          grid { batch-size = [32, 64], seed = [1, 2] }
+        }
+        """;
+
+    [Fact]
+    public async Task A_bad_value_exits_2_names_file_key_and_value_and_writes_nothing()
+    {
+        var file = SweepFile(Synthetic.Replace("batch-size = [32, 64]", "batch-size = [32, -4]"));
+
+        var result = await CliRunner.Run("run", file, "--store", Store);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {file}: sweep.grid.batch-size[1]: must be a positive integer, got -4", result.Error.Trim());
+        Assert.False(Directory.Exists(Store));
+    }
+
+    [Fact]
+    public async Task A_missing_dataset_exits_2_and_writes_nothing()
+    {
+        var file = SweepFile("sweep { name = nodata, dataset { name = fashion-mnist, path = /nonexistent/fmnist } }");
+
+        var result = await CliRunner.Run("run", file, "--store", Store);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sweep.dataset.path: /nonexistent/fmnist: dataset folder not found", result.Error);
+        Assert.False(Directory.Exists(Store));
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_the_training_set_exits_2()
+    {
+        var file = SweepFile(Synthetic.Replace("batch-size = [32, 64]", "batch-size = [32, 512]"));
+
+        var result = await CliRunner.Run("run", file, "--store", Store);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sweep.grid.batch-size[1]: 512 is larger than the training set (256 samples)", result.Error);
+    }
+
+    [Fact]
+    public async Task A_missing_sweep_file_and_bad_arguments_exit_2()
+    {
+        var missing = await CliRunner.Run("run", Path.Combine(_dir, "nope.hocon"), "--store", Store);
+        var slots = await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "0");
+        var unknown = await CliRunner.Run("run", SweepFile(Synthetic), "--stor", Store);
+
+        Assert.Equal((2, 2, 2), (missing.ExitCode, slots.ExitCode, unknown.ExitCode));
+        Assert.Contains("nope.hocon: file: not found", missing.Error);
+        Assert.Contains("--slots: must be a positive integer, got 0", slots.Error);
+        Assert.Contains("--stor", unknown.Error);
+        Assert.False(Directory.Exists(Store));
+    }
+
+    [Fact]
+    public async Task A_bad_file_does_not_touch_an_existing_store()
+    {
+        var good = SweepFile(Synthetic);
+        Assert.Equal(0, (await CliRunner.Run("run", good, "--store", Store, "--slots", "1")).ExitCode);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var before = Directory.GetFiles(Store).ToDictionary(f => f, File.ReadAllBytes);
+
+        var bad = await CliRunner.Run("run", SweepFile(Synthetic.Replace("epochs = 2", "epochs = 0"), "bad.hocon"), "--store", Store);
+
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(Store).Order());
+        Assert.All(before, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
+    }
+
+    [Fact]
+    public async Task Run_then_export_gives_the_csvs_and_a_rerun_runs_nothing()
+    {
+        var file = SweepFile(Synthetic);
+
+        var run = await CliRunner.Run("run", file, "--store", Store, "--slots", "2");
+        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(_dir, "out"));
+        var rerun = await CliRunner.Run("run", file, "--store", Store);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("sweep cli: 4 completed, 0 diverged, 0 failed", run.Output);
+        Assert.Equal(0, export.ExitCode);
+        var trials = File.ReadAllLines(Path.Combine(_dir, "out", "trials.csv"));
+        var header = trials[0].Split(',');
+        foreach (var column in new[] { "trial", "status", "batch_size", "learning_rate", "ghost_batch_size", "regularizer",
+                     "regularizer_strength", "seed", "epochs", "steps", "train_loss", "train_acc", "test_loss", "test_acc",
+                     "gap", "weight_distance", "seconds" })
+        {
+            Assert.Contains(column, header);
+        }
+
+        Assert.Equal(5, trials.Length);
+        var rows = trials.Skip(1).Select(l => l.Split(',')).ToList();
+        int status = Array.IndexOf(header, "status"), steps = Array.IndexOf(header, "steps"), batch = Array.IndexOf(header, "batch_size");
+        Assert.All(rows, r => Assert.Equal("completed", r[status]));
+        // 256 samples, 2 epochs, the last incomplete batch dropped: 16 steps at batch 32, 8 at 64.
+        Assert.Equal(["16", "16", "8", "8"], rows.Select(r => r[steps]));
+        Assert.Equal(["32", "32", "64", "64"], rows.Select(r => r[batch]));
+        var trajectory = File.ReadAllLines(Path.Combine(_dir, "out", "trajectory.csv"));
+        Assert.Equal("trial,step,epoch,learning_rate,train_loss,train_acc,test_loss,test_acc,weight_distance,seconds", trajectory[0]);
+        Assert.Equal(1 + 4 * 2, trajectory.Length);
+        Assert.Equal(0, rerun.ExitCode);
+        Assert.Contains("4 trials in the store, 0 new, 4 already finished (not re-run)", rerun.Output);
+        Assert.DoesNotContain("start ", rerun.Output);
+    }
+
+    [Fact]
+    public async Task Exporting_an_unknown_sweep_exits_2_and_names_the_known_ones()
+    {
+        Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
+
+        var result = await CliRunner.Run("export", "nope", "--store", Store, "--out", Path.Combine(_dir, "out"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sweep \"nope\" is not in store", result.Error);
+        Assert.Contains("sweeps there: cli", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
+    [Fact]
+    public async Task The_real_executable_exits_2_on_a_broken_sweep_file()
+    {
+        var file = SweepFile("sweep { name = broken, grid { seed = [1, 2 } }");
+        var exe = Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll");
+        var start = new ProcessStartInfo("dotnet", [exe, "run", file, "--store", Store])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("'}' closes the '['", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.False(Directory.Exists(Store));
+    }
+}
