@@ -2,7 +2,6 @@ using System.Diagnostics;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Data;
-using SweepGrid.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,10 +14,6 @@ namespace SweepGrid.Training.Loop;
 /// </summary>
 public static class Trainer
 {
-    // torch.manual_seed and module initialization use torch's process-wide generator; two slots in
-    // one process must not interleave there, or their initial weights would depend on timing.
-    private static readonly Lock InitLock = new();
-
     public static TrialOutcome Run(TrialSpec trial, DatasetPair data, ITrainingObserver observer, CancellationToken ct) =>
         Run(trial, data, observer, TrainerOptions.Default, ct);
 
@@ -55,130 +50,4 @@ public static class Trainer
 
     public static Device ResolveDevice(string? name) =>
         name is null ? (cuda.is_available() ? CUDA : CPU) : new Device(name);
-
-    /// <summary>Everything one trial holds on the device, disposed together.</summary>
-    private sealed class TrainingSession : IDisposable
-    {
-        private readonly TrialSpec _trial;
-        private readonly TrainerOptions _options;
-        private readonly nn.Module<Tensor, Tensor> _model;
-        private readonly Tensor[] _initial;
-        private readonly Tensor _trainX, _trainY, _testX, _testY;
-        private readonly optim.Optimizer _optimizer;
-        private readonly Generator _shuffle;
-        private readonly Device _device;
-
-        public TrainingSession(TrialSpec trial, DatasetPair data, Device device, TrainerOptions options)
-        {
-            _trial = trial;
-            _options = options;
-            _device = device;
-            lock (InitLock)
-            {
-                random.manual_seed(trial.Seed);
-                _model = ModelFactory.Create(trial, data.Train.FeatureCount, data.Train.ClassCount);
-            }
-
-            _model.to(device);
-            _initial = _model.parameters().Select(p => p.detach().clone()).ToArray();
-            (_trainX, _trainY) = ToDevice(data.Train, device);
-            (_testX, _testY) = ToDevice(data.Test, device);
-            var weightDecay = trial.Regularizer == "weight-decay" ? trial.RegularizerStrength : 0.0;
-            _optimizer = optim.SGD(_model.parameters(), trial.LearningRate, trial.Optimizer.Momentum,
-                dampening: 0, weight_decay: weightDecay, nesterov: trial.Optimizer.Nesterov);
-            _shuffle = new Generator((ulong)trial.Seed);
-        }
-
-        /// <summary>
-        /// One pass over a fresh seeded permutation of the training set. The last incomplete batch is
-        /// dropped, so every step sees exactly B samples (ghost batches always divide it).
-        /// </summary>
-        public (long Steps, double? DivergedAt) TrainEpoch(CancellationToken ct)
-        {
-            _model.train();
-            long n = _trainY.shape[0];
-            int batch = _trial.BatchSize;
-            long steps = n / batch;
-            using var order = randperm(n, generator: _shuffle).to(_device);
-            for (long s = 0; s < steps; s++)
-            {
-                using var scope = NewDisposeScope();
-                var index = order.narrow(0, s * batch, batch);
-                var logits = _model.forward(_trainX.index_select(0, index));
-                var loss = nn.functional.cross_entropy(logits, _trainY.index_select(0, index));
-                _optimizer.zero_grad();
-                loss.backward();
-                _optimizer.step();
-                // Reading the loss forces a device sync, so it is checked only every few steps.
-                if ((s + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1)
-                {
-                    double value = loss.item<float>();
-                    if (!double.IsFinite(value) || value > _options.MaxLoss) return (s + 1, value);
-                    ct.ThrowIfCancellationRequested();
-                }
-            }
-
-            return (steps, null);
-        }
-
-        public EpochRecord Evaluate(int epoch, long step, double seconds)
-        {
-            _model.eval();
-            using var noGrad = no_grad();
-            var (trainLoss, trainAcc) = LossAndAccuracy(_trainX, _trainY);
-            var (testLoss, testAcc) = LossAndAccuracy(_testX, _testY);
-            return new EpochRecord(epoch, step, _trial.LearningRate, trainLoss, trainAcc, testLoss, testAcc,
-                WeightDistance(), seconds);
-        }
-
-        /// <summary>‖w_t − w_0‖ over all parameters concatenated (Hoffer et al. 2017, §3).</summary>
-        private double WeightDistance()
-        {
-            using var scope = NewDisposeScope();
-            var squared = zeros(1, dtype: float64, device: _device);
-            foreach (var (p, p0) in _model.parameters().Zip(_initial))
-            {
-                squared += (p.detach() - p0).to_type(float64).pow(2).sum();
-            }
-
-            return Math.Sqrt(squared.item<double>());
-        }
-
-        private (double Loss, double Accuracy) LossAndAccuracy(Tensor x, Tensor y)
-        {
-            long n = y.shape[0];
-            double lossSum = 0;
-            long correct = 0;
-            for (long start = 0; start < n; start += _options.EvalBatchSize)
-            {
-                using var scope = NewDisposeScope();
-                long count = Math.Min(_options.EvalBatchSize, n - start);
-                var logits = _model.forward(x.narrow(0, start, count));
-                var labels = y.narrow(0, start, count);
-                lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to_type(float64).item<double>();
-                correct += logits.argmax(1).eq(labels).sum().item<long>();
-            }
-
-            return (lossSum / n, (double)correct / n);
-        }
-
-        private static (Tensor X, Tensor Y) ToDevice(LabeledData data, Device device)
-        {
-            var x = tensor(data.Features, [data.Count, data.FeatureCount]).to(device);
-            var y = tensor(data.Labels).to(device);
-            return (x, y);
-        }
-
-        public void Dispose()
-        {
-            _optimizer.Dispose();
-            _model.Dispose();
-            foreach (var t in _initial) t.Dispose();
-            _trainX.Dispose();
-            _trainY.Dispose();
-            _testX.Dispose();
-            _testY.Dispose();
-            _shuffle.Dispose();
-        }
-    }
 }

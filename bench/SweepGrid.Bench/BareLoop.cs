@@ -1,0 +1,52 @@
+using SweepGrid.Training.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SweepGrid.Bench;
+
+/// <summary>The same network and step written directly against TorchSharp, as its examples do.</summary>
+internal sealed class BareLoop : IDisposable
+{
+    private readonly Tensor _x;
+    private readonly Tensor _y;
+    private readonly int _batch;
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly optim.Optimizer _optimizer;
+
+    public BareLoop(LabeledData data, int batch)
+    {
+        _batch = batch;
+        _x = tensor(data.Features, [data.Count, data.FeatureCount]);
+        _y = tensor(data.Labels);
+        random.manual_seed(1);
+        _model = nn.Sequential(
+            nn.Linear(data.FeatureCount, 512, hasBias: false), nn.BatchNorm1d(512), nn.ReLU(),
+            nn.Linear(512, 512, hasBias: false), nn.BatchNorm1d(512), nn.ReLU(),
+            nn.Linear(512, data.ClassCount));
+        _optimizer = optim.SGD(_model.parameters(), 0.01, momentum: 0.9);
+    }
+
+    public void Epoch()
+    {
+        _model.train();
+        long n = _y.shape[0];
+        using var order = randperm(n);
+        for (long start = 0; start + _batch <= n; start += _batch)
+        {
+            using var scope = NewDisposeScope();
+            var index = order.narrow(0, start, _batch);
+            var loss = nn.functional.cross_entropy(_model.forward(_x.index_select(0, index)), _y.index_select(0, index));
+            _optimizer.zero_grad();
+            loss.backward();
+            _optimizer.step();
+        }
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _model.Dispose();
+        _x.Dispose();
+        _y.Dispose();
+    }
+}

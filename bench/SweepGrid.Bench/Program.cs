@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SweepGrid.Bench;
+using SweepGrid.Core.Sweeps;
+using SweepGrid.Core.Trials;
+using SweepGrid.Training.Data;
+using SweepGrid.Training.Loop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// Training-step efficiency (issue 2, bench): achieved FLOP/s of an MLP 784-512-512-10 + batch norm
+// training epoch, as a fraction of libtorch's own large-matmul FLOP/s on this machine, for a bare
+// TorchSharp loop and for SweepGrid's loop (TrainingSession.TrainEpoch, the code every trial runs).
+// Run by hand:  dotnet run -c Release --project bench/SweepGrid.Bench [-- --out FILE]
+var outPath = args.Length == 2 && args[0] == "--out" ? args[1] : Path.Combine("bench", "results", "training-efficiency.md");
+const int Samples = 60_000, Features = 784, Classes = 10, Repeats = 7;
+int[] batches = [128, 4096];
+int threads = Environment.ProcessorCount;
+set_num_threads(threads);
+
+var peak = Measure.MatmulPeak(2048, repeats: 10);
+var data = Measure.RandomData(Samples, Features, Classes);
+// Forward multiply-adds per sample, ×2 FLOP each, ×3 for forward + backward (grad wrt inputs and weights).
+double flopsPerSample = 3.0 * 2.0 * (Features * 512 + 512 * 512 + 512 * Classes);
+
+var report = new StringBuilder();
+report.AppendLine(CultureInfo.InvariantCulture, $"# Training-step efficiency ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+report.AppendLine();
+report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {threads} threads, {RuntimeInformationText()}. Matmul 2048² peak: {peak / 1e9:F1} GFLOP/s (best of 10).");
+report.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-512-512-10 + batch norm, SGD momentum 0.9, one epoch of {Samples:N0} samples; median of {Repeats} epochs after one warm-up, bare and SweepGrid interleaved (alternating which goes first).");
+report.AppendLine(CultureInfo.InvariantCulture, $"FLOP per sample: 3 × forward = {flopsPerSample / 1e6:F2} MFLOP (linear layers only).");
+report.AppendLine();
+report.AppendLine("| batch | bare s/epoch | SweepGrid s/epoch | bare / peak | SweepGrid / peak | SweepGrid / bare |");
+report.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+foreach (var batch in batches)
+{
+    var trial = Measure.Trial(batch);
+    var bare = new List<double>();
+    var ours = new List<double>();
+    using var session = new TrainingSession(trial, new DatasetPair(data, data.Take(batch)), CPU, TrainerOptions.Default);
+    using var bareLoop = new BareLoop(data, batch);
+    for (int r = 0; r <= Repeats; r++)
+    {
+        // Alternate which loop goes first, so neither always inherits the other's cache and allocator state.
+        double b, o;
+        if (r % 2 == 0)
+        {
+            b = Measure.Time(bareLoop.Epoch);
+            o = Measure.Time(() => session.TrainEpoch(CancellationToken.None));
+        }
+        else
+        {
+            o = Measure.Time(() => session.TrainEpoch(CancellationToken.None));
+            b = Measure.Time(bareLoop.Epoch);
+        }
+
+        if (r == 0) continue; // warm-up
+        bare.Add(b);
+        ours.Add(o);
+    }
+
+    double bareS = Measure.Median(bare), oursS = Measure.Median(ours);
+    long steps = Samples / batch;
+    double work = steps * batch * flopsPerSample;
+    report.AppendLine(CultureInfo.InvariantCulture,
+        $"| {batch} | {bareS:F3} | {oursS:F3} | {work / bareS / peak:F3} | {work / oursS / peak:F3} | {bareS / oursS:F3} |");
+}
+
+report.AppendLine();
+report.AppendLine("SweepGrid / bare is the bare loop's time over ours: 1.0 means no loss, 0.95 a 5% loss.");
+Console.Write(report);
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+File.WriteAllText(outPath, report.ToString());
+Console.WriteLine($"written to {outPath}");
+
+static string RuntimeInformationText() =>
+    $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, TorchSharp {typeof(torch).Assembly.GetName().Version}";
