@@ -49,6 +49,14 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
         return coordinator;
     }
 
+    private TestProbe Subscribe(IActorRef coordinator)
+    {
+        var watcher = CreateTestProbe();
+        coordinator.Tell(new Subscribe(watcher));
+        watcher.ExpectMsg<Snapshot>(Wait);
+        return watcher;
+    }
+
     private static Assignment Pull(TestProbe slot, IActorRef coordinator, string slotId)
     {
         coordinator.Tell(new RequestWork(slotId), slot);
@@ -61,9 +69,7 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
         var trials = TestStores.Trials("several", seeds: 7);
         var coordinator = StartCoordinator(Sys, "several", trials, out var submitted);
         Assert.Equal(new Submitted(7, 7, 0), submitted);
-        var watcher = CreateTestProbe();
-        coordinator.Tell(new Subscribe(watcher));
-        watcher.ExpectMsg<Snapshot>(Wait);
+        var watcher = Subscribe(coordinator);
 
         var slots = Enumerable.Range(0, 3).Select(i => (Probe: CreateTestProbe(), Id: $"slot-{i}")).ToList();
         foreach (var (probe, id) in slots) coordinator.Tell(new RequestWork(id), probe);
@@ -153,9 +159,7 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
     {
         var trials = TestStores.Trials("lost", seeds: 1);
         var coordinator = StartCoordinator(Sys, "lost", trials, out _);
-        var watcher = CreateTestProbe();
-        coordinator.Tell(new Subscribe(watcher));
-        watcher.ExpectMsg<Snapshot>(Wait);
+        var watcher = Subscribe(coordinator);
         var doomed = CreateTestProbe();
         var survivor = CreateTestProbe();
         var first = Pull(doomed, coordinator, "doomed");
@@ -181,9 +185,7 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
     {
         var trials = TestStores.Trials("crashy", seeds: 2);
         var coordinator = StartCoordinator(Sys, "crashy", trials, out _);
-        var watcher = CreateTestProbe();
-        coordinator.Tell(new Subscribe(watcher));
-        watcher.ExpectMsg<Snapshot>(Wait);
+        var watcher = Subscribe(coordinator);
         var slot = CreateTestProbe();
         var bad = trials[0].TrialId;
         for (int i = 0; i < 10; i++)

@@ -23,6 +23,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     private readonly HashSet<string> _waiting = new();
     private readonly HashSet<IActorRef> _subscribers = new();
     private SweepState _state;
+    private bool _finishAnnounced;
 
     public SweepCoordinator(string sweepName, ResultsStore results, int maxFailures)
     {
@@ -165,6 +166,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         {
             case TrialsSubmitted s:
                 _results.RegisterTrials(s.Trials);
+                _finishAnnounced = false;
                 break;
             case TrialAssigned a:
                 _results.SetStatus(_state.SweepName, a.TrialId, TrialStatus.Running, a.Attempt, null);
@@ -179,13 +181,16 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         }
     }
 
+    /// <summary>Tells waiting slots there is no more work and, once per finish, tells subscribers the sweep is done.</summary>
     private void NotifyIfFinished()
     {
         if (!_state.IsFinished) return;
-        var final = new SweepFinished(TakeSnapshot());
-        foreach (var subscriber in _subscribers) subscriber.Tell(final);
         foreach (var slot in _waiting) _slots[slot].Tell(NoMoreWork.Instance);
         _waiting.Clear();
+        if (_finishAnnounced) return;
+        _finishAnnounced = true;
+        var final = new SweepFinished(TakeSnapshot());
+        foreach (var subscriber in _subscribers) subscriber.Tell(final);
     }
 
     private void Publish(object message)
