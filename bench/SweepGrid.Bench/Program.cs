@@ -13,6 +13,15 @@ using static TorchSharp.torch;
 // training epoch, as a fraction of libtorch's own large-matmul FLOP/s on this machine, for a bare
 // TorchSharp loop and for SweepGrid's loop (TrainingSession.TrainEpoch, the code every trial runs).
 // Run by hand:  dotnet run -c Release --project bench/SweepGrid.Bench [-- --out FILE]
+// Memory across trials:  dotnet run -c Release --project bench/SweepGrid.Bench -- --memory
+if (args is ["--memory"])
+{
+    var memory = MemoryBench.Run(trials: 12);
+    Console.Write(memory);
+    File.WriteAllText(Path.Combine("bench", "results", "memory-across-trials.md"), memory);
+    return;
+}
+
 var outPath = args.Length == 2 && args[0] == "--out" ? args[1] : Path.Combine("bench", "results", "training-efficiency.md");
 const int Samples = 60_000, Features = 784, Classes = 10, Repeats = 7;
 int[] batches = [128, 4096];
