@@ -92,8 +92,8 @@ public sealed class GridExpansionTests
         var trial = GridExpansion.Expand(Sweep(""))[0];
 
         Assert.Equal(
-            "sweep=g;dataset=synthetic/0/2048x64:10/512;model=mlp/512-512/batch;optimizer=sgd/0.9/False;" +
-            "batch=128;lr=0.1;ghost=0;regularizer=weight-decay/0;seed=1;epochs=4;every=50",
+            "sweep=g;dataset=synthetic/0/2048x64:10/512;model=mlp/512-512/batch;optimizer=sgd/0.9/False/wd0/clip0;" +
+            "schedule=constant//0.1/0;batch=128;lr=0.1;ghost=0;regularizer=weight-decay/0;seed=1;epochs=4;max-loss=1000;every=50",
             TrialIdentity.Canonical(trial));
     }
 
@@ -104,6 +104,61 @@ public sealed class GridExpansionTests
 
         var trial = Assert.Single(trials);
         Assert.Equal(0, trial.GhostBatchSize);
+    }
+
+    [Fact]
+    public void Rules_are_axes_too()
+    {
+        var trials = GridExpansion.Expand(Sweep("batch-size = [1024], lr-scaling = [none, sqrt], regime-adaptation = [false, true]"));
+
+        Assert.Equal(4, trials.Count);
+        Assert.Equal([(0.1, 4), (0.1, 32), (0.282843, 4), (0.282843, 32)],
+            trials.Select(t => (Math.Round(t.LearningRate, 6), t.Epochs)));
+        Assert.Equal([LrScaling.None, LrScaling.None, LrScaling.Sqrt, LrScaling.Sqrt], trials.Select(t => t.LrScaling));
+    }
+
+    [Fact]
+    public void A_list_of_grids_is_the_union_of_their_products_without_duplicates()
+    {
+        var spec = SweepFile.Parse("""
+            sweep {
+              name = study
+              dataset { name = synthetic }
+              base { batch-size = 128, learning-rate = 0.1, epochs = 2 }
+              grid = [
+                { batch-size = [128, 1024], seed = [1, 2] }
+                { batch-size = [1024], lr-scaling = [sqrt], seed = [1, 2] }
+                { batch-size = [128], seed = [2] }
+              ]
+            }
+            """, "study.hocon");
+
+        var trials = GridExpansion.Expand(spec);
+
+        Assert.Equal(["sweep.grid[0]", "sweep.grid[1]", "sweep.grid[2]"], spec.Grids.Select(g => g.Path));
+        Assert.Equal(6, trials.Count);
+        Assert.Equal([128, 128, 1024, 1024, 1024, 1024], trials.Select(t => t.BatchSize));
+    }
+
+    [Fact]
+    public void Regime_adaptation_stretches_the_schedule_with_the_epochs()
+    {
+        var spec = SweepFile.Parse("""
+            sweep {
+              name = sched
+              dataset { name = synthetic }
+              base { batch-size = 128, learning-rate = 0.1, epochs = 10 }
+              schedule { name = step, drop-epochs = [5, 8], warmup-epochs = 1 }
+              grid { batch-size = [128, 512], regime-adaptation = [true] }
+            }
+            """, "sched.hocon");
+
+        var trials = GridExpansion.Expand(spec);
+
+        Assert.Equal([5, 8], trials[0].Schedule.DropEpochs);
+        Assert.Equal((40, 1), (trials[1].Epochs, 1));
+        Assert.Equal([20, 32], trials[1].Schedule.DropEpochs);
+        Assert.Equal(4, trials[1].Schedule.WarmupEpochs);
     }
 
     [Fact]

@@ -36,8 +36,9 @@ public sealed class SweepFileValidationTests
         var spec = SweepFile.Parse(Valid, "ok.hocon");
 
         Assert.Equal("demo", spec.Name);
-        Assert.Equal([128, 1024], spec.Grid.BatchSize);
-        Assert.Equal([0.05, 0.1], spec.Grid.LearningRate);
+        var grid = Assert.Single(spec.Grids);
+        Assert.Equal([128, 1024], grid.BatchSize);
+        Assert.Equal([0.05, 0.1], grid.LearningRate);
     }
 
     [Fact]
@@ -129,6 +130,41 @@ public sealed class SweepFileValidationTests
         var error = Single(Replace("seed = [1, 2]", "seed = [1, 1]"));
 
         Assert.Equal("sweep.grid.seed", error.Path);
+    }
+
+    [Theory]
+    [InlineData("base {", "schedule { name = step, drop-epochs = [1, 5] }\n  base {", "sweep.schedule.drop-epochs[1]", "5 is after the last epoch")]
+    [InlineData("base {", "schedule { name = step, drop-epochs = [2, 1] }\n  base {", "sweep.schedule.drop-epochs[1]", "must be increasing")]
+    [InlineData("base {", "schedule { drop-epochs = [1] }\n  base {", "sweep.schedule.drop-epochs", "only used by name = step")]
+    [InlineData("base {", "optimizer { name = adam, beta2 = 1 }\n  base {", "sweep.optimizer.beta2", "must be < 1, got 1")]
+    [InlineData("base {", "training { max-loss = 0 }\n  base {", "sweep.training.max-loss", "must be positive, got 0")]
+    [InlineData("seed = [1, 2]", "seed = [1, 2]\n    lr-scaling = [sqrt, cube]", "sweep.grid.lr-scaling[1]", "must be one of none | linear | sqrt, got \"cube\"")]
+    [InlineData("seed = [1, 2]", "seed = [1, 2]\n    regime-adaptation = [maybe]", "sweep.grid.regime-adaptation[0]", "must be true or false")]
+    public void New_training_keys_are_validated(string from, string to, string path, string message)
+    {
+        var error = Single(Replace(from, to));
+
+        Assert.Equal(path, error.Path);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void Errors_inside_a_list_of_grids_name_the_grid()
+    {
+        var text = Valid[..Valid.IndexOf("  grid {", StringComparison.Ordinal)] +
+                   "  grid = [{ batch-size = [128] }, { batch-size = [256], ghost-batch-size = [96] }]\n}";
+
+        var error = Single(text);
+
+        Assert.Equal("sweep.grid[1].ghost-batch-size[0]", error.Path);
+    }
+
+    [Fact]
+    public void A_grid_that_is_neither_object_nor_list_of_objects_is_rejected()
+    {
+        var text = Valid[..Valid.IndexOf("  grid {", StringComparison.Ordinal)] + "  grid = [1, 2]\n}";
+
+        Assert.Equal("sweep.grid", Single(text).Path);
     }
 
     [Fact]
@@ -225,11 +261,8 @@ public sealed class SweepFileValidationTests
         Assert.Equal(Describe(expected), Describe(spec));
     }
 
-    /// <summary>Records holding lists compare lists by reference; compare a rendering instead.</summary>
-    private static string Describe(SweepSpec s) =>
-        $"{s with { Model = null!, Grid = null! }}|{string.Join(',', s.Model.Hidden)}|{s.Model.Name}/{s.Model.Norm}|" +
-        $"{string.Join(',', s.Grid.BatchSize)}|{string.Join(',', s.Grid.LearningRate)}|{string.Join(',', s.Grid.GhostBatchSize)}|" +
-        $"{string.Join(',', s.Grid.RegularizerStrength)}|{string.Join(',', s.Grid.Seed)}";
+    /// <summary>Records holding lists compare lists by reference; compare their JSON instead.</summary>
+    private static string Describe(SweepSpec s) => System.Text.Json.JsonSerializer.Serialize(s);
 
     internal static string RepoRoot()
     {

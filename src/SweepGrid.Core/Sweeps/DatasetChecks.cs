@@ -16,12 +16,15 @@ public static class DatasetChecks
         }
 
         int trainCount = EffectiveTrainCount(spec.Dataset, facts);
-        for (int i = 0; i < spec.Grid.BatchSize.Count; i++)
+        foreach (var grid in spec.Grids)
         {
-            if (spec.Grid.BatchSize[i] > trainCount)
+            for (int i = 0; i < grid.BatchSize.Count; i++)
             {
-                errors.Add(new ValidationError($"sweep.grid.batch-size[{i}]",
-                    $"{spec.Grid.BatchSize[i]} is larger than the training set ({trainCount} samples)"));
+                if (grid.BatchSize[i] > trainCount)
+                {
+                    errors.Add(new ValidationError($"{grid.Path}.batch-size[{i}]",
+                        $"{grid.BatchSize[i]} is larger than the training set ({trainCount} samples)"));
+                }
             }
         }
 

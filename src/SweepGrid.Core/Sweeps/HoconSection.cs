@@ -41,6 +41,26 @@ internal sealed class HoconSection
         return new HoconSection(value.GetObject(), PathOf(key), _errors);
     }
 
+    /// <summary>
+    /// An object, or a list of objects (paths key[0], key[1], ...). Absent gives one empty section, so
+    /// every key takes its default.
+    /// </summary>
+    public IReadOnlyList<HoconSection> Sections(string key)
+    {
+        var value = Get(key);
+        if (value is null) return [new HoconSection(null, PathOf(key), _errors)];
+        if (value.IsObject()) return [new HoconSection(value.GetObject(), PathOf(key), _errors)];
+        if (value.IsArray() && value.GetArray() is { Count: > 0 } items && items.All(i => i.IsObject()))
+        {
+            return items.Select((item, i) => new HoconSection(item.GetObject(), $"{PathOf(key)}[{i}]", _errors)).ToList();
+        }
+
+        Error(key, $"must be an object {{ ... }} or a non-empty list of objects [{{ ... }}, {{ ... }}], got {Describe(value)}");
+        return [new HoconSection(null, PathOf(key), _errors)];
+    }
+
+    public string Path => _path;
+
     public string String(string key, string fallback, IReadOnlyCollection<string>? allowed = null)
     {
         var value = Get(key);
@@ -60,15 +80,19 @@ internal sealed class HoconSection
     {
         var value = Get(key);
         if (value is null) return fallback;
-        var text = Scalar(key, value, "true or false");
-        if (text is null) return fallback;
+        return ParseBool(PathOf(key), Scalar(key, value, "true or false")) ?? fallback;
+    }
+
+    private bool? ParseBool(string path, string? text)
+    {
         switch (text)
         {
+            case null: return null;
             case "true" or "on" or "yes": return true;
             case "false" or "off" or "no": return false;
             default:
-                Error(key, $"must be true or false, got \"{text}\"");
-                return fallback;
+                _errors.Add(new ValidationError(path, $"must be true or false, got \"{text}\""));
+                return null;
         }
     }
 
@@ -88,15 +112,15 @@ internal sealed class HoconSection
 
     /// <summary>A list of integers ≥ <paramref name="min"/>; absent gives <paramref name="fallback"/>.</summary>
     public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min) =>
-        List(key, fallback, isAxis: false, (path, text) => ParseInt(path, text, min));
+        List(key, fallback, isAxis: false, (path, text) => Ok(ParseInt(path, text, min)));
 
     /// <summary>A grid axis: a non-empty list of distinct integers ≥ <paramref name="min"/>.</summary>
     public IReadOnlyList<int> IntAxis(string key, IReadOnlyList<int> fallback, int min) =>
-        List(key, fallback, isAxis: true, (path, text) => ParseInt(path, text, min));
+        List(key, fallback, isAxis: true, (path, text) => Ok(ParseInt(path, text, min)));
 
     /// <summary>A grid axis: a non-empty list of distinct finite numbers above (or from) <paramref name="min"/>.</summary>
     public IReadOnlyList<double> DoubleAxis(string key, IReadOnlyList<double> fallback, double min, bool exclusiveMin) =>
-        List(key, fallback, isAxis: true, (path, text) => ParseDouble(path, text, min, exclusiveMin));
+        List(key, fallback, isAxis: true, (path, text) => Ok(ParseDouble(path, text, min, exclusiveMin)));
 
     public void RejectUnknownKeys()
     {
@@ -107,9 +131,21 @@ internal sealed class HoconSection
         }
     }
 
+    /// <summary>A grid axis of names, each one of <paramref name="allowed"/>.</summary>
+    public IReadOnlyList<string> StringAxis(string key, IReadOnlyList<string> fallback, IReadOnlyCollection<string> allowed) =>
+        List(key, fallback, isAxis: true, (path, text) =>
+        {
+            if (text is not null && allowed.Contains(text)) return (true, text);
+            _errors.Add(new ValidationError(path, $"must be one of {string.Join(" | ", allowed)}, got \"{text}\""));
+            return (false, "");
+        });
+
+    /// <summary>A grid axis of booleans.</summary>
+    public IReadOnlyList<bool> BoolAxis(string key, IReadOnlyList<bool> fallback) =>
+        List(key, fallback, isAxis: true, (path, text) => Ok(ParseBool(path, text)));
+
     private IReadOnlyList<T> List<T>(
-        string key, IReadOnlyList<T> fallback, bool isAxis, Func<string, string?, T?> parse)
-        where T : struct
+        string key, IReadOnlyList<T> fallback, bool isAxis, Func<string, string?, (bool Ok, T Value)> parse)
     {
         var value = Get(key);
         if (value is null) return fallback;
@@ -137,12 +173,15 @@ internal sealed class HoconSection
             string? text = null;
             if (items[i].IsString()) text = items[i].GetString();
             else _errors.Add(new ValidationError(path, $"must be a single value, got {Describe(items[i])}"));
-            if (text is not null && parse(path, text) is { } parsed) result.Add(parsed);
+            if (text is not null && parse(path, text) is (true, var parsed)) result.Add(parsed);
         }
 
         if (isAxis && result.Count != result.Distinct().Count()) Error(key, "lists a value twice");
         return result.Count == items.Count ? result : fallback;
     }
+
+    private static (bool Ok, T Value) Ok<T>(T? value)
+        where T : struct => value is { } v ? (true, v) : (false, default);
 
     private HoconValue? Get(string key)
     {

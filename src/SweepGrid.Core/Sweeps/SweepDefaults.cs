@@ -10,10 +10,13 @@ public static class SweepDefaults
         Name: "",
         Dataset: new DatasetSpec("fashion-mnist", "", TrainSubset: 0, new SyntheticSpec(2048, 512, 64, 10)),
         Model: new ModelSpec("mlp", [512, 512], "batch"),
-        Optimizer: new OptimizerSpec("sgd", Momentum: 0.9, Nesterov: false),
+        Optimizer: new OptimizerSpec("sgd", Momentum: 0.9, Nesterov: false, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8,
+            WeightDecay: 0, ClipNorm: 0),
+        Schedule: new ScheduleSpec("constant", [], DropFactor: 0.1, WarmupEpochs: 0),
         Base: new BaseRegime(BatchSize: 128, LearningRate: 0.05, Epochs: 10),
-        Grid: new GridAxes([128], [0.05], [0], [0.0], [1]),
+        Grids: [new GridAxes("sweep.grid", [128], [0.05], [0], [0.0], [1], [LrScaling.None], [false])],
         Regularizer: "weight-decay",
         Rules: new RulesSpec(LrScaling.None, RegimeAdaptation: false),
+        Training: new TrainingSpec(MaxLoss: 1e3),
         Metrics: new MetricsSpec(EverySteps: 50));
 }

@@ -10,11 +10,12 @@ namespace SweepGrid.Core.Sweeps;
 /// </summary>
 public static partial class SweepFile
 {
-    public static readonly string[] Regularizers = ["weight-decay"];
+    public static readonly string[] Regularizers = ["weight-decay", "gradient-norm", "relative-flatness", "sam"];
     public static readonly string[] Datasets = ["fashion-mnist", "mnist", "synthetic"];
     public static readonly string[] Models = ["mlp"];
     public static readonly string[] Norms = ["none", "batch"];
-    public static readonly string[] Optimizers = ["sgd"];
+    public static readonly string[] Optimizers = ["sgd", "adam"];
+    public static readonly string[] Schedules = ["constant", "step", "cosine"];
     public static readonly string[] LrScalings = ["none", "linear", "sqrt"];
 
     /// <summary>Reads and validates a sweep file; throws <see cref="SweepValidationException"/> on bad input.</summary>
@@ -70,12 +71,14 @@ public static partial class SweepFile
         var model = ReadModel(s.Section("model"), d.Model);
         var optimizer = ReadOptimizer(s.Section("optimizer"), d.Optimizer);
         var regime = ReadBase(s.Section("base"), d.Base);
-        var grid = ReadGrid(s.Section("grid"), regime);
-        var regularizer = s.String("regularizer", d.Regularizer, Regularizers);
+        var schedule = ReadSchedule(s.Section("schedule"), d.Schedule, regime);
         var rules = ReadRules(s.Section("rules"), d.Rules);
+        var grids = s.Sections("grid").Select(g => ReadGrid(g, regime, rules)).ToList();
+        var regularizer = s.String("regularizer", d.Regularizer, Regularizers);
+        var training = ReadTraining(s.Section("training"), d.Training);
         var metrics = ReadMetrics(s.Section("metrics"), d.Metrics);
         s.RejectUnknownKeys();
-        return new SweepSpec(name, dataset, model, optimizer, regime, grid, regularizer, rules, metrics);
+        return new SweepSpec(name, dataset, model, optimizer, schedule, regime, grids, regularizer, rules, training, metrics);
     }
 
     private static DatasetSpec ReadDataset(HoconSection s, DatasetSpec d)
@@ -114,8 +117,17 @@ public static partial class SweepFile
         var optimizer = new OptimizerSpec(
             s.String("name", d.Name, Optimizers),
             s.Double("momentum", d.Momentum, min: 0, exclusiveMin: false),
-            s.Bool("nesterov", d.Nesterov));
-        if (optimizer.Momentum >= 1) s.Error("momentum", $"must be < 1, got {optimizer.Momentum}");
+            s.Bool("nesterov", d.Nesterov),
+            s.Double("beta1", d.Beta1, min: 0, exclusiveMin: false),
+            s.Double("beta2", d.Beta2, min: 0, exclusiveMin: false),
+            s.Double("epsilon", d.Epsilon, min: 0, exclusiveMin: true),
+            s.Double("weight-decay", d.WeightDecay, min: 0, exclusiveMin: false),
+            s.Double("clip-norm", d.ClipNorm, min: 0, exclusiveMin: false));
+        foreach (var (key, value) in new[] { ("momentum", optimizer.Momentum), ("beta1", optimizer.Beta1), ("beta2", optimizer.Beta2) })
+        {
+            if (value >= 1) s.Error(key, $"must be < 1, got {value}");
+        }
+
         if (optimizer.Nesterov && optimizer.Momentum == 0) s.Error("nesterov", "needs momentum > 0");
         s.RejectUnknownKeys();
         return optimizer;
@@ -131,23 +143,57 @@ public static partial class SweepFile
         return regime;
     }
 
-    /// <summary>An axis left out of the grid takes the base regime's value (or its neutral default).</summary>
-    private static GridAxes ReadGrid(HoconSection s, BaseRegime regime)
+    private static ScheduleSpec ReadSchedule(HoconSection s, ScheduleSpec d, BaseRegime regime)
+    {
+        var schedule = new ScheduleSpec(
+            s.String("name", d.Name, Schedules),
+            s.IntList("drop-epochs", d.DropEpochs, min: 1),
+            s.Double("drop-factor", d.DropFactor, min: 0, exclusiveMin: true),
+            s.Int("warmup-epochs", d.WarmupEpochs, min: 0));
+        if (schedule.DropFactor >= 1) s.Error("drop-factor", $"must be < 1, got {schedule.DropFactor}");
+        if (schedule.Name != "step" && schedule.DropEpochs.Count > 0) s.Error("drop-epochs", $"only used by name = step, but name = {schedule.Name}");
+        for (int i = 0; i < schedule.DropEpochs.Count; i++)
+        {
+            if (schedule.DropEpochs[i] > regime.Epochs) s.Error($"drop-epochs[{i}]", $"{schedule.DropEpochs[i]} is after the last epoch (sweep.base.epochs = {regime.Epochs})");
+            if (i > 0 && schedule.DropEpochs[i] <= schedule.DropEpochs[i - 1]) s.Error($"drop-epochs[{i}]", "must be increasing");
+        }
+
+        if (schedule.WarmupEpochs >= regime.Epochs) s.Error("warmup-epochs", $"must be shorter than the run (sweep.base.epochs = {regime.Epochs}), got {schedule.WarmupEpochs}");
+        s.RejectUnknownKeys();
+        return schedule;
+    }
+
+    /// <summary>An axis left out of a grid takes the base regime's value, the rules' default, or its neutral default.</summary>
+    private static GridAxes ReadGrid(HoconSection s, BaseRegime regime, RulesSpec rules)
     {
         var grid = new GridAxes(
+            s.Path,
             s.IntAxis("batch-size", [regime.BatchSize], min: 1),
             s.DoubleAxis("learning-rate", [regime.LearningRate], min: 0, exclusiveMin: true),
             s.IntAxis("ghost-batch-size", [0], min: 0),
             s.DoubleAxis("regularizer-strength", [0.0], min: 0, exclusiveMin: false),
-            s.IntAxis("seed", [1], min: 0));
+            s.IntAxis("seed", [1], min: 0),
+            s.StringAxis("lr-scaling", [Name(rules.LrScaling)], LrScalings).Select(ParseScaling).ToList(),
+            s.BoolAxis("regime-adaptation", [rules.RegimeAdaptation]));
         s.RejectUnknownKeys();
         return grid;
     }
 
+    private static TrainingSpec ReadTraining(HoconSection s, TrainingSpec d)
+    {
+        var training = new TrainingSpec(s.Double("max-loss", d.MaxLoss, min: 0, exclusiveMin: true));
+        s.RejectUnknownKeys();
+        return training;
+    }
+
+    public static string Name(LrScaling scaling) => scaling.ToString().ToLowerInvariant();
+
+    private static LrScaling ParseScaling(string name) => Enum.Parse<LrScaling>(name, ignoreCase: true);
+
     private static RulesSpec ReadRules(HoconSection s, RulesSpec d)
     {
-        var scaling = s.String("lr-scaling", d.LrScaling.ToString().ToLowerInvariant(), LrScalings);
-        var rules = new RulesSpec(Enum.Parse<LrScaling>(scaling, ignoreCase: true), s.Bool("regime-adaptation", d.RegimeAdaptation));
+        var scaling = s.String("lr-scaling", Name(d.LrScaling), LrScalings);
+        var rules = new RulesSpec(ParseScaling(scaling), s.Bool("regime-adaptation", d.RegimeAdaptation));
         s.RejectUnknownKeys();
         return rules;
     }
@@ -162,25 +208,27 @@ public static partial class SweepFile
     /// <summary>Rules that relate several keys; each error names the key that has to change.</summary>
     private static IEnumerable<ValidationError> CrossChecks(SweepSpec spec)
     {
-        var ghosts = spec.Grid.GhostBatchSize;
-        for (int gi = 0; gi < ghosts.Count; gi++)
+        foreach (var grid in spec.Grids)
         {
-            int g = ghosts[gi];
-            if (g == 0) continue;
-            if (spec.Model.Norm == "none")
+            for (int gi = 0; gi < grid.GhostBatchSize.Count; gi++)
             {
-                yield return new ValidationError($"sweep.grid.ghost-batch-size[{gi}]",
-                    $"ghost batch size {g} needs batch norm, but sweep.model.norm = none");
-                continue;
-            }
-
-            for (int bi = 0; bi < spec.Grid.BatchSize.Count; bi++)
-            {
-                int b = spec.Grid.BatchSize[bi];
-                if (b % g != 0)
+                int g = grid.GhostBatchSize[gi];
+                if (g == 0) continue;
+                if (spec.Model.Norm == "none")
                 {
-                    yield return new ValidationError($"sweep.grid.ghost-batch-size[{gi}]",
-                        $"ghost batch size {g} must divide every batch size, but not sweep.grid.batch-size[{bi}] = {b}");
+                    yield return new ValidationError($"{grid.Path}.ghost-batch-size[{gi}]",
+                        $"ghost batch size {g} needs batch norm, but sweep.model.norm = none");
+                    continue;
+                }
+
+                for (int bi = 0; bi < grid.BatchSize.Count; bi++)
+                {
+                    int b = grid.BatchSize[bi];
+                    if (b % g != 0)
+                    {
+                        yield return new ValidationError($"{grid.Path}.ghost-batch-size[{gi}]",
+                            $"ghost batch size {g} must divide every batch size, but not {grid.Path}.batch-size[{bi}] = {b}");
+                    }
                 }
             }
         }

@@ -1,15 +1,17 @@
 namespace SweepGrid.Core.Sweeps;
 
-/// <summary>A validated sweep file: the reference regime, the grid, and the rules that derive each trial.</summary>
+/// <summary>A validated sweep file: the reference regime, the grids, and the rules that derive each trial.</summary>
 public sealed record SweepSpec(
     string Name,
     DatasetSpec Dataset,
     ModelSpec Model,
     OptimizerSpec Optimizer,
+    ScheduleSpec Schedule,
     BaseRegime Base,
-    GridAxes Grid,
+    IReadOnlyList<GridAxes> Grids,
     string Regularizer,
     RulesSpec Rules,
+    TrainingSpec Training,
     MetricsSpec Metrics);
 
 /// <summary>Where the data comes from. <see cref="Path"/> is resolved against the working directory.</summary>
@@ -20,20 +22,42 @@ public sealed record SyntheticSpec(int TrainSize, int TestSize, int Features, in
 
 public sealed record ModelSpec(string Name, IReadOnlyList<int> Hidden, string Norm);
 
-public sealed record OptimizerSpec(string Name, double Momentum, bool Nesterov);
+/// <summary>
+/// The optimizer. <see cref="WeightDecay"/> is a fixed L2 term for every trial (Hoffer et al. use 1e-4
+/// for F1); the regularizer axis adds its own strength on top. <see cref="ClipNorm"/> 0 means no clipping.
+/// </summary>
+public sealed record OptimizerSpec(
+    string Name, double Momentum, bool Nesterov, double Beta1, double Beta2, double Epsilon, double WeightDecay, double ClipNorm);
+
+/// <summary>
+/// Learning-rate schedule of the base regime: constant, step (×<see cref="DropFactor"/> at each of
+/// <see cref="DropEpochs"/>) or cosine (to 0 over the run), after <see cref="WarmupEpochs"/> of linear warm-up.
+/// Regime adaptation stretches the drop epochs and the warm-up with the epochs.
+/// </summary>
+public sealed record ScheduleSpec(string Name, IReadOnlyList<int> DropEpochs, double DropFactor, int WarmupEpochs);
 
 /// <summary>The small-batch reference regime that learning-rate scaling and regime adaptation start from.</summary>
 public sealed record BaseRegime(int BatchSize, double LearningRate, int Epochs);
 
-/// <summary>The axes whose cartesian product is the sweep. Each list is non-empty.</summary>
+/// <summary>
+/// One grid: the axes whose cartesian product it contributes. A sweep's trials are the union of its
+/// grids. <see cref="Path"/> is where it stands in the file, for error messages.
+/// </summary>
 public sealed record GridAxes(
+    string Path,
     IReadOnlyList<int> BatchSize,
     IReadOnlyList<double> LearningRate,
     IReadOnlyList<int> GhostBatchSize,
     IReadOnlyList<double> RegularizerStrength,
-    IReadOnlyList<int> Seed);
+    IReadOnlyList<int> Seed,
+    IReadOnlyList<LrScaling> LrScaling,
+    IReadOnlyList<bool> RegimeAdaptation);
 
+/// <summary>The default of the rule axes when a grid does not list them.</summary>
 public sealed record RulesSpec(LrScaling LrScaling, bool RegimeAdaptation);
+
+/// <param name="MaxLoss">A mini-batch or train loss above this (or NaN/Inf) ends a trial as diverged.</param>
+public sealed record TrainingSpec(double MaxLoss);
 
 public sealed record MetricsSpec(int EverySteps);
 

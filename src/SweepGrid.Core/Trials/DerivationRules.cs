@@ -29,6 +29,23 @@ public static class DerivationRules
     public static int Epochs(int baseEpochs, int batchSize, int baseBatchSize, bool regimeAdaptation)
     {
         if (!regimeAdaptation) return baseEpochs;
-        return Math.Max(1, (int)Math.Ceiling(baseEpochs * (double)batchSize / baseBatchSize));
+        return Stretch(baseEpochs, batchSize, baseBatchSize);
     }
+
+    /// <summary>
+    /// Regime adaptation also moves every learning-rate drop, and the warm-up, by B / B_base
+    /// (Hoffer et al. 2017, §5: "the epochs at which the learning rate is decreased are multiplied").
+    /// </summary>
+    public static ScheduleSpec Schedule(ScheduleSpec schedule, int batchSize, int baseBatchSize, bool regimeAdaptation)
+    {
+        if (!regimeAdaptation) return schedule;
+        return schedule with
+        {
+            DropEpochs = schedule.DropEpochs.Select(e => Stretch(e, batchSize, baseBatchSize)).ToList(),
+            WarmupEpochs = schedule.WarmupEpochs == 0 ? 0 : Stretch(schedule.WarmupEpochs, batchSize, baseBatchSize),
+        };
+    }
+
+    private static int Stretch(int epochs, int batchSize, int baseBatchSize) =>
+        Math.Max(1, (int)Math.Ceiling(epochs * (double)batchSize / baseBatchSize));
 }

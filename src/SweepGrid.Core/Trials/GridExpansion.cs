@@ -6,29 +6,33 @@ namespace SweepGrid.Core.Trials;
 public static class GridExpansion
 {
     /// <summary>
-    /// Trials in a fixed order (batch size outermost, seed innermost) so listings are stable. Two
-    /// cells that resolve to the same parameters (e.g. two grid learning rates scaled to one value)
-    /// are one trial, not two.
+    /// Trials in a fixed order (grid by grid; within a grid batch size outermost, seed innermost) so
+    /// listings are stable. Cells that resolve to the same parameters (two grids listing the same cell,
+    /// or two learning rates scaled to one value) are one trial, not two.
     /// </summary>
     public static IReadOnlyList<TrialSpec> Expand(SweepSpec sweep)
     {
-        var g = sweep.Grid;
         var trials = new List<TrialSpec>();
         var seen = new HashSet<string>();
+        foreach (var g in sweep.Grids)
         foreach (var batch in g.BatchSize)
+        foreach (var scaling in g.LrScaling)
+        foreach (var adapt in g.RegimeAdaptation)
         foreach (var lr in g.LearningRate)
         foreach (var ghost in g.GhostBatchSize)
         foreach (var strength in g.RegularizerStrength)
         foreach (var seed in g.Seed)
         {
-            var trial = Resolve(sweep, batch, lr, ghost, strength, seed);
+            var trial = Resolve(sweep, new Cell(batch, lr, ghost, strength, seed, scaling, adapt));
             if (seen.Add(trial.TrialId)) trials.Add(trial);
         }
 
         return trials;
     }
 
-    private static TrialSpec Resolve(SweepSpec s, int batch, double gridLr, int ghost, double strength, int seed)
+    private sealed record Cell(int Batch, double GridLr, int Ghost, double Strength, int Seed, LrScaling Scaling, bool Adapt);
+
+    private static TrialSpec Resolve(SweepSpec s, Cell c)
     {
         var unnamed = new TrialSpec(
             TrialId: "",
@@ -36,17 +40,19 @@ public static class GridExpansion
             Dataset: s.Dataset,
             Model: s.Model,
             Optimizer: s.Optimizer,
-            BatchSize: batch,
-            GridLearningRate: gridLr,
-            LearningRate: DerivationRules.LearningRate(gridLr, batch, s.Base.BatchSize, s.Rules.LrScaling),
+            BatchSize: c.Batch,
+            GridLearningRate: c.GridLr,
+            LearningRate: DerivationRules.LearningRate(c.GridLr, c.Batch, s.Base.BatchSize, c.Scaling),
             // g = B is ordinary batch norm (Hoffer et al. 2017): store it as 0 so both spell one trial.
-            GhostBatchSize: ghost == batch ? 0 : ghost,
+            GhostBatchSize: c.Ghost == c.Batch ? 0 : c.Ghost,
             Regularizer: s.Regularizer,
-            RegularizerStrength: strength,
-            Seed: seed,
-            Epochs: DerivationRules.Epochs(s.Base.Epochs, batch, s.Base.BatchSize, s.Rules.RegimeAdaptation),
-            LrScaling: s.Rules.LrScaling,
-            RegimeAdaptation: s.Rules.RegimeAdaptation,
+            RegularizerStrength: c.Strength,
+            Seed: c.Seed,
+            Epochs: DerivationRules.Epochs(s.Base.Epochs, c.Batch, s.Base.BatchSize, c.Adapt),
+            Schedule: DerivationRules.Schedule(s.Schedule, c.Batch, s.Base.BatchSize, c.Adapt),
+            LrScaling: c.Scaling,
+            RegimeAdaptation: c.Adapt,
+            MaxLoss: s.Training.MaxLoss,
             MetricsEverySteps: s.Metrics.EverySteps);
         return unnamed with { TrialId = TrialIdentity.Of(unnamed) };
     }

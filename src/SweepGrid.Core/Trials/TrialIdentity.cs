@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using SweepGrid.Core.Sweeps;
 
 namespace SweepGrid.Core.Trials;
 
@@ -24,16 +25,27 @@ public static class TrialIdentity
             $"sweep={t.SweepName}",
             $"dataset={d.Name}/{d.TrainSubset}/{d.Synthetic.TrainSize}x{d.Synthetic.Features}:{d.Synthetic.Classes}/{d.Synthetic.TestSize}",
             $"model={t.Model.Name}/{string.Join('-', t.Model.Hidden)}/{t.Model.Norm}",
-            $"optimizer={t.Optimizer.Name}/{N(t.Optimizer.Momentum)}/{t.Optimizer.Nesterov}",
+            $"optimizer={Optimizer(t.Optimizer)}",
+            $"schedule={t.Schedule.Name}/{string.Join('-', t.Schedule.DropEpochs)}/{N(t.Schedule.DropFactor)}/{t.Schedule.WarmupEpochs}",
             $"batch={t.BatchSize}",
             $"lr={N(t.LearningRate)}",
             $"ghost={t.GhostBatchSize}",
             $"regularizer={t.Regularizer}/{N(t.RegularizerStrength)}",
             $"seed={t.Seed}",
             $"epochs={t.Epochs}",
+            $"max-loss={N(t.MaxLoss)}",
             $"every={t.MetricsEverySteps}",
         };
         return string.Join(';', parts);
+    }
+
+    /// <summary>Only the settings the optimizer uses: switching to Adam must not depend on SGD's momentum.</summary>
+    private static string Optimizer(OptimizerSpec o)
+    {
+        var own = o.Name == "adam"
+            ? $"{N(o.Beta1)}/{N(o.Beta2)}/{N(o.Epsilon)}"
+            : $"{N(o.Momentum)}/{o.Nesterov}";
+        return $"{o.Name}/{own}/wd{N(o.WeightDecay)}/clip{N(o.ClipNorm)}";
     }
 
     private static string N(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -4,8 +4,9 @@ namespace SweepGrid.Core.Trials;
 
 /// <summary>
 /// One cell of the grid with every parameter resolved: what a training slot needs to run it, with no
-/// further reference to the sweep file. <see cref="LearningRate"/> and <see cref="Epochs"/> are the
-/// derived values; <see cref="GridLearningRate"/> is the grid's value before LR scaling.
+/// further reference to the sweep file. <see cref="LearningRate"/>, <see cref="Epochs"/> and
+/// <see cref="Schedule"/> are the derived values; <see cref="GridLearningRate"/> is the grid's value
+/// before LR scaling.
 /// </summary>
 public sealed record TrialSpec(
     string TrialId,
@@ -21,8 +22,10 @@ public sealed record TrialSpec(
     double RegularizerStrength,
     int Seed,
     int Epochs,
+    ScheduleSpec Schedule,
     LrScaling LrScaling,
     bool RegimeAdaptation,
+    double MaxLoss,
     int MetricsEverySteps)
 {
     /// <summary>η/B, the ratio Jastrzębski et al. (2017) find to control the width of the minimum.</summary>

@@ -33,15 +33,15 @@ public static class Trainer
             if (epochResult.DivergedAt is { } badLoss)
             {
                 return TrialOutcome.Diverged(last, steps, clock.Elapsed.TotalSeconds,
-                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {options.MaxLoss})");
+                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})");
             }
 
             last = session.Evaluate(epoch, steps, clock.Elapsed.TotalSeconds);
             observer.OnEpoch(last);
-            if (!double.IsFinite(last.TrainLoss) || last.TrainLoss > options.MaxLoss)
+            if (!double.IsFinite(last.TrainLoss) || last.TrainLoss > trial.MaxLoss)
             {
                 return TrialOutcome.Diverged(last, steps, clock.Elapsed.TotalSeconds,
-                    $"train loss {last.TrainLoss} after epoch {epoch} (bound {options.MaxLoss})");
+                    $"train loss {last.TrainLoss} after epoch {epoch} (bound {trial.MaxLoss})");
             }
         }
 

@@ -5,8 +5,7 @@ namespace SweepGrid.Training.Loop;
 /// </summary>
 /// <param name="Device">"cpu", "cuda" or "cuda:N"; null picks cuda when available, else cpu.</param>
 /// <param name="EvalBatchSize">Samples per forward pass when evaluating the full train and test sets.</param>
-/// <param name="MaxLoss">A mini-batch loss above this (or NaN/Inf) ends the trial as diverged.</param>
-public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096, double MaxLoss = 1e3)
+public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096)
 {
     public static readonly TrainerOptions Default = new();
 }

@@ -2,12 +2,13 @@ using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Data;
 using SweepGrid.Training.Models;
+using SweepGrid.Training.Regularization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Loop;
 
-/// <summary>Everything one trial holds on the device, disposed together.</summary>
+/// <summary>Everything one trial holds on the device, disposed together, and its training step.</summary>
 internal sealed class TrainingSession : IDisposable
 {
     // torch.manual_seed and module initialization use torch's process-wide generator; two slots in
@@ -20,8 +21,10 @@ internal sealed class TrainingSession : IDisposable
     private readonly Tensor[] _initial;
     private readonly Tensor _trainX, _trainY, _testX, _testY;
     private readonly optim.Optimizer _optimizer;
+    private readonly IGradientRule _gradient;
     private readonly Generator _shuffle;
     private readonly Device _device;
+    private long _steps;
 
     public TrainingSession(TrialSpec trial, DatasetPair data, Device device, TrainerOptions options)
     {
@@ -38,10 +41,28 @@ internal sealed class TrainingSession : IDisposable
         _initial = _model.parameters().Select(p => p.detach().clone()).ToArray();
         (_trainX, _trainY) = ToDevice(data.Train, device);
         (_testX, _testY) = ToDevice(data.Test, device);
-        var weightDecay = trial.Regularizer == "weight-decay" ? trial.RegularizerStrength : 0.0;
-        _optimizer = optim.SGD(_model.parameters(), trial.LearningRate, trial.Optimizer.Momentum,
-            dampening: 0, weight_decay: weightDecay, nesterov: trial.Optimizer.Nesterov);
+        _optimizer = CreateOptimizer(trial, _model);
+        _gradient = GradientRules.For(trial, _model);
         _shuffle = new Generator((ulong)trial.Seed);
+    }
+
+    public long StepsPerEpoch => _trainY.shape[0] / _trial.BatchSize;
+
+    /// <summary>
+    /// The L2 term is the optimizer's fixed weight decay plus, for the weight-decay regularizer, the
+    /// trial's strength (coupled L2, as torch's SGD and Adam apply it).
+    /// </summary>
+    private static optim.Optimizer CreateOptimizer(TrialSpec trial, nn.Module<Tensor, Tensor> model)
+    {
+        var o = trial.Optimizer;
+        double weightDecay = o.WeightDecay + (trial.Regularizer == "weight-decay" ? trial.RegularizerStrength : 0);
+        return o.Name switch
+        {
+            "sgd" => optim.SGD(model.parameters(), trial.LearningRate, o.Momentum, dampening: 0,
+                weight_decay: weightDecay, nesterov: o.Nesterov),
+            "adam" => optim.Adam(model.parameters(), trial.LearningRate, o.Beta1, o.Beta2, o.Epsilon, weightDecay),
+            _ => throw new ArgumentException($"unknown optimizer \"{o.Name}\""),
+        };
     }
 
     /// <summary>
@@ -53,22 +74,23 @@ internal sealed class TrainingSession : IDisposable
         _model.train();
         long n = _trainY.shape[0];
         int batch = _trial.BatchSize;
-        long steps = n / batch;
+        long steps = StepsPerEpoch;
         using var order = randperm(n, generator: _shuffle).to(_device);
         for (long s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
+            double lr = SetLearningRate();
             var index = order.narrow(0, s * batch, batch);
-            var logits = _model.forward(_trainX.index_select(0, index));
-            var loss = nn.functional.cross_entropy(logits, _trainY.index_select(0, index));
             _optimizer.zero_grad();
-            loss.backward();
+            var loss = _gradient.Backward(_model, _trainX.index_select(0, index), _trainY.index_select(0, index), lr);
+            if (_trial.Optimizer.ClipNorm > 0) nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
             _optimizer.step();
+            _steps++;
             // Reading the loss forces a device sync, so it is checked only every few steps.
             if ((s + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1)
             {
                 double value = loss.item<float>();
-                if (!double.IsFinite(value) || value > _options.MaxLoss) return (s + 1, value);
+                if (!double.IsFinite(value) || value > _trial.MaxLoss) return (s + 1, value);
                 ct.ThrowIfCancellationRequested();
             }
         }
@@ -76,13 +98,24 @@ internal sealed class TrainingSession : IDisposable
         return (steps, null);
     }
 
+    /// <summary>The scheduled learning rate for the coming step (Core's <see cref="LearningRateSchedule"/>).</summary>
+    private double SetLearningRate()
+    {
+        double epochsDone = (double)_steps / StepsPerEpoch;
+        double lr = _trial.LearningRate * LearningRateSchedule.Factor(_trial.Schedule, _trial.Epochs, epochsDone);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        return lr;
+    }
+
+    public double CurrentLearningRate => _optimizer.ParamGroups.First().LearningRate;
+
     public EpochRecord Evaluate(int epoch, long step, double seconds)
     {
         _model.eval();
         using var noGrad = no_grad();
         var (trainLoss, trainAcc) = LossAndAccuracy(_trainX, _trainY);
         var (testLoss, testAcc) = LossAndAccuracy(_testX, _testY);
-        return new EpochRecord(epoch, step, _trial.LearningRate, trainLoss, trainAcc, testLoss, testAcc,
+        return new EpochRecord(epoch, step, CurrentLearningRate, trainLoss, trainAcc, testLoss, testAcc,
             WeightDistance(), seconds);
     }
 

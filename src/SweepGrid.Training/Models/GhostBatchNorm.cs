@@ -40,6 +40,13 @@ public sealed class GhostBatchNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// While set, training mode still normalizes with batch statistics but leaves the running
+    /// statistics alone: the second forward pass of SAM or of the gradient-norm penalty's finite
+    /// difference must not count as another batch (Foret et al. 2021 freeze BN statistics there).
+    /// </summary>
+    public bool FreezeRunningStats { get; set; }
+
     public Tensor RunningMean => running_mean;
 
     public Tensor RunningVar => running_var;
@@ -50,9 +57,11 @@ public sealed class GhostBatchNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         long batch = input.shape[0];
+        // Momentum 0 leaves running = (1 − 0)·running + 0·batch unchanged.
+        double baseMomentum = FreezeRunningStats ? 0.0 : _momentum;
         if (!training || _ghostBatchSize == 0 || _ghostBatchSize >= batch)
         {
-            return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, _momentum, _eps);
+            return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, baseMomentum, _eps);
         }
 
         if (batch % _ghostBatchSize != 0)
@@ -61,7 +70,7 @@ public sealed class GhostBatchNorm : nn.Module<Tensor, Tensor>
         }
 
         int chunks = (int)(batch / _ghostBatchSize);
-        double momentum = GhostMomentum(_momentum, chunks);
+        double momentum = GhostMomentum(baseMomentum, chunks);
         var normalized = input.split(_ghostBatchSize)
             .Select(chunk => nn.functional.batch_norm(chunk, running_mean, running_var, weight, bias, true, momentum, _eps))
             .ToArray();

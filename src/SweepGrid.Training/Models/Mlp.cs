@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Models;
@@ -6,11 +7,11 @@ namespace SweepGrid.Training.Models;
 /// <summary>
 /// Fully connected classifier: input → [Linear, norm, ReLU] per hidden layer → Linear → logits.
 /// With hidden = 5 × 512 and batch norm this is F1 of Hoffer et al. (2017) and Keskar et al. (2017).
-/// The last Linear is the classifier layer W whose relative flatness (Petzka et al. 2021) is measured.
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>, IClassifierNetwork
 {
-    private readonly nn.Module<Tensor, Tensor> layers;
+    private readonly nn.Module<Tensor, Tensor> body;
+    private readonly Linear classifier;
 
     public Mlp(int inputs, IReadOnlyList<int> hidden, int classes, bool batchNorm, int ghostBatchSize)
         : base(nameof(Mlp))
@@ -26,10 +27,18 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
             width = hidden[i];
         }
 
-        modules.Add(("classifier", nn.Linear(width, classes)));
-        layers = nn.Sequential(modules);
+        body = nn.Sequential(modules);
+        classifier = nn.Linear(width, classes);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input) => layers.forward(input);
+    public Tensor ClassifierWeight => classifier.weight;
+
+    public override Tensor forward(Tensor input) => classifier.forward(body.forward(input));
+
+    public (Tensor Logits, Tensor Features) ForwardWithFeatures(Tensor input)
+    {
+        var features = body.forward(input);
+        return (classifier.forward(features), features);
+    }
 }

@@ -1,0 +1,141 @@
+using SweepGrid.Core.Trials;
+using SweepGrid.Training.Models;
+using static TorchSharp.torch;
+
+namespace SweepGrid.Training.Regularization;
+
+/// <summary>Picks the gradient rule of a trial's regularizer. Strength 0 is always plain training.</summary>
+internal static class GradientRules
+{
+    public static IGradientRule For(TrialSpec trial, nn.Module<Tensor, Tensor> model)
+    {
+        double strength = trial.RegularizerStrength;
+        if (strength == 0) return new PlainGradient();
+        return trial.Regularizer switch
+        {
+            // L2 weight decay is applied by the optimizer (see TrainingSession), the gradient is plain.
+            "weight-decay" => new PlainGradient(),
+            "gradient-norm" => new GradientNormPenalty(strength),
+            "relative-flatness" => model is IClassifierNetwork network
+                ? new RelativeFlatnessPenalty(network, strength)
+                : throw new ArgumentException($"model {trial.Model.Name} does not expose a classifier layer for relative flatness"),
+            "sam" => new SharpnessAware(strength),
+            _ => throw new ArgumentException($"unknown regularizer \"{trial.Regularizer}\""),
+        };
+    }
+
+    internal static Tensor CrossEntropy(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels) =>
+        nn.functional.cross_entropy(model.forward(input), labels);
+
+    /// <summary>The parameters that received a gradient, with it.</summary>
+    internal static (Tensor Parameter, Tensor Gradient)[] Gradients(nn.Module model) =>
+        model.parameters().Where(p => p.grad is not null).Select(p => ((Tensor)p, p.grad!)).ToArray();
+
+    internal static double Norm(IEnumerable<Tensor> tensors)
+    {
+        using var scope = NewDisposeScope();
+        var sum = tensors.Aggregate(zeros(1, dtype: float64), (acc, t) => acc + t.to_type(float64).pow(2).sum());
+        return Math.Sqrt(sum.item<double>());
+    }
+
+    /// <summary>Moves every parameter by scale·direction, without recording it for autograd.</summary>
+    internal static void Shift(IReadOnlyList<(Tensor Parameter, Tensor Gradient)> parameters, IReadOnlyList<Tensor> directions, double scale)
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < parameters.Count; i++) parameters[i].Parameter.add_(directions[i], alpha: scale);
+    }
+}
+
+/// <summary>The gradient of the mini-batch cross-entropy.</summary>
+internal sealed class PlainGradient : IGradientRule
+{
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
+    {
+        var loss = GradientRules.CrossEntropy(model, input, labels);
+        loss.backward();
+        return loss.detach();
+    }
+}
+
+/// <summary>
+/// SAM (Foret et al. 2021, "Sharpness-Aware Minimization"): ε = ρ·g/‖g‖; the gradient is taken at
+/// w + ε on the same batch (batch-norm running statistics frozen for that pass) and the step is
+/// made from w.
+/// </summary>
+internal sealed class SharpnessAware(double rho) : IGradientRule
+{
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
+    {
+        var loss = GradientRules.CrossEntropy(model, input, labels);
+        loss.backward();
+        var parameters = GradientRules.Gradients(model);
+        var directions = parameters.Select(p => p.Gradient.detach().clone()).ToArray();
+        double scale = rho / (GradientRules.Norm(directions) + 1e-12);
+        GradientRules.Shift(parameters, directions, scale);
+        model.zero_grad();
+        using (new FrozenBatchNormStats(model))
+        {
+            GradientRules.CrossEntropy(model, input, labels).backward();
+        }
+
+        GradientRules.Shift(parameters, directions, -scale);
+        return loss.detach();
+    }
+}
+
+/// <summary>
+/// Explicit gradient-norm penalty (Geiping et al. 2022, "Stochastic Training is Not Necessary for
+/// Generalization"), objective L + (η/4)·λ·‖∇L‖², whose gradient needs a Hessian-vector product.
+/// As in their code, it is taken by a finite difference: g ← g + (η/4)·H(λg), with
+/// H v ≈ (∇L(θ + e·v) − ∇L(θ)) / e and e = 0.01/‖v‖ (their factor, as SCIENCE.md records it).
+/// Batch-norm running statistics are frozen for the shifted pass.
+/// </summary>
+internal sealed class GradientNormPenalty(double lambda) : IGradientRule
+{
+    private const double FiniteDifferenceScale = 0.01;
+
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
+    {
+        var loss = GradientRules.CrossEntropy(model, input, labels);
+        loss.backward();
+        var parameters = GradientRules.Gradients(model);
+        var gradients = parameters.Select(p => p.Gradient.detach().clone()).ToArray();
+        var v = gradients.Select(g => g * lambda).ToArray();
+        double e = FiniteDifferenceScale / (GradientRules.Norm(v) + 1e-12);
+        GradientRules.Shift(parameters, v, e);
+        model.zero_grad();
+        using (new FrozenBatchNormStats(model))
+        {
+            GradientRules.CrossEntropy(model, input, labels).backward();
+        }
+
+        GradientRules.Shift(parameters, v, -e);
+        using var noGrad = no_grad();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            // grad (a fresh tensor after zero_grad) holds ∇L(θ + e·v); replace it with g + (η/4)·(∇L(θ + e·v) − g)/e.
+            var shifted = parameters[i].Parameter.grad!;
+            var hv = (shifted - gradients[i]) / e;
+            shifted.copy_(gradients[i] + hv * (learningRate / 4));
+        }
+
+        return loss.detach();
+    }
+}
+
+/// <summary>
+/// FAM (Adilova et al. 2023, "FAM: Relative Flatness Aware Minimization"): loss = CE + λ·κ(W) with
+/// κ the relative flatness of the classifier layer on the mini-batch (<see cref="Metrics.RelativeFlatness"/>),
+/// differentiated through autograd.
+/// </summary>
+internal sealed class RelativeFlatnessPenalty(IClassifierNetwork network, double lambda) : IGradientRule
+{
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
+    {
+        var (logits, features) = network.ForwardWithFeatures(input);
+        var loss = nn.functional.cross_entropy(logits, labels);
+        var kappa = Metrics.RelativeFlatness.Kappa(network.ClassifierWeight, features, nn.functional.softmax(logits, 1));
+        (loss + kappa * lambda).backward();
+        return loss.detach();
+    }
+}
