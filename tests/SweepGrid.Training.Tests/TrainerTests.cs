@@ -63,6 +63,45 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void The_divergence_bound_comes_from_the_sweep_file()
+    {
+        var (outcome, epochs) = Train("training { max-loss = 0.5 }");
+
+        Assert.Equal(TrialStatus.Diverged, outcome.Status);
+        Assert.Contains("bound 0.5", outcome.Reason);
+        Assert.True(epochs.Count < 3);
+    }
+
+    [Fact]
+    public void A_step_schedule_lowers_the_learning_rate_at_its_drop_epochs()
+    {
+        var (_, epochs) = Train("schedule { name = step, drop-epochs = [1, 2], drop-factor = 0.5 }");
+
+        // The rate recorded for an epoch is the one its steps used: drops after epochs 1 and 2.
+        Assert.Equal([0.05, 0.025, 0.0125], epochs.Select(e => Math.Round(e.LearningRate, 6)));
+    }
+
+    [Fact]
+    public void Adam_trains()
+    {
+        var (outcome, epochs) = Train("optimizer { name = adam }\n grid { learning-rate = [0.001] }");
+
+        Assert.Equal(TrialStatus.Completed, outcome.Status);
+        Assert.True(epochs[^1].TrainLoss < epochs[0].TrainLoss);
+        Assert.NotEqual(Train().Epochs[^1].TrainLoss, epochs[^1].TrainLoss);
+    }
+
+    [Fact]
+    public void Clipping_the_gradient_norm_limits_how_far_the_weights_move()
+    {
+        var free = Train().Epochs[0].WeightDistance;
+        var clipped = Train("optimizer { clip-norm = 0.001 }").Epochs[0].WeightDistance;
+
+        // 16 steps of at most lr·0.001 each (plus momentum): far less than an unclipped epoch.
+        Assert.True(clipped < free / 10, $"clipped {clipped} vs free {free}");
+    }
+
+    [Fact]
     public void Cancellation_stops_the_run()
     {
         var trial = SyntheticSweeps.Trial(epochs: 50);

@@ -119,6 +119,14 @@ internal sealed class TrainingSession : IDisposable
             WeightDistance(), seconds);
     }
 
+    /// <summary>‖w‖ over all parameters concatenated.</summary>
+    public double ParameterNorm()
+    {
+        using var scope = NewDisposeScope();
+        var squared = _model.parameters().Aggregate(zeros(1, dtype: float64, device: _device), (acc, p) => acc + p.detach().to_type(float64).pow(2).sum());
+        return Math.Sqrt(squared.item<double>());
+    }
+
     /// <summary>‖w_t − w_0‖ over all parameters concatenated (Hoffer et al. 2017, §3).</summary>
     private double WeightDistance()
     {
