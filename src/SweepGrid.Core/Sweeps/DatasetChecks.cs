@@ -1,7 +1,15 @@
 namespace SweepGrid.Core.Sweeps;
 
-/// <summary>What the sweep needs to know of a dataset before it runs, read from its headers.</summary>
-public sealed record DatasetFacts(int TrainCount, int TestCount, int Features, int Classes);
+/// <summary>
+/// What the sweep needs to know of a dataset before it runs, read from its headers. <see cref="SampleShape"/>
+/// is one sample's shape (channels first for images); null means a flat vector of <see cref="Features"/>.
+/// </summary>
+public sealed record DatasetFacts(int TrainCount, int TestCount, int Features, int Classes, IReadOnlyList<int>? SampleShape = null)
+{
+    public IReadOnlyList<int> Shape => SampleShape ?? [Features];
+
+    public bool IsImage => Shape.Count == 3;
+}
 
 /// <summary>Checks of a sweep against the dataset it names, once that dataset has been opened.</summary>
 public static class DatasetChecks
@@ -13,6 +21,12 @@ public static class DatasetChecks
         {
             errors.Add(new ValidationError("sweep.dataset.train-subset",
                 $"asks for {spec.Dataset.TrainSubset} training samples, but the dataset has {facts.TrainCount}"));
+        }
+
+        if (spec.Model.Name is "convnet" or "resnet" && !facts.IsImage)
+        {
+            errors.Add(new ValidationError("sweep.model.name",
+                $"{spec.Model.Name} needs images (channels × height × width), but dataset {spec.Dataset.Name} has vectors of {facts.Features}"));
         }
 
         int trainCount = EffectiveTrainCount(spec.Dataset, facts);

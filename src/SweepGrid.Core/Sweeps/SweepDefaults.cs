@@ -9,7 +9,7 @@ public static class SweepDefaults
     public static readonly SweepSpec Spec = new(
         Name: "",
         Dataset: new DatasetSpec("fashion-mnist", "", TrainSubset: 0, new SyntheticSpec(2048, 512, 64, 10)),
-        Model: new ModelSpec("mlp", [512, 512], "batch"),
+        Model: new ModelSpec("mlp", [512, 512], "batch", Depth: 20, Dropout: 0.5),
         Optimizer: new OptimizerSpec("sgd", Momentum: 0.9, Nesterov: false, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8,
             WeightDecay: 0, ClipNorm: 0),
         Schedule: new ScheduleSpec("constant", [], DropFactor: 0.1, WarmupEpochs: 0),

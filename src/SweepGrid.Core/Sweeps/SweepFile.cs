@@ -11,9 +11,10 @@ namespace SweepGrid.Core.Sweeps;
 public static partial class SweepFile
 {
     public static readonly string[] Regularizers = ["weight-decay", "gradient-norm", "relative-flatness", "sam"];
-    public static readonly string[] Datasets = ["fashion-mnist", "mnist", "synthetic"];
-    public static readonly string[] Models = ["mlp"];
+    public static readonly string[] Datasets = ["fashion-mnist", "mnist", "cifar10", "synthetic"];
+    public static readonly string[] Models = ["mlp", "convnet", "resnet"];
     public static readonly string[] Norms = ["none", "batch"];
+    public static readonly int[] ResNetDepths = [20, 32, 44, 56, 110];
     public static readonly string[] Optimizers = ["sgd", "adam"];
     public static readonly string[] Schedules = ["constant", "step", "cosine"];
     public static readonly string[] LrScalings = ["none", "linear", "sqrt"];
@@ -87,7 +88,7 @@ public static partial class SweepFile
         var path = s.String("path", d.Path);
         if (name != "synthetic" && path.Length == 0)
         {
-            s.Error("path", $"missing: dataset {name} needs the folder that holds its IDX files");
+            s.Error("path", $"missing: dataset {name} needs the folder that holds its data files");
         }
 
         var subset = s.Int("train-subset", d.TrainSubset, min: 0);
@@ -107,7 +108,15 @@ public static partial class SweepFile
         var model = new ModelSpec(
             s.String("name", d.Name, Models),
             s.IntList("hidden", d.Hidden, min: 1),
-            s.String("norm", d.Norm, Norms));
+            s.String("norm", d.Norm, Norms),
+            s.Int("depth", d.Depth, min: 1),
+            s.Double("dropout", d.Dropout, min: 0, exclusiveMin: false));
+        if (model.Name == "resnet" && !ResNetDepths.Contains(model.Depth))
+        {
+            s.Error("depth", $"a CIFAR ResNet has depth 6n + 2, one of {string.Join(", ", ResNetDepths)}; got {model.Depth}");
+        }
+
+        if (model.Dropout >= 1) s.Error("dropout", $"must be < 1, got {model.Dropout}");
         s.RejectUnknownKeys();
         return model;
     }

@@ -20,7 +20,11 @@ public sealed record DatasetSpec(string Name, string Path, int TrainSubset, Synt
 /// <summary>Shape of the generated dataset used by tests and smoke runs (dataset name "synthetic").</summary>
 public sealed record SyntheticSpec(int TrainSize, int TestSize, int Features, int Classes);
 
-public sealed record ModelSpec(string Name, IReadOnlyList<int> Hidden, string Norm);
+/// <summary>
+/// The network: mlp (<see cref="Hidden"/> widths), convnet (C1-like, <see cref="Dropout"/> on its
+/// fully connected layers) or resnet (CIFAR ResNet of <see cref="Depth"/> 20, 32, 44, 56 or 110).
+/// </summary>
+public sealed record ModelSpec(string Name, IReadOnlyList<int> Hidden, string Norm, int Depth, double Dropout);
 
 /// <summary>
 /// The optimizer. <see cref="WeightDecay"/> is a fixed L2 term for every trial (Hoffer et al. use 1e-4
@@ -56,7 +60,7 @@ public sealed record GridAxes(
 /// <summary>The default of the rule axes when a grid does not list them.</summary>
 public sealed record RulesSpec(LrScaling LrScaling, bool RegimeAdaptation);
 
-/// <param name="MaxLoss">A mini-batch or train loss above this (or NaN/Inf) ends a trial as diverged.</param>
+/// <param name="MaxLoss">A mini-batch loss above this (or any NaN/Inf loss) ends a trial as diverged.</param>
 public sealed record TrainingSpec(double MaxLoss);
 
 public sealed record MetricsSpec(int EverySteps);

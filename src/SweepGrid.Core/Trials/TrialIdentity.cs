@@ -24,7 +24,7 @@ public static class TrialIdentity
         {
             $"sweep={t.SweepName}",
             $"dataset={d.Name}/{d.TrainSubset}/{d.Synthetic.TrainSize}x{d.Synthetic.Features}:{d.Synthetic.Classes}/{d.Synthetic.TestSize}",
-            $"model={t.Model.Name}/{string.Join('-', t.Model.Hidden)}/{t.Model.Norm}",
+            $"model={Model(t.Model)}",
             $"optimizer={Optimizer(t.Optimizer)}",
             $"schedule={t.Schedule.Name}/{string.Join('-', t.Schedule.DropEpochs)}/{N(t.Schedule.DropFactor)}/{t.Schedule.WarmupEpochs}",
             $"batch={t.BatchSize}",
@@ -38,6 +38,14 @@ public static class TrialIdentity
         };
         return string.Join(';', parts);
     }
+
+    /// <summary>Only the settings the model uses: depth does not change an MLP.</summary>
+    private static string Model(ModelSpec m) => m.Name switch
+    {
+        "mlp" => $"mlp/{string.Join('-', m.Hidden)}/{m.Norm}",
+        "convnet" => $"convnet/{m.Norm}/dropout{N(m.Dropout)}",
+        _ => $"{m.Name}{m.Depth}/{m.Norm}",
+    };
 
     /// <summary>Only the settings the optimizer uses: switching to Adam must not depend on SGD's momentum.</summary>
     private static string Optimizer(OptimizerSpec o)

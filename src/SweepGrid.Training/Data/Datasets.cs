@@ -11,18 +11,26 @@ public static class Datasets
 {
     private static readonly ConcurrentDictionary<string, Lazy<DatasetPair>> Cache = new();
 
-    public static DatasetFacts Facts(DatasetSpec spec) =>
-        spec.Name == "synthetic" ? SyntheticDataset.Facts(spec.Synthetic) : IdxDataset.Probe(spec.Path);
+    public static DatasetFacts Facts(DatasetSpec spec) => spec.Name switch
+    {
+        "synthetic" => SyntheticDataset.Facts(spec.Synthetic),
+        "cifar10" => Cifar10Dataset.Probe(spec.Path),
+        _ => IdxDataset.Probe(spec.Path),
+    };
 
     public static DatasetPair Load(DatasetSpec spec)
     {
         var key = spec.Name == "synthetic"
             ? $"synthetic:{spec.Synthetic}"
-            : $"idx:{Path.GetFullPath(spec.Path)}";
+            : $"{spec.Name}:{Path.GetFullPath(spec.Path)}";
         var full = Cache.GetOrAdd(key, _ => new Lazy<DatasetPair>(() => LoadUncached(spec))).Value;
         return spec.TrainSubset > 0 ? full with { Train = full.Train.Take(spec.TrainSubset) } : full;
     }
 
-    private static DatasetPair LoadUncached(DatasetSpec spec) =>
-        spec.Name == "synthetic" ? SyntheticDataset.Generate(spec.Synthetic) : IdxDataset.Load(spec.Path);
+    private static DatasetPair LoadUncached(DatasetSpec spec) => spec.Name switch
+    {
+        "synthetic" => SyntheticDataset.Generate(spec.Synthetic),
+        "cifar10" => Cifar10Dataset.Load(spec.Path),
+        _ => IdxDataset.Load(spec.Path),
+    };
 }

@@ -26,7 +26,7 @@ public static class IdxDataset
                 $"images have {test.ValuesPerItem} pixels, but the training images have {train.ValuesPerItem}");
         }
 
-        return new DatasetFacts((int)train.ItemCount, (int)test.ItemCount, (int)train.ValuesPerItem, Classes);
+        return new DatasetFacts((int)train.ItemCount, (int)test.ItemCount, (int)train.ValuesPerItem, Classes, ImageShape(train));
     }
 
     /// <summary>
@@ -41,9 +41,10 @@ public static class IdxDataset
         var (trainPixels, trainFeatures) = ReadImages(trainImages);
         var (testPixels, _) = ReadImages(testImages);
         var (mean, std) = MeanStd(trainPixels);
+        var shape = ImageShape(IdxFile.ReadHeader(trainImages));
         return new DatasetPair(
-            new LabeledData(Normalize(trainPixels, mean, std), ReadLabels(trainLabels), trainFeatures, Classes),
-            new LabeledData(Normalize(testPixels, mean, std), ReadLabels(testLabels), trainFeatures, Classes));
+            new LabeledData(Normalize(trainPixels, mean, std), ReadLabels(trainLabels), trainFeatures, Classes, shape),
+            new LabeledData(Normalize(testPixels, mean, std), ReadLabels(testLabels), trainFeatures, Classes, shape));
     }
 
     public static (string TrainImages, string TrainLabels, string TestImages, string TestLabels) Locate(string folder)
@@ -63,6 +64,9 @@ public static class IdxDataset
 
         throw new DataFormatException(Path.Combine(folder, stem + "[.gz]"), "file not found");
     }
+
+    /// <summary>Grayscale images: one channel of rows × columns.</summary>
+    private static int[] ImageShape(IdxFile.Header images) => [1, images.Dimensions[1], images.Dimensions[2]];
 
     private static IdxFile.Header CheckPair(IdxFile.Header images, string imagesPath, IdxFile.Header labels, string labelsPath)
     {

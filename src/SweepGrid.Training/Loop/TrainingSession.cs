@@ -34,7 +34,7 @@ internal sealed class TrainingSession : IDisposable
         lock (InitLock)
         {
             random.manual_seed(trial.Seed);
-            _model = ModelFactory.Create(trial, data.Train.FeatureCount, data.Train.ClassCount);
+            _model = ModelFactory.Create(trial, data.Train.Shape, data.Train.ClassCount);
         }
 
         _model.to(device);
@@ -160,7 +160,7 @@ internal sealed class TrainingSession : IDisposable
 
     private static (Tensor X, Tensor Y) ToDevice(LabeledData data, Device device)
     {
-        var x = tensor(data.Features, [data.Count, data.FeatureCount]).to(device);
+        var x = tensor(data.Features, [data.Count, .. data.Shape.Select(d => (long)d)]).to(device);
         var y = tensor(data.Labels).to(device);
         return (x, y);
     }

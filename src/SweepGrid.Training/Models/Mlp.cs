@@ -34,11 +34,11 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IClassifierNetwork
 
     public Tensor ClassifierWeight => classifier.weight;
 
-    public override Tensor forward(Tensor input) => classifier.forward(body.forward(input));
+    public override Tensor forward(Tensor input) => classifier.forward(body.forward(input.flatten(1)));
 
     public (Tensor Logits, Tensor Features) ForwardWithFeatures(Tensor input)
     {
-        var features = body.forward(input);
+        var features = body.forward(input.flatten(1));
         return (classifier.forward(features), features);
     }
 }
