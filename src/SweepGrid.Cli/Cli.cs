@@ -27,6 +27,7 @@ internal static class Cli
             "(batch size × learning rate × ghost batch size × regularizer × seed).");
         root.Subcommands.Add(Run(output, error));
         root.Subcommands.Add(Export(output, error));
+        root.Subcommands.Add(Summary(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
         return root;
     }
@@ -67,6 +68,25 @@ internal static class Cli
         {
             var files = Exporter.Export(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!, result.GetValue(outDir)!);
             foreach (var f in files) output.WriteLine($"wrote {f}");
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private static Command Summary(TextWriter output, TextWriter error)
+    {
+        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
+        var store = StoreOption();
+        var markdown = new Option<bool>("--markdown") { Description = "Print a Markdown table (for docs and notebooks)" };
+        var command = new Command("summary", "Mean ± std over seeds of each setting: test accuracy, gap, weight distance, time.\n" +
+                                             "Example: sweepgrid summary gap-fashion-mnist --markdown")
+        {
+            sweep, store, markdown,
+        };
+        command.SetAction((result, _) => Guarded(error, () =>
+        {
+            var rows = Exporter.TrialRows(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!);
+            output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows), result.GetValue(markdown)));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -149,6 +149,39 @@ public sealed class SweepFileValidationTests
     }
 
     [Fact]
+    public void Full_batch_is_a_batch_size_whose_ghost_batches_must_divide_the_training_set()
+    {
+        var spec = SweepFile.Parse(Replace("batch-size = [128, 1024]", "batch-size = [128, full]"), "ok.hocon");
+
+        var errors = DatasetChecks.Check(spec, new DatasetFacts(1000, 100, 784, 10));
+
+        Assert.Equal([GridAxes.FullBatch], spec.Grids[0].BatchSize.Skip(1));
+        var error = Assert.Single(errors);
+        Assert.Equal("sweep.grid.ghost-batch-size[1]", error.Path);
+        Assert.Contains("must divide the full batch, the training set of 1000 samples", error.Message);
+        Assert.Equal("sweep.grid.batch-size[1]", Single(Replace("batch-size = [128, 1024]", "batch-size = [128, half]")).Path);
+    }
+
+    [Fact]
+    public void Image_models_need_image_data()
+    {
+        var spec = SweepFile.Parse(Replace("base {", "model { name = convnet }\n  base {"), "ok.hocon");
+
+        var errors = DatasetChecks.Check(spec, new DatasetFacts(60000, 10000, 784, 10));
+
+        Assert.Equal("sweep.model.name", Assert.Single(errors).Path);
+        Assert.Empty(DatasetChecks.Check(spec, new DatasetFacts(60000, 10000, 784, 10, [1, 28, 28])));
+    }
+
+    [Fact]
+    public void Resnet_depth_must_be_6n_plus_2()
+    {
+        var error = Single(Replace("base {", "model { name = resnet, depth = 21 }\n  base {"));
+
+        Assert.Equal("sweep.model.depth", error.Path);
+    }
+
+    [Fact]
     public void Errors_inside_a_list_of_grids_name_the_grid()
     {
         var text = Valid[..Valid.IndexOf("  grid {", StringComparison.Ordinal)] +
@@ -214,6 +247,16 @@ public sealed class SweepFileValidationTests
         var text = Replace("name = demo", "name = \"demo\" # a comment with { and [\n  // another ]");
 
         Assert.Equal("demo", SweepFile.Parse(text, "ok.hocon").Name);
+    }
+
+    [Fact]
+    public void Commas_between_objects_on_one_line_are_accepted()
+    {
+        var spec = SweepFile.Parse(
+            "sweep { name = one-line, dataset { name = synthetic }, base { epochs = 2 }, grid { seed = [1, 2] }, rules { lr-scaling = sqrt } }",
+            "one-line.hocon");
+
+        Assert.Equal((2, 2, LrScaling.Sqrt), (spec.Base.Epochs, spec.Grids[0].Seed.Count, spec.Rules.LrScaling));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class RegularizerTests
     {
         model.train();
         model.zero_grad();
-        rule.Backward(model, x, y, lr);
+        rule.Backward(model, new Batch(x, y, 0), lr);
         return model.parameters().Select(p => p.grad!.detach().clone()).ToArray();
     }
 

@@ -12,7 +12,8 @@ internal static class Exporter
     public static readonly string[] TrialColumns =
     [
         "trial", "status", "batch_size", "learning_rate", "grid_learning_rate", "lr_scaling", "regime_adaptation",
-        "lr_over_batch", "ghost_batch_size", "regularizer", "regularizer_strength", "seed", "epochs", "steps",
+        "lr_over_batch", "ghost_batch_size", "regularizer", "regularizer_strength", "seed", "epochs", "schedule",
+        "model", "optimizer", "steps",
         "train_loss", "train_acc", "test_loss", "test_acc", "gap", "loss_gap", "weight_distance", "attempts", "seconds", "reason",
     ];
 
@@ -23,6 +24,19 @@ internal static class Exporter
 
     public static IReadOnlyList<string> Export(ResultsStore store, string sweep, string outDirectory)
     {
+        var trials = TrialRows(store, sweep);
+        Directory.CreateDirectory(outDirectory);
+        var trialsPath = Path.Combine(outDirectory, "trials.csv");
+        Csv.Write(trialsPath, TrialColumns, trials.Select(TrialRow));
+        var trajectoryPath = Path.Combine(outDirectory, "trajectory.csv");
+        Csv.Write(trajectoryPath, TrajectoryColumns,
+            store.Rows("trajectory", sweep).Select(r => TrajectoryColumns.Select(c => r[c]).ToList()));
+        return [trialsPath, trajectoryPath];
+    }
+
+    /// <summary>The stored trial rows of a sweep; an unknown store or sweep is bad input naming what exists.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, object?>> TrialRows(ResultsStore store, string sweep)
+    {
         if (!store.Exists) throw new UserError($"store {Path.GetDirectoryName(store.Path)}: no results database ({ResultsStore.FileName}) there");
         var sweeps = store.Sweeps();
         if (!sweeps.Contains(sweep))
@@ -31,13 +45,7 @@ internal static class Exporter
             throw new UserError($"sweep \"{sweep}\" is not in store {Path.GetDirectoryName(store.Path)} (sweeps there: {known})");
         }
 
-        Directory.CreateDirectory(outDirectory);
-        var trialsPath = Path.Combine(outDirectory, "trials.csv");
-        Csv.Write(trialsPath, TrialColumns, store.Rows("trials", sweep).Select(TrialRow));
-        var trajectoryPath = Path.Combine(outDirectory, "trajectory.csv");
-        Csv.Write(trajectoryPath, TrajectoryColumns,
-            store.Rows("trajectory", sweep).Select(r => TrajectoryColumns.Select(c => r[c]).ToList()));
-        return [trialsPath, trajectoryPath];
+        return store.Rows("trials", sweep);
     }
 
     private static IReadOnlyList<object?> TrialRow(IReadOnlyDictionary<string, object?> r)

@@ -36,6 +36,6 @@ internal static class SweepLoader
 
         var errors = DatasetChecks.Check(spec, facts);
         if (errors.Count > 0) throw new UserError(errors.Select(err => $"{sweepFile}: {err}").ToList());
-        return new LoadedSweep(spec, facts, GridExpansion.Expand(spec));
+        return new LoadedSweep(spec, facts, GridExpansion.Expand(spec, DatasetChecks.EffectiveTrainCount(spec.Dataset, facts)));
     }
 }

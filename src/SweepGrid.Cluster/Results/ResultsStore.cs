@@ -47,6 +47,7 @@ public sealed class ResultsStore
               lr_scaling TEXT NOT NULL, regime_adaptation INTEGER NOT NULL,
               ghost_batch_size INTEGER NOT NULL, regularizer TEXT NOT NULL, regularizer_strength REAL NOT NULL,
               seed INTEGER NOT NULL, epochs INTEGER NOT NULL,
+              model TEXT NOT NULL DEFAULT '', optimizer TEXT NOT NULL DEFAULT '', schedule TEXT NOT NULL DEFAULT '',
               steps INTEGER, train_loss REAL, train_acc REAL, test_loss REAL, test_acc REAL,
               weight_distance REAL, seconds REAL,
               PRIMARY KEY (sweep, trial));
@@ -56,6 +57,32 @@ public sealed class ResultsStore
               test_loss REAL NOT NULL, test_acc REAL NOT NULL, weight_distance REAL NOT NULL, seconds REAL NOT NULL,
               PRIMARY KEY (sweep, trial, epoch));
             """);
+        AddMissingColumns(connection, "trials", AddedTrialColumns);
+    }
+
+    /// <summary>Columns added after the first release of the schema, with their definitions.</summary>
+    private static readonly (string Name, string Definition)[] AddedTrialColumns =
+    [
+        ("model", "TEXT NOT NULL DEFAULT ''"),
+        ("optimizer", "TEXT NOT NULL DEFAULT ''"),
+        ("schedule", "TEXT NOT NULL DEFAULT ''"),
+    ];
+
+    /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
+    private static void AddMissingColumns(SqliteConnection connection, string table, (string Name, string Definition)[] columns)
+    {
+        var existing = new HashSet<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"PRAGMA table_info({table});";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) existing.Add(reader.GetString(1));
+        }
+
+        foreach (var (name, definition) in columns.Where(c => !existing.Contains(c.Name)))
+        {
+            Execute(connection, null, $"ALTER TABLE {table} ADD COLUMN {name} {definition};");
+        }
     }
 
     public void SaveSweep(SweepSpec spec)
@@ -78,15 +105,17 @@ public sealed class ResultsStore
         {
             Execute(connection, transaction, """
                 INSERT INTO trials (sweep, trial, ordinal, status, batch_size, grid_learning_rate, learning_rate,
-                  lr_scaling, regime_adaptation, ghost_batch_size, regularizer, regularizer_strength, seed, epochs)
+                  lr_scaling, regime_adaptation, ghost_batch_size, regularizer, regularizer_strength, seed, epochs,
+                  model, optimizer, schedule)
                 VALUES ($sweep, $trial, (SELECT COUNT(*) FROM trials WHERE sweep = $sweep), 'pending', $batch, $gridLr, $lr,
-                  $scaling, $ra, $ghost, $regularizer, $strength, $seed, $epochs)
+                  $scaling, $ra, $ghost, $regularizer, $strength, $seed, $epochs, $model, $optimizer, $schedule)
                 ON CONFLICT (sweep, trial) DO NOTHING;
                 """,
                 ("$sweep", t.SweepName), ("$trial", t.TrialId), ("$batch", t.BatchSize), ("$gridLr", t.GridLearningRate),
                 ("$lr", t.LearningRate), ("$scaling", t.LrScaling.ToString().ToLowerInvariant()), ("$ra", t.RegimeAdaptation ? 1 : 0),
                 ("$ghost", t.GhostBatchSize), ("$regularizer", t.Regularizer), ("$strength", t.RegularizerStrength),
-                ("$seed", t.Seed), ("$epochs", t.Epochs));
+                ("$seed", t.Seed), ("$epochs", t.Epochs), ("$model", TrialText.Model(t)), ("$optimizer", TrialText.Optimizer(t)),
+                ("$schedule", TrialText.Schedule(t)));
         }
 
         transaction.Commit();

@@ -40,6 +40,17 @@ public static class DatasetChecks
                         $"{grid.BatchSize[i]} is larger than the training set ({trainCount} samples)"));
                 }
             }
+
+            if (!grid.BatchSize.Contains(GridAxes.FullBatch)) continue;
+            for (int i = 0; i < grid.GhostBatchSize.Count; i++)
+            {
+                int g = grid.GhostBatchSize[i];
+                if (g > 0 && trainCount % g != 0)
+                {
+                    errors.Add(new ValidationError($"{grid.Path}.ghost-batch-size[{i}]",
+                        $"ghost batch size {g} must divide the full batch, the training set of {trainCount} samples"));
+                }
+            }
         }
 
         return errors;

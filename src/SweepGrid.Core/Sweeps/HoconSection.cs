@@ -118,6 +118,16 @@ internal sealed class HoconSection
     public IReadOnlyList<int> IntAxis(string key, IReadOnlyList<int> fallback, int min) =>
         List(key, fallback, isAxis: true, (path, text) => Ok(ParseInt(path, text, min)));
 
+    /// <summary>The batch-size axis: positive integers, or <c>full</c> (<see cref="GridAxes.FullBatch"/>).</summary>
+    public IReadOnlyList<int> BatchSizeAxis(string key, IReadOnlyList<int> fallback) =>
+        List(key, fallback, isAxis: true, (path, text) =>
+        {
+            if (text == "full") return (true, GridAxes.FullBatch);
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) return Ok(ParseInt(path, text, 1));
+            _errors.Add(new ValidationError(path, $"must be a positive integer or full, got \"{text}\""));
+            return (false, 0);
+        });
+
     /// <summary>A grid axis: a non-empty list of distinct finite numbers above (or from) <paramref name="min"/>.</summary>
     public IReadOnlyList<double> DoubleAxis(string key, IReadOnlyList<double> fallback, double min, bool exclusiveMin) =>
         List(key, fallback, isAxis: true, (path, text) => Ok(ParseDouble(path, text, min, exclusiveMin)));

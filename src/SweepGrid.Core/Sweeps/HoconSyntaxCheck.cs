@@ -1,15 +1,62 @@
+using System.Text;
+
 namespace SweepGrid.Core.Sweeps;
 
 /// <summary>
-/// Structural check run before Akka's HOCON parser. That parser is lenient: it accepts a missing or
-/// extra closing brace silently and never returns on an array closed by '}' ("[1, 2 }"). A sweep
-/// file with unbalanced brackets or an unterminated string is rejected here, with line and column.
+/// A pass over the text before Akka's HOCON parser, which is lenient where it should not be and
+/// strict where it should not be: it accepts a missing or extra closing brace silently, never
+/// returns on an array closed by '}' ("[1, 2 }"), and rejects the comma in "a { x = 1 }, b { y = 2 }"
+/// although HOCON allows it. <see cref="Find"/> rejects unbalanced brackets and unterminated strings
+/// with line and column; <see cref="Normalize"/> turns a comma after '}' into the newline that
+/// separates fields just the same.
 /// </summary>
 internal static class HoconSyntaxCheck
 {
+    private readonly record struct Token(int Index, char Char, int Line, int Column);
+
     public static ValidationError? Find(string text)
     {
-        var open = new Stack<(char Bracket, int Line, int Column)>();
+        var open = new Stack<Token>();
+        foreach (var (token, error) in Scan(text))
+        {
+            if (error is not null) return error;
+            if (token.Char is '{' or '[')
+            {
+                open.Push(token);
+            }
+            else if (token.Char is '}' or ']')
+            {
+                char expected = token.Char == '}' ? '{' : '[';
+                if (open.Count == 0) return Error(token, $"'{token.Char}' has no matching opening bracket");
+                var top = open.Pop();
+                if (top.Char != expected)
+                {
+                    return Error(token, $"'{token.Char}' closes the '{top.Char}' opened at line {top.Line}, column {top.Column}");
+                }
+            }
+        }
+
+        return open.Count > 0 ? Error(open.Peek(), $"'{open.Peek().Char}' is never closed") : null;
+    }
+
+    /// <summary>Replaces each comma that follows a closing brace (outside strings and comments) with a newline.</summary>
+    public static string Normalize(string text)
+    {
+        var result = new StringBuilder(text);
+        char previous = '\0';
+        foreach (var (token, error) in Scan(text))
+        {
+            if (error is not null) break;
+            if (token.Char == ',' && previous == '}') result[token.Index] = '\n';
+            if (!char.IsWhiteSpace(token.Char)) previous = token.Char;
+        }
+
+        return result.ToString();
+    }
+
+    /// <summary>The characters outside strings and comments, with their positions; an error ends the scan.</summary>
+    private static IEnumerable<(Token Token, ValidationError? Error)> Scan(string text)
+    {
         int line = 1, column = 0;
         for (int i = 0; i < text.Length; i++)
         {
@@ -19,6 +66,7 @@ internal static class HoconSyntaxCheck
             {
                 line++;
                 column = 0;
+                yield return (new Token(i, c, line, column), null);
                 continue;
             }
 
@@ -32,7 +80,12 @@ internal static class HoconSyntaxCheck
             {
                 bool triple = i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"';
                 int end = triple ? text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal) : ClosingQuote(text, i + 1);
-                if (end < 0) return Error(line, column, "string is not terminated");
+                if (end < 0)
+                {
+                    yield return (default, Error(new Token(i, c, line, column), "string is not terminated"));
+                    yield break;
+                }
+
                 var skipped = text.AsSpan(i, end + (triple ? 3 : 1) - i);
                 int newlines = skipped.Count('\n');
                 if (newlines > 0)
@@ -46,33 +99,13 @@ internal static class HoconSyntaxCheck
                 }
 
                 i = end + (triple ? 2 : 0);
+                // A string is a value: it ends whatever came before (e.g. a '}' seen by Normalize).
+                yield return (new Token(i, '"', line, column), null);
                 continue;
             }
 
-            if (c is '{' or '[')
-            {
-                open.Push((c, line, column));
-            }
-            else if (c is '}' or ']')
-            {
-                char expected = c == '}' ? '{' : '[';
-                if (open.Count == 0) return Error(line, column, $"'{c}' has no matching opening bracket");
-                var top = open.Pop();
-                if (top.Bracket != expected)
-                {
-                    return Error(line, column,
-                        $"'{c}' closes the '{top.Bracket}' opened at line {top.Line}, column {top.Column}");
-                }
-            }
+            yield return (new Token(i, c, line, column), null);
         }
-
-        if (open.Count > 0)
-        {
-            var top = open.Peek();
-            return Error(top.Line, top.Column, $"'{top.Bracket}' is never closed");
-        }
-
-        return null;
     }
 
     private static int ClosingQuote(string text, int from)
@@ -87,6 +120,5 @@ internal static class HoconSyntaxCheck
         return -1;
     }
 
-    private static ValidationError Error(int line, int column, string message) =>
-        new($"line {line}, column {column}", message);
+    private static ValidationError Error(Token at, string message) => new($"line {at.Line}, column {at.Column}", message);
 }

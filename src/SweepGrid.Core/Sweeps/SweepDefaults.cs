@@ -17,6 +17,6 @@ public static class SweepDefaults
         Grids: [new GridAxes("sweep.grid", [128], [0.05], [0], [0.0], [1], [LrScaling.None], [false])],
         Regularizer: "weight-decay",
         Rules: new RulesSpec(LrScaling.None, RegimeAdaptation: false),
-        Training: new TrainingSpec(MaxLoss: 1e3),
+        Training: new TrainingSpec(MaxLoss: 1e3, ChunkSize: 4096),
         Metrics: new MetricsSpec(EverySteps: 50));
 }

@@ -40,7 +40,7 @@ public static partial class SweepFile
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(text);
+            config = ConfigurationFactory.ParseString(HoconSyntaxCheck.Normalize(text));
         }
         catch (Exception e) when (e is FormatException or ConfigurationException)
         {
@@ -177,7 +177,7 @@ public static partial class SweepFile
     {
         var grid = new GridAxes(
             s.Path,
-            s.IntAxis("batch-size", [regime.BatchSize], min: 1),
+            s.BatchSizeAxis("batch-size", [regime.BatchSize]),
             s.DoubleAxis("learning-rate", [regime.LearningRate], min: 0, exclusiveMin: true),
             s.IntAxis("ghost-batch-size", [0], min: 0),
             s.DoubleAxis("regularizer-strength", [0.0], min: 0, exclusiveMin: false),
@@ -190,7 +190,9 @@ public static partial class SweepFile
 
     private static TrainingSpec ReadTraining(HoconSection s, TrainingSpec d)
     {
-        var training = new TrainingSpec(s.Double("max-loss", d.MaxLoss, min: 0, exclusiveMin: true));
+        var training = new TrainingSpec(
+            s.Double("max-loss", d.MaxLoss, min: 0, exclusiveMin: true),
+            s.Int("chunk-size", d.ChunkSize, min: 1));
         s.RejectUnknownKeys();
         return training;
     }
@@ -232,8 +234,9 @@ public static partial class SweepFile
 
                 for (int bi = 0; bi < grid.BatchSize.Count; bi++)
                 {
+                    // Full batch: checked against the training-set size in DatasetChecks.
                     int b = grid.BatchSize[bi];
-                    if (b % g != 0)
+                    if (b != GridAxes.FullBatch && b % g != 0)
                     {
                         yield return new ValidationError($"{grid.Path}.ghost-batch-size[{gi}]",
                             $"ghost batch size {g} must divide every batch size, but not {grid.Path}.batch-size[{bi}] = {b}");

@@ -55,13 +55,18 @@ public sealed record GridAxes(
     IReadOnlyList<double> RegularizerStrength,
     IReadOnlyList<int> Seed,
     IReadOnlyList<LrScaling> LrScaling,
-    IReadOnlyList<bool> RegimeAdaptation);
+    IReadOnlyList<bool> RegimeAdaptation)
+{
+    /// <summary>The batch-size value that stands for <c>full</c>: the whole training set, one step per epoch.</summary>
+    public const int FullBatch = 0;
+}
 
 /// <summary>The default of the rule axes when a grid does not list them.</summary>
 public sealed record RulesSpec(LrScaling LrScaling, bool RegimeAdaptation);
 
 /// <param name="MaxLoss">A mini-batch loss above this (or any NaN/Inf loss) ends a trial as diverged.</param>
-public sealed record TrainingSpec(double MaxLoss);
+/// <param name="ChunkSize">Full-batch steps accumulate the gradient over chunks of this many samples.</param>
+public sealed record TrainingSpec(double MaxLoss, int ChunkSize);
 
 public sealed record MetricsSpec(int EverySteps);
 

@@ -10,12 +10,13 @@ public static class GridExpansion
     /// listings are stable. Cells that resolve to the same parameters (two grids listing the same cell,
     /// or two learning rates scaled to one value) are one trial, not two.
     /// </summary>
-    public static IReadOnlyList<TrialSpec> Expand(SweepSpec sweep)
+    /// <param name="trainCount">Training samples after any subset; needed only when a grid lists batch-size = full.</param>
+    public static IReadOnlyList<TrialSpec> Expand(SweepSpec sweep, int? trainCount = null)
     {
         var trials = new List<TrialSpec>();
         var seen = new HashSet<string>();
         foreach (var g in sweep.Grids)
-        foreach (var batch in g.BatchSize)
+        foreach (var listed in g.BatchSize)
         foreach (var scaling in g.LrScaling)
         foreach (var adapt in g.RegimeAdaptation)
         foreach (var lr in g.LearningRate)
@@ -23,14 +24,18 @@ public static class GridExpansion
         foreach (var strength in g.RegularizerStrength)
         foreach (var seed in g.Seed)
         {
-            var trial = Resolve(sweep, new Cell(batch, lr, ghost, strength, seed, scaling, adapt));
+            bool full = listed == GridAxes.FullBatch;
+            int batch = full
+                ? trainCount ?? throw new InvalidOperationException("batch-size = full needs the training-set size to expand the grid")
+                : listed;
+            var trial = Resolve(sweep, new Cell(batch, lr, ghost, strength, seed, scaling, adapt, full));
             if (seen.Add(trial.TrialId)) trials.Add(trial);
         }
 
         return trials;
     }
 
-    private sealed record Cell(int Batch, double GridLr, int Ghost, double Strength, int Seed, LrScaling Scaling, bool Adapt);
+    private sealed record Cell(int Batch, double GridLr, int Ghost, double Strength, int Seed, LrScaling Scaling, bool Adapt, bool Full);
 
     private static TrialSpec Resolve(SweepSpec s, Cell c)
     {
@@ -53,7 +58,9 @@ public static class GridExpansion
             LrScaling: c.Scaling,
             RegimeAdaptation: c.Adapt,
             MaxLoss: s.Training.MaxLoss,
-            MetricsEverySteps: s.Metrics.EverySteps);
+            MetricsEverySteps: s.Metrics.EverySteps,
+            FullBatch: c.Full,
+            ChunkSize: c.Full ? s.Training.ChunkSize : 0);
         return unnamed with { TrialId = TrialIdentity.Of(unnamed) };
     }
 }

@@ -27,7 +27,7 @@ public static class TrialIdentity
             $"model={Model(t.Model)}",
             $"optimizer={Optimizer(t.Optimizer)}",
             $"schedule={t.Schedule.Name}/{string.Join('-', t.Schedule.DropEpochs)}/{N(t.Schedule.DropFactor)}/{t.Schedule.WarmupEpochs}",
-            $"batch={t.BatchSize}",
+            t.FullBatch ? $"batch=full:{t.BatchSize}/chunk{t.ChunkSize}" : $"batch={t.BatchSize}",
             $"lr={N(t.LearningRate)}",
             $"ghost={t.GhostBatchSize}",
             $"regularizer={t.Regularizer}/{N(t.RegularizerStrength)}",

@@ -6,7 +6,8 @@ namespace SweepGrid.Core.Trials;
 /// One cell of the grid with every parameter resolved: what a training slot needs to run it, with no
 /// further reference to the sweep file. <see cref="LearningRate"/>, <see cref="Epochs"/> and
 /// <see cref="Schedule"/> are the derived values; <see cref="GridLearningRate"/> is the grid's value
-/// before LR scaling.
+/// before LR scaling. A full-batch trial has <see cref="BatchSize"/> = the training-set size and
+/// accumulates each step's gradient over chunks of <see cref="ChunkSize"/>.
 /// </summary>
 public sealed record TrialSpec(
     string TrialId,
@@ -26,7 +27,9 @@ public sealed record TrialSpec(
     LrScaling LrScaling,
     bool RegimeAdaptation,
     double MaxLoss,
-    int MetricsEverySteps)
+    int MetricsEverySteps,
+    bool FullBatch = false,
+    int ChunkSize = 0)
 {
     /// <summary>η/B, the ratio Jastrzębski et al. (2017) find to control the width of the minimum.</summary>
     public double LearningRateOverBatchSize => LearningRate / BatchSize;

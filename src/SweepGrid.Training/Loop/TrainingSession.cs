@@ -67,11 +67,14 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>
     /// One pass over a fresh seeded permutation of the training set. The last incomplete batch is
-    /// dropped, so every step sees exactly B samples (ghost batches always divide it).
+    /// dropped, so every step sees exactly B samples (ghost batches always divide it). A full-batch
+    /// trial makes one step over the whole training set, its gradient accumulated in chunks.
     /// </summary>
     public (long Steps, double? DivergedAt) TrainEpoch(CancellationToken ct)
     {
         _model.train();
+        if (_trial.FullBatch) return Step(new Batch(_trainX, _trainY, _trial.ChunkSize), 0, 1, ct) ?? (1, null);
+
         long n = _trainY.shape[0];
         int batch = _trial.BatchSize;
         long steps = StepsPerEpoch;
@@ -79,23 +82,34 @@ internal sealed class TrainingSession : IDisposable
         for (long s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
-            double lr = SetLearningRate();
             var index = order.narrow(0, s * batch, batch);
-            _optimizer.zero_grad();
-            var loss = _gradient.Backward(_model, _trainX.index_select(0, index), _trainY.index_select(0, index), lr);
-            if (_trial.Optimizer.ClipNorm > 0) nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
-            _optimizer.step();
-            _steps++;
-            // Reading the loss forces a device sync, so it is checked only every few steps.
-            if ((s + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1)
+            if (Step(new Batch(_trainX.index_select(0, index), _trainY.index_select(0, index), 0), s, steps, ct) is { } diverged)
             {
-                double value = loss.item<float>();
-                if (!double.IsFinite(value) || value > _trial.MaxLoss) return (s + 1, value);
-                ct.ThrowIfCancellationRequested();
+                return diverged;
             }
         }
 
         return (steps, null);
+    }
+
+    /// <summary>One optimizer step; a result only if the loss left the bounds (steps done, loss).</summary>
+    private (long Steps, double? DivergedAt)? Step(Batch batch, long s, long steps, CancellationToken ct)
+    {
+        double lr = SetLearningRate();
+        _optimizer.zero_grad();
+        var loss = _gradient.Backward(_model, batch, lr);
+        if (_trial.Optimizer.ClipNorm > 0) nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
+        _optimizer.step();
+        _steps++;
+        // Reading the loss forces a device sync, so it is checked only every few steps.
+        if ((s + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1)
+        {
+            double value = loss.item<float>();
+            if (!double.IsFinite(value) || value > _trial.MaxLoss) return (s + 1, value);
+            ct.ThrowIfCancellationRequested();
+        }
+
+        return null;
     }
 
     /// <summary>The scheduled learning rate for the coming step (Core's <see cref="LearningRateSchedule"/>).</summary>

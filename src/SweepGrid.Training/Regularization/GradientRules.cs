@@ -24,8 +24,13 @@ internal static class GradientRules
         };
     }
 
-    internal static Tensor CrossEntropy(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels) =>
-        nn.functional.cross_entropy(model.forward(input), labels);
+    /// <summary>The plain objective: cross-entropy, which is also what is monitored.</summary>
+    internal static Tensor CrossEntropy(nn.Module<Tensor, Tensor> model, Batch batch) =>
+        batch.Accumulate((x, y) =>
+        {
+            var loss = nn.functional.cross_entropy(model.forward(x), y);
+            return (loss, loss);
+        });
 
     /// <summary>The parameters that received a gradient, with it.</summary>
     internal static (Tensor Parameter, Tensor Gradient)[] Gradients(nn.Module model) =>
@@ -49,12 +54,8 @@ internal static class GradientRules
 /// <summary>The gradient of the mini-batch cross-entropy.</summary>
 internal sealed class PlainGradient : IGradientRule
 {
-    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
-    {
-        var loss = GradientRules.CrossEntropy(model, input, labels);
-        loss.backward();
-        return loss.detach();
-    }
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Batch batch, double learningRate) =>
+        GradientRules.CrossEntropy(model, batch);
 }
 
 /// <summary>
@@ -64,10 +65,9 @@ internal sealed class PlainGradient : IGradientRule
 /// </summary>
 internal sealed class SharpnessAware(double rho) : IGradientRule
 {
-    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Batch batch, double learningRate)
     {
-        var loss = GradientRules.CrossEntropy(model, input, labels);
-        loss.backward();
+        var loss = GradientRules.CrossEntropy(model, batch);
         var parameters = GradientRules.Gradients(model);
         var directions = parameters.Select(p => p.Gradient.detach().clone()).ToArray();
         double scale = rho / (GradientRules.Norm(directions) + 1e-12);
@@ -75,11 +75,11 @@ internal sealed class SharpnessAware(double rho) : IGradientRule
         model.zero_grad();
         using (new FrozenBatchNormStats(model))
         {
-            GradientRules.CrossEntropy(model, input, labels).backward();
+            GradientRules.CrossEntropy(model, batch);
         }
 
         GradientRules.Shift(parameters, directions, -scale);
-        return loss.detach();
+        return loss;
     }
 }
 
@@ -94,10 +94,9 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
 {
     private const double FiniteDifferenceScale = 0.01;
 
-    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Batch batch, double learningRate)
     {
-        var loss = GradientRules.CrossEntropy(model, input, labels);
-        loss.backward();
+        var loss = GradientRules.CrossEntropy(model, batch);
         var parameters = GradientRules.Gradients(model);
         var gradients = parameters.Select(p => p.Gradient.detach().clone()).ToArray();
         var v = gradients.Select(g => g * lambda).ToArray();
@@ -106,7 +105,7 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
         model.zero_grad();
         using (new FrozenBatchNormStats(model))
         {
-            GradientRules.CrossEntropy(model, input, labels).backward();
+            GradientRules.CrossEntropy(model, batch);
         }
 
         GradientRules.Shift(parameters, v, -e);
@@ -119,7 +118,7 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
             shifted.copy_(gradients[i] + hv * (learningRate / 4));
         }
 
-        return loss.detach();
+        return loss;
     }
 }
 
@@ -130,12 +129,13 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
 /// </summary>
 internal sealed class RelativeFlatnessPenalty(IClassifierNetwork network, double lambda) : IGradientRule
 {
-    public Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate)
-    {
-        var (logits, features) = network.ForwardWithFeatures(input);
-        var loss = nn.functional.cross_entropy(logits, labels);
-        var kappa = Metrics.RelativeFlatness.Kappa(network.ClassifierWeight, features, nn.functional.softmax(logits, 1));
-        (loss + kappa * lambda).backward();
-        return loss.detach();
-    }
+    /// <remarks>κ is a mean over samples, so the chunk-weighted sum of per-chunk κ is the batch's κ.</remarks>
+    public Tensor Backward(nn.Module<Tensor, Tensor> model, Batch batch, double learningRate) =>
+        batch.Accumulate((x, y) =>
+        {
+            var (logits, features) = network.ForwardWithFeatures(x);
+            var loss = nn.functional.cross_entropy(logits, y);
+            var kappa = Metrics.RelativeFlatness.Kappa(network.ClassifierWeight, features, nn.functional.softmax(logits, 1));
+            return (loss + kappa * lambda, loss);
+        });
 }

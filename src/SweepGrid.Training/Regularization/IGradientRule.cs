@@ -9,5 +9,5 @@ namespace SweepGrid.Training.Regularization;
 /// </summary>
 internal interface IGradientRule
 {
-    Tensor Backward(nn.Module<Tensor, Tensor> model, Tensor input, Tensor labels, double learningRate);
+    Tensor Backward(nn.Module<Tensor, Tensor> model, Batch batch, double learningRate);
 }

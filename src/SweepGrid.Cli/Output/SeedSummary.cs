@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace SweepGrid.Cli.Output;
+
+/// <summary>
+/// Mean ± standard deviation over seeds: the trials of a sweep grouped by every parameter except the
+/// seed, in grid order. MNIST-scale gaps are comparable to seed noise (SCIENCE.md §7), so a setting
+/// is only ever reported with its spread. Standard deviation is the sample one (n − 1).
+/// </summary>
+internal static class SeedSummary
+{
+    public static readonly string[] SettingColumns =
+    [
+        "batch_size", "learning_rate", "lr_scaling", "regime_adaptation", "ghost_batch_size", "regularizer",
+        "regularizer_strength", "epochs", "schedule", "model", "optimizer",
+    ];
+
+    public sealed record Stat(double Mean, double Std, int N)
+    {
+        public string Format(string format) => N == 0
+            ? "-"
+            : N == 1
+                ? Mean.ToString(format, CultureInfo.InvariantCulture)
+                : $"{Mean.ToString(format, CultureInfo.InvariantCulture)} ± {Std.ToString(format, CultureInfo.InvariantCulture)}";
+    }
+
+    public sealed record Group(
+        IReadOnlyDictionary<string, object?> Setting, int Trials, int Finished, long? Steps,
+        Stat TestAccuracy, Stat Gap, Stat LossGap, Stat WeightDistance, Stat Seconds);
+
+    public static IReadOnlyList<Group> Summarize(IEnumerable<IReadOnlyDictionary<string, object?>> trialRows) =>
+        trialRows
+            .GroupBy(r => string.Join('|', SettingColumns.Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture))))
+            .Select(g =>
+            {
+                var rows = g.ToList();
+                var finished = rows.Where(r => r["test_acc"] is double).ToList();
+                return new Group(
+                    SettingColumns.ToDictionary(c => c, c => rows[0].GetValueOrDefault(c)),
+                    rows.Count,
+                    finished.Count,
+                    finished.Select(r => r["steps"] as long?).FirstOrDefault(),
+                    Of(finished, r => (double)r["test_acc"]!),
+                    Of(finished, r => (double)r["train_acc"]! - (double)r["test_acc"]!),
+                    Of(finished, r => (double)r["test_loss"]! - (double)r["train_loss"]!),
+                    Of(finished, r => (double)r["weight_distance"]!),
+                    Of(finished, r => (double)r["seconds"]!));
+            })
+            .ToList();
+
+    public static Stat Of<T>(IReadOnlyList<T> items, Func<T, double> value)
+    {
+        if (items.Count == 0) return new Stat(double.NaN, double.NaN, 0);
+        var values = items.Select(value).ToList();
+        double mean = values.Average();
+        double std = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
+        return new Stat(mean, std, values.Count);
+    }
+
+    /// <summary>A short label for a setting, naming only what a researcher varies in this line of work.</summary>
+    public static string Label(IReadOnlyDictionary<string, object?> s)
+    {
+        var parts = new List<string> { $"B={s["batch_size"]}", $"lr={Convert.ToDouble(s["learning_rate"], CultureInfo.InvariantCulture).ToString("G4", CultureInfo.InvariantCulture)}" };
+        if ((string?)s["lr_scaling"] is { } scaling && scaling != "none") parts.Add($"({scaling})");
+        if (s["ghost_batch_size"] is long ghost && ghost > 0) parts.Add($"ghost={ghost}");
+        if (s["regime_adaptation"] is long ra && ra == 1) parts.Add("RA");
+        if (s["regularizer_strength"] is double strength && strength > 0) parts.Add($"{s["regularizer"]}={strength.ToString("G3", CultureInfo.InvariantCulture)}");
+        parts.Add($"{s["epochs"]} ep");
+        return string.Join(' ', parts);
+    }
+
+    public static string Render(IReadOnlyList<Group> groups, bool markdown)
+    {
+        string[] header = ["setting", "seeds", "steps", "test acc", "gap (train−test acc)", "loss gap", "‖w−w0‖", "s / trial"];
+        var rows = groups.Select(g => new[]
+        {
+            Label(g.Setting), g.Finished == g.Trials ? $"{g.Trials}" : $"{g.Finished}/{g.Trials}", g.Steps?.ToString(CultureInfo.InvariantCulture) ?? "-",
+            g.TestAccuracy.Format("F4"), g.Gap.Format("F4"), g.LossGap.Format("F3"), g.WeightDistance.Format("F2"), g.Seconds.Format("F1"),
+        }).ToList();
+        if (markdown)
+        {
+            var lines = new List<string> { $"| {string.Join(" | ", header)} |", $"| {string.Join(" | ", header.Select((_, i) => i == 0 ? "---" : "---:"))} |" };
+            lines.AddRange(rows.Select(r => $"| {string.Join(" | ", r)} |"));
+            return string.Join(Environment.NewLine, lines);
+        }
+
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        var text = new List<string> { string.Join("  ", header.Select((h, i) => i == 0 ? h.PadRight(widths[i]) : h.PadLeft(widths[i]))) };
+        text.AddRange(rows.Select(r => string.Join("  ", r.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd()));
+        return string.Join(Environment.NewLine, text);
+    }
+}
