@@ -43,9 +43,5 @@ internal static class MemoryBench
         return report.ToString();
     }
 
-    private static double RssMiB()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
+    private static double RssMiB() => SweepMemoryBench.RssMiB();
 }

@@ -14,6 +14,15 @@ using static TorchSharp.torch;
 // TorchSharp loop and for SweepGrid's loop (TrainingSession.TrainEpoch, the code every trial runs).
 // Run by hand:  dotnet run -c Release --project bench/SweepGrid.Bench [-- --out FILE]
 // Memory across trials:  dotnet run -c Release --project bench/SweepGrid.Bench -- --memory
+// Memory over a 100-trial sweep through the actors:  ... -- --memory-sweep
+if (args is ["--memory-sweep", ..])
+{
+    var sweepMemory = await SweepMemoryBench.RunAsync(trials: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
+    Console.Write(sweepMemory);
+    File.WriteAllText(Path.Combine("bench", "results", "memory-sweep.md"), sweepMemory);
+    return;
+}
+
 if (args is ["--memory"])
 {
     var memory = MemoryBench.Run(trials: 12);

@@ -30,7 +30,11 @@ internal static class RunCommand
         var progress = new ProgressPrinter(output, loaded.Trials.ToDictionary(t => t.TrialId));
         var final = await EmbeddedSweep.RunAsync(host, spec, loaded.Trials, new NodeSlots(options.Slots, options.Device), progress.On, ct);
         output.WriteLine();
-        output.WriteLine(ResultsTable.Render(host.Results.Rows("trials", spec.Name)));
+        var rows = host.Results.Rows("trials", spec.Name);
+        output.WriteLine(ResultsTable.Render(rows));
+        output.WriteLine();
+        output.WriteLine("By setting, mean ± std over seeds:");
+        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows), markdown: false));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -12,8 +12,8 @@ using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
 namespace SweepGrid.Cluster.Slots;
 
 /// <summary>
-/// Pulls a trial from the coordinator, trains it on a dedicated thread (never on the actor
-/// dispatcher: a trial blocks for minutes), and relays its progress: epochs to the trial's recorder
+/// Pulls a trial from the coordinator, trains it on the slot's own <see cref="TrainingThread"/> (never
+/// on the actor dispatcher: a trial blocks for minutes), and relays its progress: epochs to the trial's recorder
 /// and the coordinator, then the outcome to the recorder and, once stored, to the coordinator.
 /// The training thread talks to the actor only by messages to <see cref="ActorBase.Self"/>.
 /// </summary>
@@ -24,6 +24,7 @@ internal sealed class TrainingSlot : ReceiveActor
     private readonly ResultsStore _results;
     private readonly TrainerOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TrainingThread _thread;
     private CancellationTokenSource? _training;
 
     public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options)
@@ -32,6 +33,7 @@ internal sealed class TrainingSlot : ReceiveActor
         _coordinator = coordinator;
         _results = results;
         _options = options;
+        _thread = new TrainingThread($"train {slotId}");
         Idle();
     }
 
@@ -43,7 +45,11 @@ internal sealed class TrainingSlot : ReceiveActor
 
     protected override void PreStart() => _coordinator.Tell(new RequestWork(_slotId));
 
-    protected override void PostStop() => _training?.Cancel();
+    protected override void PostStop()
+    {
+        _training?.Cancel();
+        _thread.Dispose();
+    }
 
     private void Idle()
     {
@@ -59,9 +65,7 @@ internal sealed class TrainingSlot : ReceiveActor
         var token = _training.Token;
         var self = Self;
         var observer = new ForwardingObserver(record => self.Tell(new EpochDone(attempt, record)));
-        Task.Factory.StartNew(
-                () => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, _options, token),
-                token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+        _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, _options, token))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new TrainingEnded(attempt, t.Result)
                 : new TrainingCrashed(attempt, t.Exception?.GetBaseException().Message ?? "cancelled"), TaskScheduler.Default)
