@@ -132,6 +132,40 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_learning_rate_of_100_diverges_its_trials_and_the_sweep_goes_on()
+    {
+        var file = SweepFile(Synthetic.Replace("grid { batch-size = [32, 64], seed = [1, 2] }", "grid { learning-rate = [0.05, 100] }"));
+
+        var run = await CliRunner.Run("run", file, "--store", Store, "--slots", "2");
+        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(_dir, "out"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("sweep cli: 1 completed, 1 diverged, 0 failed", run.Output);
+        Assert.Equal(0, export.ExitCode);
+        var rows = File.ReadAllLines(Path.Combine(_dir, "out", "trials.csv"));
+        Assert.Contains(rows, r => r.Contains(",diverged,", StringComparison.Ordinal) && r.Contains("loss", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_store_from_before_the_model_optimizer_and_schedule_columns_still_exports()
+    {
+        Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Store, "results.db")}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE trials DROP COLUMN model; ALTER TABLE trials DROP COLUMN optimizer; ALTER TABLE trials DROP COLUMN schedule;";
+            command.ExecuteNonQuery();
+        }
+
+        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(_dir, "out"));
+
+        Assert.Equal(0, export.ExitCode);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(_dir, "out", "trials.csv")).Length);
+    }
+
+    [Fact]
     public async Task Exporting_an_unknown_sweep_exits_2_and_names_the_known_ones()
     {
         Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);

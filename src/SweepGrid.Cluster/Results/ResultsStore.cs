@@ -168,6 +168,8 @@ public sealed class ResultsStore
     public IReadOnlyList<string> Sweeps()
     {
         if (!Exists) return [];
+        // A store written by an earlier version gets its added columns before anything reads rows.
+        EnsureSchema();
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT sweep FROM sweeps ORDER BY submitted_at;";

@@ -4,14 +4,12 @@ namespace SweepGrid.Training.Regularization;
 
 /// <summary>
 /// The samples of one training step. <see cref="Accumulate"/> runs an objective forward and backward
-/// over them, in chunks of at most <see cref="ChunkSize"/> when the batch is larger (full-batch
+/// over them, in chunks of at most the chunk size (when positive and smaller than the batch) (full-batch
 /// gradient descent: Geiping et al. 2022 accumulate the full gradient the same way), each chunk's
 /// gradient weighted by its share of the batch, so .grad ends up holding the gradient of the batch mean.
 /// </summary>
 internal sealed class Batch(Tensor input, Tensor labels, int chunkSize)
 {
-    public int ChunkSize => chunkSize;
-
     /// <param name="objective">Maps a chunk (inputs, labels) to its objective and its plain cross-entropy.</param>
     /// <returns>The batch's mean cross-entropy, detached.</returns>
     public Tensor Accumulate(Func<Tensor, Tensor, (Tensor Objective, Tensor CrossEntropy)> objective)
