@@ -48,9 +48,10 @@ public sealed class FullBatchTests
             }
             """, "full.hocon");
         var trials = GridExpansion.Expand(spec, trainCount: 300);
-        var epochs = new List<EpochRecord>();
+        var collector = new EpochCollector();
 
-        var outcome = Trainer.Run(trials[1], Datasets.Load(trials[1].Dataset), new Collect(epochs), CancellationToken.None);
+        var outcome = Trainer.Run(trials[1], Datasets.Load(trials[1].Dataset), collector, CancellationToken.None);
+        var epochs = collector.Epochs;
 
         Assert.All(trials, t => Assert.Equal((true, 300, 64), (t.FullBatch, t.BatchSize, t.ChunkSize)));
         Assert.Equal(TrialStatus.Completed, outcome.Status);
@@ -64,10 +65,5 @@ public sealed class FullBatchTests
         var spec = SweepFile.Parse("sweep { name = f, dataset { name = synthetic }, grid { batch-size = [full] } }", "f.hocon");
 
         Assert.Throws<InvalidOperationException>(() => GridExpansion.Expand(spec));
-    }
-
-    private sealed class Collect(List<EpochRecord> into) : ITrainingObserver
-    {
-        public void OnEpoch(EpochRecord record) => into.Add(record);
     }
 }

@@ -91,13 +91,8 @@ public sealed class ImageModelTests : IDisposable
 
     private static (TrialOutcome Outcome, List<EpochRecord> Epochs) Run(TrialSpec trial, DatasetPair data)
     {
-        var epochs = new List<EpochRecord>();
-        var outcome = Trainer.Run(trial, data, new Collect(epochs), CancellationToken.None);
-        return (outcome, epochs);
-    }
-
-    private sealed class Collect(List<EpochRecord> into) : ITrainingObserver
-    {
-        public void OnEpoch(EpochRecord record) => into.Add(record);
+        var collector = new EpochCollector();
+        var outcome = Trainer.Run(trial, data, collector, CancellationToken.None);
+        return (outcome, collector.Epochs);
     }
 }

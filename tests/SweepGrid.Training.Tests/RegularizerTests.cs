@@ -211,13 +211,8 @@ public sealed class RegularizerTests
     private static List<EpochRecord> Run(string overrides)
     {
         var trial = SyntheticSweeps.Trial(overrides, epochs: 2);
-        var epochs = new List<EpochRecord>();
-        Trainer.Run(trial, Datasets.Load(trial.Dataset), new Collect(epochs), CancellationToken.None);
-        return epochs;
-    }
-
-    private sealed class Collect(List<EpochRecord> into) : ITrainingObserver
-    {
-        public void OnEpoch(EpochRecord record) => into.Add(record);
+        var collector = new EpochCollector();
+        Trainer.Run(trial, Datasets.Load(trial.Dataset), collector, CancellationToken.None);
+        return collector.Epochs;
     }
 }

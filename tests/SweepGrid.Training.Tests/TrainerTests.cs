@@ -6,17 +6,10 @@ namespace SweepGrid.Training.Tests;
 
 public sealed class TrainerTests
 {
-    private sealed class Recorder : ITrainingObserver
-    {
-        public List<EpochRecord> Epochs { get; } = [];
-
-        public void OnEpoch(EpochRecord record) => Epochs.Add(record);
-    }
-
     private static (TrialOutcome Outcome, List<EpochRecord> Epochs) Train(string overrides = "", int epochs = 3)
     {
         var trial = SyntheticSweeps.Trial(overrides, epochs);
-        var recorder = new Recorder();
+        var recorder = new EpochCollector();
         var outcome = Trainer.Run(trial, Datasets.Load(trial.Dataset), recorder, CancellationToken.None);
         return (outcome, recorder.Epochs);
     }
@@ -109,6 +102,6 @@ public sealed class TrainerTests
         cts.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            Trainer.Run(trial, Datasets.Load(trial.Dataset), new Recorder(), cts.Token));
+            Trainer.Run(trial, Datasets.Load(trial.Dataset), new EpochCollector(), cts.Token));
     }
 }

@@ -32,9 +32,27 @@ internal static class GradientRules
             return (loss, loss);
         });
 
-    /// <summary>The parameters that received a gradient, with it.</summary>
+    /// <summary>The parameters that received a gradient, and a detached copy of it.</summary>
     internal static (Tensor Parameter, Tensor Gradient)[] Gradients(nn.Module model) =>
-        model.parameters().Where(p => p.grad is not null).Select(p => ((Tensor)p, p.grad!)).ToArray();
+        model.parameters().Where(p => p.grad is not null).Select(p => ((Tensor)p, p.grad!.detach().clone())).ToArray();
+
+    /// <summary>
+    /// Leaves ∇L(θ + scale·direction) in .grad and θ as it was. Batch-norm running statistics are
+    /// frozen for that pass: it is a probe of the same batch, not another batch.
+    /// </summary>
+    internal static void GradientAtShift(
+        nn.Module<Tensor, Tensor> model, Batch batch, IReadOnlyList<(Tensor Parameter, Tensor Gradient)> parameters,
+        IReadOnlyList<Tensor> directions, double scale)
+    {
+        Shift(parameters, directions, scale);
+        model.zero_grad();
+        using (new FrozenBatchNormStats(model))
+        {
+            CrossEntropy(model, batch);
+        }
+
+        Shift(parameters, directions, -scale);
+    }
 
     internal static double Norm(IEnumerable<Tensor> tensors)
     {
@@ -69,16 +87,8 @@ internal sealed class SharpnessAware(double rho) : IGradientRule
     {
         var loss = GradientRules.CrossEntropy(model, batch);
         var parameters = GradientRules.Gradients(model);
-        var directions = parameters.Select(p => p.Gradient.detach().clone()).ToArray();
-        double scale = rho / (GradientRules.Norm(directions) + 1e-12);
-        GradientRules.Shift(parameters, directions, scale);
-        model.zero_grad();
-        using (new FrozenBatchNormStats(model))
-        {
-            GradientRules.CrossEntropy(model, batch);
-        }
-
-        GradientRules.Shift(parameters, directions, -scale);
+        var directions = parameters.Select(p => p.Gradient).ToArray();
+        GradientRules.GradientAtShift(model, batch, parameters, directions, rho / (GradientRules.Norm(directions) + 1e-12));
         return loss;
     }
 }
@@ -98,17 +108,10 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
     {
         var loss = GradientRules.CrossEntropy(model, batch);
         var parameters = GradientRules.Gradients(model);
-        var gradients = parameters.Select(p => p.Gradient.detach().clone()).ToArray();
+        var gradients = parameters.Select(p => p.Gradient).ToArray();
         var v = gradients.Select(g => g * lambda).ToArray();
         double e = FiniteDifferenceScale / (GradientRules.Norm(v) + 1e-12);
-        GradientRules.Shift(parameters, v, e);
-        model.zero_grad();
-        using (new FrozenBatchNormStats(model))
-        {
-            GradientRules.CrossEntropy(model, batch);
-        }
-
-        GradientRules.Shift(parameters, v, -e);
+        GradientRules.GradientAtShift(model, batch, parameters, v, e);
         using var noGrad = no_grad();
         for (int i = 0; i < parameters.Length; i++)
         {
