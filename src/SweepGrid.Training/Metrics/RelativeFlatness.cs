@@ -23,4 +23,11 @@ public static class RelativeFlatness
         var featureNorms = features.pow(2).sum(1);
         return (featureNorms * (expectedDiagonal - quadratic)).mean();
     }
+
+    /// <summary>
+    /// The plain trace of the same Hessian block, Tr(H_W) = Σ_s Tr(H_ss) = (1/N) Σ_i ‖φ_i‖² (1 − ‖p_i‖²):
+    /// unlike κ it changes when W is scaled by c and φ by 1/c (Petzka et al. 2021, the reason for κ).
+    /// </summary>
+    public static Tensor ClassifierTrace(Tensor features, Tensor probabilities) =>
+        (features.pow(2).sum(1) * (1 - probabilities.pow(2).sum(1))).mean();
 }
