@@ -59,7 +59,7 @@ internal static class Cli
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
         var store = StoreOption();
         var outDir = new Option<string>("--out") { Description = "Folder for trials.csv and trajectory.csv", Required = true };
-        var command = new Command("export", "Write a sweep's results as CSV (trials.csv, trajectory.csv).\n" +
+        var command = new Command("export", "Write a sweep's results as CSV (trials, trajectory, steps, layers, flatness).\n" +
                                             "Example: sweepgrid export quick --out results/")
         {
             sweep, store, outDir,
@@ -85,8 +85,10 @@ internal static class Cli
         };
         command.SetAction((result, _) => Guarded(error, () =>
         {
-            var rows = Exporter.TrialRows(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!);
-            output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows), result.GetValue(markdown)));
+            var results = new ResultsStore(result.GetValue(store)!);
+            var rows = Exporter.TrialRows(results, result.GetValue(sweep)!);
+            var flatness = results.Rows("flatness", result.GetValue(sweep)!);
+            output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown)));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -126,6 +126,16 @@ public sealed class RunCommandTests : IDisposable
         var trajectory = File.ReadAllLines(Path.Combine(_dir, "out", "trajectory.csv"));
         Assert.Equal("trial,step,epoch,learning_rate,train_loss,train_acc,test_loss,test_acc,weight_distance,seconds", trajectory[0]);
         Assert.Equal(1 + 4 * 2, trajectory.Length);
+        var points = File.ReadAllLines(Path.Combine(_dir, "out", "steps.csv"));
+        Assert.Equal("trial,step,epoch,learning_rate,batch_loss,grad_norm,weight_distance,step_length,path_length", points[0]);
+        // every-steps = 50 exceeds an epoch (8 or 4 steps) here: one point per epoch end.
+        Assert.Equal(1 + 4 * 2, points.Length);
+        Assert.True(File.ReadAllLines(Path.Combine(_dir, "out", "layers.csv")).Length > points.Length);
+        var flatness = File.ReadAllLines(Path.Combine(_dir, "out", "flatness.csv"));
+        Assert.Equal("trial,epoch,metric,value,seconds,iterations", flatness[0]);
+        // The default suite at the last epoch: sharpness, Hessian top and trace, relative flatness and the plain trace.
+        Assert.Equal(1 + 4 * 5, flatness.Length);
+        Assert.Contains("log_fit_a", header);
         Assert.Equal(0, rerun.ExitCode);
         Assert.Contains("4 trials in the store, 0 new, 4 already finished (not re-run)", rerun.Output);
         Assert.DoesNotContain("start ", rerun.Output);

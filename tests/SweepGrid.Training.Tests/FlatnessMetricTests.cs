@@ -32,6 +32,24 @@ public sealed class FlatnessMetricTests
     }
 
     [Fact]
+    public void One_operator_serves_several_estimates_inside_the_callers_dispose_scopes()
+    {
+        var (x, loss) = Quadratic(diag(tensor(new[] { 4.0, 1.0, 2.0 })));
+        HessianOperator? hessian = null;
+        var values = new List<double>();
+        foreach (var metric in new[] { "top", "trace" })
+        {
+            using var scope = NewDisposeScope();
+            hessian ??= new HessianOperator(loss, [x]);
+            values.Add(metric == "top" ? HessianSpectrum.TopEigenvalue(hessian, new Generator(1)).Value : HessianSpectrum.Trace(hessian, new Generator(1)).Value);
+        }
+
+        hessian!.Dispose();
+        Assert.Equal(4.0, values[0], 2);
+        Assert.Equal(7.0, values[1], 9);
+    }
+
+    [Fact]
     public void Hutchinson_is_exact_for_a_diagonal_hessian_and_close_for_a_dense_one()
     {
         var (x, diagonal) = Quadratic(diag(tensor(new[] { 3.0, 1.0, 0.25, 2.0 })));

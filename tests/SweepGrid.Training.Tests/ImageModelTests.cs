@@ -77,6 +77,7 @@ public sealed class ImageModelTests : IDisposable
               model { name = {{model}}, norm = batch }
               base { batch-size = 16, learning-rate = 0.01, epochs = 2 }
               grid { ghost-batch-size = [8] }
+              metrics { flatness = [] }
             }
             """, "images.hocon"))[0];
         var data = Datasets.Load(trial.Dataset);

@@ -14,7 +14,8 @@ internal static class SyntheticSweeps
               dataset { name = synthetic, synthetic { train-size = 512, test-size = 256, features = 16, classes = 4 } }
               model { name = mlp, hidden = [32, 32], norm = batch }
               base { batch-size = 32, learning-rate = 0.05, epochs = {{epochs}} }
-              metrics { every-steps = 4 }
+              # Flatness has its own tests; here it would only slow the training tests down.
+              metrics { every-steps = 4, flatness = [] }
               {{overrides}}
             }
             """;

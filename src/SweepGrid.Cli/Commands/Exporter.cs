@@ -5,7 +5,9 @@ namespace SweepGrid.Cli.Commands;
 
 /// <summary>
 /// Writes a sweep's result tables as CSV for pandas, R or a spreadsheet: trials.csv (one row per
-/// trial: parameters as run, derived values, final metrics) and trajectory.csv (one row per epoch).
+/// trial: parameters as run, derived values, final metrics, the log fit of the weight distance),
+/// trajectory.csv (one row per epoch), steps.csv (trajectory points every metrics.every-steps),
+/// layers.csv (per-layer weight distance at those points) and flatness.csv (one row per measurement).
 /// </summary>
 internal static class Exporter
 {
@@ -14,8 +16,18 @@ internal static class Exporter
         "trial", "status", "batch_size", "learning_rate", "grid_learning_rate", "lr_scaling", "regime_adaptation",
         "lr_over_batch", "ghost_batch_size", "regularizer", "regularizer_strength", "seed", "epochs", "schedule",
         "model", "optimizer", "steps",
-        "train_loss", "train_acc", "test_loss", "test_acc", "gap", "loss_gap", "weight_distance", "attempts", "seconds", "reason",
+        "train_loss", "train_acc", "test_loss", "test_acc", "gap", "loss_gap", "weight_distance",
+        "log_fit_a", "log_fit_b", "log_fit_r2", "attempts", "seconds", "reason",
     ];
+
+    public static readonly string[] StepColumns =
+    [
+        "trial", "step", "epoch", "learning_rate", "batch_loss", "grad_norm", "weight_distance", "step_length", "path_length",
+    ];
+
+    public static readonly string[] LayerColumns = ["trial", "step", "layer", "weight_distance"];
+
+    public static readonly string[] FlatnessColumns = ["trial", "epoch", "metric", "value", "seconds", "iterations"];
 
     public static readonly string[] TrajectoryColumns =
     [
@@ -28,10 +40,19 @@ internal static class Exporter
         Directory.CreateDirectory(outDirectory);
         var trialsPath = Path.Combine(outDirectory, "trials.csv");
         Csv.Write(trialsPath, TrialColumns, trials.Select(TrialRow));
-        var trajectoryPath = Path.Combine(outDirectory, "trajectory.csv");
-        Csv.Write(trajectoryPath, TrajectoryColumns,
-            store.Rows("trajectory", sweep).Select(r => TrajectoryColumns.Select(c => r[c]).ToList()));
-        return [trialsPath, trajectoryPath];
+        var files = new List<string> { trialsPath };
+        foreach (var (file, table, columns) in new[]
+                 {
+                     ("trajectory.csv", "trajectory", TrajectoryColumns), ("steps.csv", "points", StepColumns),
+                     ("layers.csv", "layer_distances", LayerColumns), ("flatness.csv", "flatness", FlatnessColumns),
+                 })
+        {
+            var path = Path.Combine(outDirectory, file);
+            Csv.Write(path, columns, store.Rows(table, sweep).Select(r => columns.Select(c => r[c]).ToList()));
+            files.Add(path);
+        }
+
+        return files;
     }
 
     /// <summary>The stored trial rows of a sweep; an unknown store or sweep is bad input naming what exists.</summary>

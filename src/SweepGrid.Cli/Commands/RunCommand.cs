@@ -34,7 +34,7 @@ internal static class RunCommand
         output.WriteLine(ResultsTable.Render(rows));
         output.WriteLine();
         output.WriteLine("By setting, mean ± std over seeds:");
-        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows), markdown: false));
+        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Rows("flatness", spec.Name)), markdown: false));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -26,11 +26,44 @@ internal static class SeedSummary
 
     public sealed record Group(
         IReadOnlyDictionary<string, object?> Setting, int Trials, int Finished, long? Steps,
-        Stat TestAccuracy, Stat Gap, Stat LossGap, Stat WeightDistance, Stat Seconds);
+        Stat TestAccuracy, Stat Gap, Stat LossGap, Stat WeightDistance, Stat Seconds)
+    {
+        /// <summary>Final-epoch flatness metrics by name, over the group's trials that measured them.</summary>
+        public IReadOnlyDictionary<string, Stat> Flatness { get; init; } = new Dictionary<string, Stat>();
+    }
+
+    /// <summary>Groups with flatness: each trial's measurements at its last measured epoch.</summary>
+    public static IReadOnlyList<Group> Summarize(
+        IEnumerable<IReadOnlyDictionary<string, object?>> trialRows, IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows)
+    {
+        var final = flatnessRows
+            .GroupBy(r => (string)r["trial"]!)
+            .ToDictionary(g => g.Key, g =>
+            {
+                long last = g.Max(r => (long)r["epoch"]!);
+                return g.Where(r => (long)r["epoch"]! == last && r["value"] is double)
+                    .ToDictionary(r => (string)r["metric"]!, r => (double)r["value"]!);
+            });
+        var rows = trialRows.ToList();
+        var groups = Summarize(rows);
+        return groups.Select(g =>
+        {
+            var members = rows.Where(r => SettingKey(r) == SettingKey(g.Setting)).Select(r => (string)r["trial"]!).ToList();
+            var measured = members.Where(final.ContainsKey).Select(t => final[t]).ToList();
+            var metrics = measured.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal);
+            return g with
+            {
+                Flatness = metrics.ToDictionary(m => m, m => Of(measured.Where(x => x.ContainsKey(m)).ToList(), x => x[m])),
+            };
+        }).ToList();
+    }
+
+    private static string SettingKey(IReadOnlyDictionary<string, object?> r) =>
+        string.Join('|', SettingColumns.Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture)));
 
     public static IReadOnlyList<Group> Summarize(IEnumerable<IReadOnlyDictionary<string, object?>> trialRows) =>
         trialRows
-            .GroupBy(r => string.Join('|', SettingColumns.Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture))))
+            .GroupBy(SettingKey)
             .Select(g =>
             {
                 var rows = g.ToList();
@@ -71,12 +104,14 @@ internal static class SeedSummary
 
     public static string Render(IReadOnlyList<Group> groups, bool markdown)
     {
-        string[] header = ["setting", "seeds", "steps", "test acc", "gap (train−test acc)", "loss gap", "‖w−w0‖", "s / trial"];
-        var rows = groups.Select(g => new[]
-        {
+        var metrics = groups.SelectMany(g => g.Flatness.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        string[] header = ["setting", "seeds", "steps", "test acc", "gap (train−test acc)", "loss gap", "‖w−w0‖", "s / trial", .. metrics];
+        var rows = groups.Select(g => (string[])
+        [
             Label(g.Setting), g.Finished == g.Trials ? $"{g.Trials}" : $"{g.Finished}/{g.Trials}", g.Steps?.ToString(CultureInfo.InvariantCulture) ?? "-",
             g.TestAccuracy.Format("F4"), g.Gap.Format("F4"), g.LossGap.Format("F3"), g.WeightDistance.Format("F2"), g.Seconds.Format("F1"),
-        }).ToList();
+            .. metrics.Select(m => g.Flatness.TryGetValue(m, out var stat) ? stat.Format("G3") : "-"),
+        ]).ToList();
         if (markdown)
         {
             var lines = new List<string> { $"| {string.Join(" | ", header)} |", $"| {string.Join(" | ", header.Select((_, i) => i == 0 ? "---" : "---:"))} |" };

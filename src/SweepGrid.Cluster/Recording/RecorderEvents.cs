@@ -10,3 +10,9 @@ public sealed record EpochRecorded(int Attempt, EpochRecord Record) : IRecorderE
 
 /// <summary>How attempt <see cref="Attempt"/> ended.</summary>
 public sealed record OutcomeRecorded(int Attempt, TrialOutcome Outcome) : IRecorderEvent;
+
+/// <summary>Trajectory points of attempt <see cref="Attempt"/>, one epoch's worth.</summary>
+public sealed record PointsRecorded(int Attempt, IReadOnlyList<TrajectoryPoint> Points) : IRecorderEvent;
+
+/// <summary>One flatness measurement of attempt <see cref="Attempt"/>.</summary>
+public sealed record FlatnessRecorded(int Attempt, FlatnessRecord Record) : IRecorderEvent;

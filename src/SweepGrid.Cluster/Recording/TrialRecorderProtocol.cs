@@ -14,6 +14,10 @@ public static class TrialRecorderProtocol
 
     public sealed record RecordEpoch(int Attempt, EpochRecord Record);
 
+    public sealed record RecordPoints(int Attempt, IReadOnlyList<TrajectoryPoint> Points);
+
+    public sealed record RecordFlatness(int Attempt, FlatnessRecord Record);
+
     /// <summary>Replies <see cref="OutcomeStored"/> once the outcome is in the journal and the result tables.</summary>
     public sealed record RecordOutcome(int Attempt, TrialOutcome Outcome);
 

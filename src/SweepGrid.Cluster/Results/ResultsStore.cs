@@ -56,6 +56,18 @@ public sealed class ResultsStore
               learning_rate REAL NOT NULL, train_loss REAL NOT NULL, train_acc REAL NOT NULL,
               test_loss REAL NOT NULL, test_acc REAL NOT NULL, weight_distance REAL NOT NULL, seconds REAL NOT NULL,
               PRIMARY KEY (sweep, trial, epoch));
+            CREATE TABLE IF NOT EXISTS points (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL,
+              learning_rate REAL NOT NULL, batch_loss REAL, grad_norm REAL, weight_distance REAL NOT NULL,
+              step_length REAL, path_length REAL,
+              PRIMARY KEY (sweep, trial, step));
+            CREATE TABLE IF NOT EXISTS layer_distances (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, step INTEGER NOT NULL, layer TEXT NOT NULL, weight_distance REAL NOT NULL,
+              PRIMARY KEY (sweep, trial, step, layer));
+            CREATE TABLE IF NOT EXISTS flatness (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, epoch INTEGER NOT NULL, metric TEXT NOT NULL,
+              value REAL, seconds REAL NOT NULL, iterations INTEGER NOT NULL,
+              PRIMARY KEY (sweep, trial, epoch, metric));
             """);
         AddMissingColumns(connection, "trials", AddedTrialColumns);
     }
@@ -66,6 +78,9 @@ public sealed class ResultsStore
         ("model", "TEXT NOT NULL DEFAULT ''"),
         ("optimizer", "TEXT NOT NULL DEFAULT ''"),
         ("schedule", "TEXT NOT NULL DEFAULT ''"),
+        ("log_fit_a", "REAL"),
+        ("log_fit_b", "REAL"),
+        ("log_fit_r2", "REAL"),
     ];
 
     /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
@@ -143,6 +158,44 @@ public sealed class ResultsStore
             ("$distance", e.WeightDistance), ("$seconds", e.Seconds));
     }
 
+    public void WritePoints(string sweep, string trial, IReadOnlyList<TrajectoryPoint> points)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var p in points)
+        {
+            Execute(connection, transaction, """
+                INSERT OR REPLACE INTO points (sweep, trial, step, epoch, learning_rate, batch_loss, grad_norm, weight_distance, step_length, path_length)
+                VALUES ($sweep, $trial, $step, $epoch, $lr, $loss, $grad, $distance, $stepLength, $path);
+                """,
+                ("$sweep", sweep), ("$trial", trial), ("$step", p.Step), ("$epoch", p.Epoch), ("$lr", p.LearningRate),
+                ("$loss", Finite(p.BatchLoss)), ("$grad", Finite(p.GradientNorm)), ("$distance", p.WeightDistance),
+                ("$stepLength", Finite(p.StepLength)), ("$path", Finite(p.PathLength)));
+            foreach (var (layer, distance) in p.LayerDistances)
+            {
+                Execute(connection, transaction,
+                    "INSERT OR REPLACE INTO layer_distances (sweep, trial, step, layer, weight_distance) VALUES ($sweep, $trial, $step, $layer, $distance);",
+                    ("$sweep", sweep), ("$trial", trial), ("$step", p.Step), ("$layer", layer), ("$distance", distance));
+            }
+        }
+
+        transaction.Commit();
+    }
+
+    public void WriteFlatness(string sweep, string trial, FlatnessRecord f)
+    {
+        using var connection = Open();
+        Execute(connection, null, """
+            INSERT OR REPLACE INTO flatness (sweep, trial, epoch, metric, value, seconds, iterations)
+            VALUES ($sweep, $trial, $epoch, $metric, $value, $seconds, $iterations);
+            """,
+            ("$sweep", sweep), ("$trial", trial), ("$epoch", f.Epoch), ("$metric", f.Metric), ("$value", Finite(f.Value)),
+            ("$seconds", f.Seconds), ("$iterations", f.Iterations));
+    }
+
+    /// <summary>SQLite has no NaN: a value not measured is stored as NULL.</summary>
+    private static object? Finite(double value) => double.IsNaN(value) ? null : value;
+
     /// <summary>
     /// The final metrics of a trial. Trajectory rows past the final epoch (left by an earlier attempt
     /// that got further before it was lost) are removed, so the trajectory is exactly this attempt's.
@@ -154,14 +207,21 @@ public sealed class ResultsStore
         var f = outcome.Final;
         Execute(connection, transaction, """
             UPDATE trials SET steps = $steps, train_loss = $trainLoss, train_acc = $trainAcc, test_loss = $testLoss,
-              test_acc = $testAcc, weight_distance = $distance, seconds = $seconds
+              test_acc = $testAcc, weight_distance = $distance, seconds = $seconds,
+              log_fit_a = $fitA, log_fit_b = $fitB, log_fit_r2 = $fitR2
             WHERE sweep = $sweep AND trial = $trial;
             """,
             ("$sweep", sweep), ("$trial", trial), ("$steps", outcome.Steps), ("$trainLoss", f?.TrainLoss),
             ("$trainAcc", f?.TrainAccuracy), ("$testLoss", f?.TestLoss), ("$testAcc", f?.TestAccuracy),
-            ("$distance", f?.WeightDistance), ("$seconds", outcome.Seconds));
+            ("$distance", f?.WeightDistance), ("$seconds", outcome.Seconds),
+            ("$fitA", outcome.DistanceFit?.A), ("$fitB", outcome.DistanceFit?.B), ("$fitR2", outcome.DistanceFit?.R2));
         Execute(connection, transaction, "DELETE FROM trajectory WHERE sweep = $sweep AND trial = $trial AND epoch > $last;",
             ("$sweep", sweep), ("$trial", trial), ("$last", f?.Epoch ?? 0));
+        foreach (var table in new[] { "points", "layer_distances" })
+        {
+            Execute(connection, transaction, $"DELETE FROM {table} WHERE sweep = $sweep AND trial = $trial AND step > $steps;",
+                ("$sweep", sweep), ("$trial", trial), ("$steps", outcome.Steps));
+        }
         transaction.Commit();
     }
 
@@ -182,10 +242,14 @@ public sealed class ResultsStore
     /// <summary>Rows of a table for one sweep, as column → value, in a stable order.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(string table, string sweep)
     {
+        string Ordinal(string t) => $"(SELECT ordinal FROM trials t WHERE t.sweep = {t}.sweep AND t.trial = {t}.trial)";
         var order = table switch
         {
             "trials" => "ordinal",
-            "trajectory" => "(SELECT ordinal FROM trials t WHERE t.sweep = trajectory.sweep AND t.trial = trajectory.trial), epoch",
+            "trajectory" => $"{Ordinal("trajectory")}, epoch",
+            "points" => $"{Ordinal("points")}, step",
+            "layer_distances" => $"{Ordinal("layer_distances")}, step, layer",
+            "flatness" => $"{Ordinal("flatness")}, epoch, metric",
             _ => throw new ArgumentException($"unknown table {table}", nameof(table)),
         };
         using var connection = Open();

@@ -20,6 +20,8 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // NaN marks a value not measured (e.g. path length when off); JSON has no literal for it.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
@@ -32,6 +34,8 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["trial-requeued"] = typeof(TrialRequeued),
         ["epoch-recorded"] = typeof(EpochRecorded),
         ["outcome-recorded"] = typeof(OutcomeRecorded),
+        ["points-recorded"] = typeof(PointsRecorded),
+        ["flatness-recorded"] = typeof(FlatnessRecorded),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

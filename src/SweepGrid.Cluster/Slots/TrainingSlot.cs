@@ -39,9 +39,14 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private sealed record EpochDone(int Attempt, EpochRecord Record);
 
+    private sealed record PointsDone(int Attempt, IReadOnlyList<TrajectoryPoint> Points);
+
+    private sealed record FlatnessDone(int Attempt, FlatnessRecord Record);
+
     private sealed record TrainingEnded(int Attempt, TrialOutcome Outcome);
 
-    private sealed record TrainingCrashed(int Attempt, string Reason);
+    /// <param name="Detail">The whole exception, stack included, for the log; <paramref name="Reason"/> is its message.</param>
+    private sealed record TrainingCrashed(int Attempt, string Reason, string Detail);
 
     protected override void PreStart() => _coordinator.Tell(new RequestWork(_slotId));
 
@@ -64,11 +69,15 @@ internal sealed class TrainingSlot : ReceiveActor
         _training = new CancellationTokenSource();
         var token = _training.Token;
         var self = Self;
-        var observer = new ForwardingObserver(record => self.Tell(new EpochDone(attempt, record)));
+        var observer = new ForwardingObserver(
+            record => self.Tell(new EpochDone(attempt, record)),
+            points => self.Tell(new PointsDone(attempt, points)),
+            record => self.Tell(new FlatnessDone(attempt, record)));
         _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, _options, token))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new TrainingEnded(attempt, t.Result)
-                : new TrainingCrashed(attempt, t.Exception?.GetBaseException().Message ?? "cancelled"), TaskScheduler.Default)
+                : new TrainingCrashed(attempt, t.Exception?.GetBaseException().Message ?? "cancelled", t.Exception?.GetBaseException().ToString() ?? "cancelled"),
+                TaskScheduler.Default)
             .PipeTo(self);
         Become(() => Training(trial, recorder));
     }
@@ -80,6 +89,8 @@ internal sealed class TrainingSlot : ReceiveActor
             recorder.Tell(new RecordEpoch(e.Attempt, e.Record));
             _coordinator.Tell(new ReportEpoch(trial.TrialId, e.Attempt, e.Record));
         });
+        Receive<PointsDone>(p => recorder.Tell(new RecordPoints(p.Attempt, p.Points)));
+        Receive<FlatnessDone>(f => recorder.Tell(new RecordFlatness(f.Attempt, f.Record)));
         Receive<TrainingEnded>(e =>
         {
             recorder.Tell(new RecordOutcome(e.Attempt, e.Outcome));
@@ -87,7 +98,7 @@ internal sealed class TrainingSlot : ReceiveActor
         });
         Receive<TrainingCrashed>(c =>
         {
-            _log.Error("Slot {0}: trial {1} attempt {2} crashed: {3}", _slotId, trial.TrialId, c.Attempt, c.Reason);
+            _log.Error("Slot {0}: trial {1} attempt {2} crashed: {3}", _slotId, trial.TrialId, c.Attempt, c.Detail);
             Finish(recorder, new ReportFailed(trial.TrialId, c.Attempt, c.Reason));
         });
     }
@@ -108,8 +119,13 @@ internal sealed class TrainingSlot : ReceiveActor
         _coordinator.Tell(new RequestWork(_slotId));
     }
 
-    private sealed class ForwardingObserver(Action<EpochRecord> onEpoch) : ITrainingObserver
+    private sealed class ForwardingObserver(
+        Action<EpochRecord> onEpoch, Action<IReadOnlyList<TrajectoryPoint>> onPoints, Action<FlatnessRecord> onFlatness) : ITrainingObserver
     {
         public void OnEpoch(EpochRecord record) => onEpoch(record);
+
+        public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => onPoints(points);
+
+        public void OnFlatness(FlatnessRecord record) => onFlatness(record);
     }
 }

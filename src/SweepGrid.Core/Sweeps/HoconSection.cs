@@ -143,12 +143,18 @@ internal sealed class HoconSection
 
     /// <summary>A grid axis of names, each one of <paramref name="allowed"/>.</summary>
     public IReadOnlyList<string> StringAxis(string key, IReadOnlyList<string> fallback, IReadOnlyCollection<string> allowed) =>
-        List(key, fallback, isAxis: true, (path, text) =>
-        {
-            if (text is not null && allowed.Contains(text)) return (true, text);
-            _errors.Add(new ValidationError(path, $"must be one of {string.Join(" | ", allowed)}, got \"{text}\""));
-            return (false, "");
-        });
+        List(key, fallback, isAxis: true, OneOf(allowed));
+
+    /// <summary>A list of names, each one of <paramref name="allowed"/>, possibly empty (not an axis).</summary>
+    public IReadOnlyList<string> StringList(string key, IReadOnlyCollection<string> allowed) =>
+        List(key, [], isAxis: false, OneOf(allowed));
+
+    private Func<string, string?, (bool Ok, string Value)> OneOf(IReadOnlyCollection<string> allowed) => (path, text) =>
+    {
+        if (text is not null && allowed.Contains(text)) return (true, text);
+        _errors.Add(new ValidationError(path, $"must be one of {string.Join(" | ", allowed)}, got \"{text}\""));
+        return (false, "");
+    };
 
     /// <summary>A grid axis of booleans.</summary>
     public IReadOnlyList<bool> BoolAxis(string key, IReadOnlyList<bool> fallback) =>

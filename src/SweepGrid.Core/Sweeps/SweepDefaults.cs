@@ -18,5 +18,11 @@ public static class SweepDefaults
         Regularizer: "weight-decay",
         Rules: new RulesSpec(LrScaling.None, RegimeAdaptation: false),
         Training: new TrainingSpec(MaxLoss: 1e3, ChunkSize: 4096),
-        Metrics: new MetricsSpec(EverySteps: 50));
+        Metrics: new MetricsSpec(
+            EverySteps: 50,
+            Flatness: ["sharpness", "hessian-top", "hessian-trace", "relative-flatness"],
+            FlatnessEpochs: [],
+            ProbeSize: 2048,
+            Sharpness: new SharpnessSpec(Epsilon: 1e-3, Steps: 10, SubspaceDimension: 100),
+            PathLength: false));
 }

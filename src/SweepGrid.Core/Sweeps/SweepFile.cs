@@ -15,6 +15,7 @@ public static partial class SweepFile
     public static readonly string[] Models = ["mlp", "convnet", "resnet"];
     public static readonly string[] Norms = ["none", "batch"];
     public static readonly int[] ResNetDepths = [20, 32, 44, 56, 110];
+    public static readonly string[] FlatnessMetrics = ["sharpness", "sharpness-subspace", "hessian-top", "hessian-trace", "relative-flatness"];
     public static readonly string[] Optimizers = ["sgd", "adam"];
     public static readonly string[] Schedules = ["constant", "step", "cosine"];
     public static readonly string[] LrScalings = ["none", "linear", "sqrt"];
@@ -211,7 +212,18 @@ public static partial class SweepFile
 
     private static MetricsSpec ReadMetrics(HoconSection s, MetricsSpec d)
     {
-        var metrics = new MetricsSpec(s.Int("every-steps", d.EverySteps, min: 1));
+        var sharpness = s.Section("sharpness");
+        var metrics = new MetricsSpec(
+            s.Int("every-steps", d.EverySteps, min: 1),
+            s.Has("flatness") && s.StringList("flatness", FlatnessMetrics) is var names ? names : d.Flatness,
+            s.IntList("flatness-epochs", d.FlatnessEpochs, min: 1),
+            s.Int("probe-size", d.ProbeSize, min: 1),
+            new SharpnessSpec(
+                sharpness.Double("epsilon", d.Sharpness.Epsilon, min: 0, exclusiveMin: false),
+                sharpness.Int("steps", d.Sharpness.Steps, min: 1),
+                sharpness.Int("subspace-dimension", d.Sharpness.SubspaceDimension, min: 1)),
+            s.Bool("path-length", d.PathLength));
+        sharpness.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return metrics;
     }

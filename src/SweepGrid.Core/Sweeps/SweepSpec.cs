@@ -68,7 +68,19 @@ public sealed record RulesSpec(LrScaling LrScaling, bool RegimeAdaptation);
 /// <param name="ChunkSize">Full-batch steps accumulate the gradient over chunks of this many samples.</param>
 public sealed record TrainingSpec(double MaxLoss, int ChunkSize);
 
-public sealed record MetricsSpec(int EverySteps);
+/// <summary>
+/// What is measured besides losses and accuracies. Every <see cref="EverySteps"/> updates (and at each
+/// epoch end) a trajectory point; at the end of the trial (and after each of <see cref="FlatnessEpochs"/>)
+/// the <see cref="Flatness"/> metrics, on a fixed probe of the first <see cref="ProbeSize"/> training samples.
+/// <see cref="PathLength"/> sums every step's length (a copy of the weights per step, about 10% of a
+/// batch-128 MLP step here); without it only the sampled steps' lengths are measured.
+/// </summary>
+public sealed record MetricsSpec(
+    int EverySteps, IReadOnlyList<string> Flatness, IReadOnlyList<int> FlatnessEpochs, int ProbeSize, SharpnessSpec Sharpness,
+    bool PathLength);
+
+/// <summary>ε-sharpness settings (Keskar et al. 2017): box radius, ascent steps, random subspace dimension.</summary>
+public sealed record SharpnessSpec(double Epsilon, int Steps, int SubspaceDimension);
 
 /// <summary>How the learning rate follows the batch size (Hoffer et al. 2017 use sqrt; Goyal et al. 2017 linear).</summary>
 public enum LrScaling

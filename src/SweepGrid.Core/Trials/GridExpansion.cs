@@ -60,7 +60,9 @@ public static class GridExpansion
             MaxLoss: s.Training.MaxLoss,
             MetricsEverySteps: s.Metrics.EverySteps,
             FullBatch: c.Full,
-            ChunkSize: c.Full ? s.Training.ChunkSize : 0);
+            ChunkSize: c.Full ? s.Training.ChunkSize : 0,
+            // Measurements, not training: they are not part of the trial's identity.
+            Metrics: s.Metrics);
         return unnamed with { TrialId = TrialIdentity.Of(unnamed) };
     }
 }

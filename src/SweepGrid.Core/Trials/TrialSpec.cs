@@ -29,7 +29,8 @@ public sealed record TrialSpec(
     double MaxLoss,
     int MetricsEverySteps,
     bool FullBatch = false,
-    int ChunkSize = 0)
+    int ChunkSize = 0,
+    MetricsSpec? Metrics = null)
 {
     /// <summary>η/B, the ratio Jastrzębski et al. (2017) find to control the width of the minimum.</summary>
     public double LearningRateOverBatchSize => LearningRate / BatchSize;

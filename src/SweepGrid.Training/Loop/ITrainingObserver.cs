@@ -9,4 +9,13 @@ namespace SweepGrid.Training.Loop;
 public interface ITrainingObserver
 {
     void OnEpoch(EpochRecord record);
+
+    /// <summary>The epoch's trajectory points, delivered once per epoch, before its <see cref="OnEpoch"/>.</summary>
+    void OnTrajectory(IReadOnlyList<TrajectoryPoint> points)
+    {
+    }
+
+    void OnFlatness(FlatnessRecord record)
+    {
+    }
 }

@@ -25,15 +25,19 @@ public static class Trainer
         using var session = new TrainingSession(trial, data, device, options);
         long steps = 0;
         EpochRecord? last = null;
+        var distances = new List<(double Step, double Distance)>();
         for (int epoch = 1; epoch <= trial.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
             var epochResult = session.TrainEpoch(ct);
             steps += epochResult.Steps;
+            var points = session.TakePoints();
+            distances.AddRange(points.Select(p => ((double)p.Step, p.WeightDistance)));
+            observer.OnTrajectory(points);
             if (epochResult.DivergedAt is { } badLoss)
             {
                 return TrialOutcome.Diverged(last, steps, clock.Elapsed.TotalSeconds,
-                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})");
+                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})", LogFit.Of(distances));
             }
 
             last = session.Evaluate(epoch, steps, clock.Elapsed.TotalSeconds);
@@ -44,11 +48,17 @@ public static class Trainer
             if (!double.IsFinite(last.TrainLoss) || !double.IsFinite(last.WeightDistance))
             {
                 return TrialOutcome.Diverged(last, steps, clock.Elapsed.TotalSeconds,
-                    $"train loss {last.TrainLoss} after epoch {epoch}");
+                    $"train loss {last.TrainLoss} after epoch {epoch}", LogFit.Of(distances));
+            }
+
+            var metrics = trial.Metrics ?? Core.Sweeps.SweepDefaults.Spec.Metrics;
+            if (epoch == trial.Epochs || metrics.FlatnessEpochs.Contains(epoch))
+            {
+                foreach (var record in session.MeasureFlatness(epoch)) observer.OnFlatness(record);
             }
         }
 
-        return TrialOutcome.Completed(last!, clock.Elapsed.TotalSeconds);
+        return TrialOutcome.Completed(last!, clock.Elapsed.TotalSeconds, LogFit.Of(distances));
     }
 
     public static Device ResolveDevice(string? name) =>

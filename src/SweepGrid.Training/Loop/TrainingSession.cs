@@ -1,6 +1,8 @@
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Data;
+using SweepGrid.Training.Metrics;
 using SweepGrid.Training.Models;
 using SweepGrid.Training.Regularization;
 using TorchSharp;
@@ -24,6 +26,12 @@ internal sealed class TrainingSession : IDisposable
     private readonly IGradientRule _gradient;
     private readonly Generator _shuffle;
     private readonly Device _device;
+    private readonly (string Name, Tensor Parameter)[] _named;
+    private readonly Tensor[] _previous;
+    private readonly Tensor _pathLength;
+    private readonly Tensor _lastStepLength;
+    private readonly List<TrajectoryPoint> _points = [];
+    private readonly Tensor _probeX, _probeY;
     private long _steps;
 
     public TrainingSession(TrialSpec trial, DatasetPair data, Device device, TrainerOptions options)
@@ -44,7 +52,28 @@ internal sealed class TrainingSession : IDisposable
         _optimizer = CreateOptimizer(trial, _model);
         _gradient = GradientRules.For(trial, _model);
         _shuffle = new Generator((ulong)trial.Seed);
+        _named = _model.named_parameters().Select(np => (np.name, (Tensor)np.parameter)).ToArray();
+        _previous = _named.Select(np => np.Parameter.detach().clone()).ToArray();
+        _pathLength = zeros(1, dtype: float64, device: device);
+        _lastStepLength = zeros(1, dtype: float64, device: device);
+        long probe = Math.Min(Metrics.ProbeSize, _trainY.shape[0]);
+        _probeX = _trainX.narrow(0, 0, probe);
+        _probeY = _trainY.narrow(0, 0, probe);
     }
+
+    private MetricsSpec Metrics => _trial.Metrics ?? SweepDefaults.Spec.Metrics;
+
+    /// <summary>The points recorded since the last call, oldest first.</summary>
+    public IReadOnlyList<TrajectoryPoint> TakePoints()
+    {
+        var points = _points.ToList();
+        _points.Clear();
+        return points;
+    }
+
+    /// <summary>The flatness metrics of the sweep file at the current weights (FlatnessSuite).</summary>
+    public IReadOnlyList<FlatnessRecord> MeasureFlatness(int epoch) =>
+        FlatnessSuite.Measure(_model, _probeX, _probeY, Metrics, epoch, seed: _trial.Seed * 7919L + epoch);
 
     public long StepsPerEpoch => _trainY.shape[0] / _trial.BatchSize;
 
@@ -98,18 +127,71 @@ internal sealed class TrainingSession : IDisposable
         double lr = SetLearningRate();
         _optimizer.zero_grad();
         var loss = _gradient.Backward(_model, batch, lr);
-        if (_trial.Optimizer.ClipNorm > 0) nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
+        // Reading a value forces a device sync, so the gradient norm, the loss and the point are
+        // taken only every few steps and at the end of the epoch.
+        bool sample = (_steps + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1;
+        double gradientNorm = double.NaN;
+        if (_trial.Optimizer.ClipNorm > 0) gradientNorm = nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
+        else if (sample) gradientNorm = GradientRules.Norm(_model.parameters().Where(p => p.grad is not null).Select(p => p.grad!));
+        // Step length needs the weights before the step: every step for the path length, else only sampled ones.
+        bool measureStep = Metrics.PathLength || sample;
+        if (measureStep && !Metrics.PathLength) CopyWeights();
         _optimizer.step();
         _steps++;
-        // Reading the loss forces a device sync, so it is checked only every few steps.
-        if ((s + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1)
+        if (measureStep) TrackStepLength();
+        if (sample)
         {
             double value = loss.item<float>();
+            _points.Add(Point(lr, value, gradientNorm));
             if (!double.IsFinite(value) || value > _trial.MaxLoss) return (s + 1, value);
             ct.ThrowIfCancellationRequested();
         }
 
         return null;
+    }
+
+    private void CopyWeights()
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < _named.Length; i++) _previous[i].copy_(_named[i].Parameter);
+    }
+
+    /// <summary>
+    /// ‖w_{t+1} − w_t‖ of the step just taken, added to the path length on the device (no sync): one
+    /// fused distance and one copy per parameter tensor. With path length on, every step; after it,
+    /// _previous holds w_{t+1} for the next one.
+    /// </summary>
+    private void TrackStepLength()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var squared = zeros(1, dtype: float64, device: _device);
+        for (int i = 0; i < _named.Length; i++)
+        {
+            squared.add_(_named[i].Parameter.dist(_previous[i]).to_type(float64).square());
+            _previous[i].copy_(_named[i].Parameter);
+        }
+
+        _lastStepLength.copy_(squared.sqrt());
+        _pathLength.add_(_lastStepLength);
+    }
+
+    private TrajectoryPoint Point(double lr, double batchLoss, double gradientNorm)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var layers = new Dictionary<string, double>(_named.Length);
+        double total = 0;
+        for (int i = 0; i < _named.Length; i++)
+        {
+            double squared = (_named[i].Parameter - _initial[i]).to_type(float64).pow(2).sum().item<double>();
+            layers[_named[i].Name] = Math.Sqrt(squared);
+            total += squared;
+        }
+
+        int epoch = (int)((_steps - 1) / Math.Max(1, StepsPerEpoch)) + 1;
+        return new TrajectoryPoint(_steps, epoch, lr, batchLoss, gradientNorm, Math.Sqrt(total),
+            _lastStepLength.item<double>(), Metrics.PathLength ? _pathLength.item<double>() : double.NaN, layers);
     }
 
     /// <summary>The scheduled learning rate for the coming step (Core's <see cref="LearningRateSchedule"/>).</summary>
@@ -189,5 +271,8 @@ internal sealed class TrainingSession : IDisposable
         _testX.Dispose();
         _testY.Dispose();
         _shuffle.Dispose();
+        foreach (var t in _previous) t.Dispose();
+        _pathLength.Dispose();
+        _lastStepLength.Dispose();
     }
 }

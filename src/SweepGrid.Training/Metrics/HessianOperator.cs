@@ -21,9 +21,10 @@ public sealed class HessianOperator : IDisposable
     {
         _parameters = parameters.ToArray();
         using var scope = NewDisposeScope();
-        Loss = loss().MoveToOuterDisposeScope();
+        // Owned by this operator (freed in Dispose), not by whatever scope the caller has open.
+        Loss = loss().DetachFromDisposeScope();
         _gradients = autograd.grad([Loss], _parameters, retain_graph: true, create_graph: true)
-            .Select(g => g.MoveToOuterDisposeScope())
+            .Select(g => g.DetachFromDisposeScope())
             .ToArray();
     }
 

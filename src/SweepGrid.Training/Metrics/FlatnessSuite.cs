@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
+using SweepGrid.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SweepGrid.Training.Metrics;
+
+/// <summary>
+/// Measures the flatness metrics a sweep asks for, on a fixed probe of training samples with batch
+/// norm (and dropout) in eval mode, so numbers are comparable across trials and epochs. Each
+/// metric's cost is timed. Parameters are left exactly as found.
+/// </summary>
+public static class FlatnessSuite
+{
+    public static IReadOnlyList<FlatnessRecord> Measure(
+        nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY, MetricsSpec spec, int epoch, long seed)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        var parameters = model.parameters().Select(p => (Tensor)p).ToArray();
+        Func<Tensor> loss = () => nn.functional.cross_entropy(model.forward(probeX), probeY);
+        using var generator = new Generator((ulong)seed);
+        var records = new List<FlatnessRecord>();
+        HessianOperator? hessian = null;
+        try
+        {
+            foreach (var metric in spec.Flatness)
+            {
+                var clock = Stopwatch.StartNew();
+                using var scope = NewDisposeScope();
+                switch (metric)
+                {
+                    case "sharpness" or "sharpness-subspace":
+                        var settings = new EpsilonSharpness.Settings(spec.Sharpness.Epsilon, spec.Sharpness.Steps,
+                            SubspaceDimension: metric == "sharpness" ? 0 : spec.Sharpness.SubspaceDimension);
+                        var sharp = EpsilonSharpness.Measure(loss, parameters, settings, generator);
+                        records.Add(new FlatnessRecord(epoch, metric, sharp.Sharpness, clock.Elapsed.TotalSeconds, spec.Sharpness.Steps));
+                        break;
+                    case "hessian-top" or "hessian-trace":
+                        // One graph for both: building ∇L with create_graph is the expensive part.
+                        hessian ??= new HessianOperator(loss, parameters);
+                        var estimate = metric == "hessian-top"
+                            ? HessianSpectrum.TopEigenvalue(hessian, generator)
+                            : HessianSpectrum.Trace(hessian, generator);
+                        records.Add(new FlatnessRecord(epoch, metric, estimate.Value, clock.Elapsed.TotalSeconds, estimate.Iterations));
+                        break;
+                    case "relative-flatness" when model is IClassifierNetwork network:
+                        using (no_grad())
+                        {
+                            var (logits, features) = network.ForwardWithFeatures(probeX);
+                            var p = nn.functional.softmax(logits, 1);
+                            double kappa = RelativeFlatness.Kappa(network.ClassifierWeight, features, p).item<float>();
+                            double trace = RelativeFlatness.ClassifierTrace(features, p).item<float>();
+                            double seconds = clock.Elapsed.TotalSeconds;
+                            records.Add(new FlatnessRecord(epoch, "relative-flatness", kappa, seconds, 1));
+                            // The plain trace of the same block, for comparison (it is not reparametrization-invariant).
+                            records.Add(new FlatnessRecord(epoch, "classifier-trace", trace, seconds, 1));
+                        }
+
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            hessian?.Dispose();
+            model.zero_grad();
+            if (wasTraining) model.train();
+        }
+
+        return records;
+    }
+}
