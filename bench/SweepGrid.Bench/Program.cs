@@ -15,6 +15,14 @@ using static TorchSharp.torch;
 // Run by hand:  dotnet run -c Release --project bench/SweepGrid.Bench [-- --out FILE]
 // Memory across trials:  dotnet run -c Release --project bench/SweepGrid.Bench -- --memory
 // Memory over a 100-trial sweep through the actors:  ... -- --memory-sweep
+if (args is ["--flatness-cost"])
+{
+    var cost = FlatnessCostBench.Run();
+    Console.Write(cost);
+    File.WriteAllText(Path.Combine("bench", "results", "flatness-cost.md"), cost);
+    return;
+}
+
 if (args is ["--memory-sweep", ..])
 {
     var sweepMemory = await SweepMemoryBench.RunAsync(trials: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);

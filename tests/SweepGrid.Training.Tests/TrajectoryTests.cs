@@ -15,6 +15,10 @@ public sealed class TrajectoryTests
 
         public List<FlatnessRecord> Flatness { get; } = [];
 
+        public List<WalkRecord> Walks { get; } = [];
+
+        public void OnWalk(WalkRecord record) => Walks.Add(record);
+
         public void OnEpoch(EpochRecord record) => Epochs.Add(record);
 
         public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => Points.AddRange(points);
@@ -22,9 +26,9 @@ public sealed class TrajectoryTests
         public void OnFlatness(FlatnessRecord record) => Flatness.Add(record);
     }
 
-    private static (TrialOutcome Outcome, Everything Seen) Run(string metrics)
+    private static (TrialOutcome Outcome, Everything Seen) Run(string metrics, string model = "")
     {
-        var trial = SyntheticSweeps.Trial($"metrics {{ {metrics} }}", epochs: 3);
+        var trial = SyntheticSweeps.Trial($"metrics {{ {metrics} }}\n{model}", epochs: 3);
         var seen = new Everything();
         var outcome = Trainer.Run(trial, Datasets.Load(trial.Dataset), seen, CancellationToken.None);
         return (outcome, seen);
@@ -76,6 +80,30 @@ public sealed class TrajectoryTests
             seen.Flatness.Where(f => f.Epoch == 3).Select(f => f.Metric).Order());
         Assert.All(seen.Flatness, f => Assert.True(double.IsFinite(f.Value) && f.Seconds >= 0 && f.Iterations >= 1, $"{f}"));
         Assert.All(seen.Flatness.Where(f => f.Metric is "hessian-top" or "hessian-trace" or "relative-flatness"), f => Assert.True(f.Value > 0));
+    }
+
+    [Fact]
+    public void The_walk_between_iterates_starts_where_the_previous_one_ended()
+    {
+        // Without batch norm the probe loss depends on the weights alone: the end (α = 1, θ_{t+1}) of
+        // one step's segment is the start (α = 0) of the next one's.
+        var (_, seen) = Run("walk-every-steps = 1, walk-points = 6, probe-size = 64", "model { norm = none }");
+
+        Assert.Equal(48, seen.Walks.Count);
+        Assert.Equal(Enumerable.Range(1, 48).Select(i => (long)i), seen.Walks.Select(w => w.Step));
+        Assert.All(seen.Walks, w => Assert.Equal(6, w.Losses.Count));
+        Assert.All(seen.Walks.Zip(seen.Walks.Skip(1)), pair => Assert.Equal(pair.First.Losses[^1], pair.Second.Losses[0], 6));
+        Assert.All(seen.Walks, w => Assert.True(w.Height >= 0 && w.FloorPosition is >= 0 and <= 1));
+    }
+
+    [Fact]
+    public void The_walk_does_not_change_training()
+    {
+        var (_, plain) = Run("walk-every-steps = 0");
+        var (_, walked) = Run("walk-every-steps = 4");
+
+        Assert.Equal(12, walked.Walks.Count);
+        Assert.Equal(plain.Epochs.Select(e => e with { Seconds = 0 }), walked.Epochs.Select(e => e with { Seconds = 0 }));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace SweepGrid.Cli.Commands;
 /// Writes a sweep's result tables as CSV for pandas, R or a spreadsheet: trials.csv (one row per
 /// trial: parameters as run, derived values, final metrics, the log fit of the weight distance),
 /// trajectory.csv (one row per epoch), steps.csv (trajectory points every metrics.every-steps),
-/// layers.csv (per-layer weight distance at those points) and flatness.csv (one row per measurement).
+/// layers.csv (per-layer weight distance at those points), flatness.csv (one row per measurement),
+/// walk.csv and walk_curves.csv (iterate interpolation: floor per step, and the loss per α).
 /// </summary>
 internal static class Exporter
 {
@@ -29,6 +30,10 @@ internal static class Exporter
 
     public static readonly string[] FlatnessColumns = ["trial", "epoch", "metric", "value", "seconds", "iterations"];
 
+    public static readonly string[] WalkColumns = ["trial", "step", "floor", "floor_position", "height"];
+
+    public static readonly string[] WalkCurveColumns = ["trial", "step", "alpha", "loss"];
+
     public static readonly string[] TrajectoryColumns =
     [
         "trial", "step", "epoch", "learning_rate", "train_loss", "train_acc", "test_loss", "test_acc", "weight_distance", "seconds",
@@ -45,6 +50,7 @@ internal static class Exporter
                  {
                      ("trajectory.csv", "trajectory", TrajectoryColumns), ("steps.csv", "points", StepColumns),
                      ("layers.csv", "layer_distances", LayerColumns), ("flatness.csv", "flatness", FlatnessColumns),
+                     ("walk.csv", "walks", WalkColumns), ("walk_curves.csv", "walk_curves", WalkCurveColumns),
                  })
         {
             var path = Path.Combine(outDirectory, file);

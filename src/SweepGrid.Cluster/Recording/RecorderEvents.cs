@@ -16,3 +16,6 @@ public sealed record PointsRecorded(int Attempt, IReadOnlyList<TrajectoryPoint> 
 
 /// <summary>One flatness measurement of attempt <see cref="Attempt"/>.</summary>
 public sealed record FlatnessRecorded(int Attempt, FlatnessRecord Record) : IRecorderEvent;
+
+/// <summary>One iterate interpolation of attempt <see cref="Attempt"/>.</summary>
+public sealed record WalkRecorded(int Attempt, WalkRecord Record) : IRecorderEvent;

@@ -29,6 +29,7 @@ internal sealed class TrialRecorder : ReceivePersistentActor
         // One event per epoch's points, not per point: the SQL journal is slow at one write per event.
         Command<RecordPoints>(r => Persist(new PointsRecorded(r.Attempt, r.Points), e => _results.WritePoints(_sweep, _trial, e.Points)));
         Command<RecordFlatness>(r => Persist(new FlatnessRecorded(r.Attempt, r.Record), e => _results.WriteFlatness(_sweep, _trial, e.Record)));
+        Command<RecordWalk>(r => Persist(new WalkRecorded(r.Attempt, r.Record), e => _results.WriteWalk(_sweep, _trial, e.Record)));
         Command<RecordOutcome>(r =>
         {
             var requester = Sender;

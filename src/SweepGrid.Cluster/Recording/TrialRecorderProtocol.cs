@@ -18,6 +18,8 @@ public static class TrialRecorderProtocol
 
     public sealed record RecordFlatness(int Attempt, FlatnessRecord Record);
 
+    public sealed record RecordWalk(int Attempt, WalkRecord Record);
+
     /// <summary>Replies <see cref="OutcomeStored"/> once the outcome is in the journal and the result tables.</summary>
     public sealed record RecordOutcome(int Attempt, TrialOutcome Outcome);
 

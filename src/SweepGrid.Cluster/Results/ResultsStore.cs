@@ -64,6 +64,13 @@ public sealed class ResultsStore
             CREATE TABLE IF NOT EXISTS layer_distances (
               sweep TEXT NOT NULL, trial TEXT NOT NULL, step INTEGER NOT NULL, layer TEXT NOT NULL, weight_distance REAL NOT NULL,
               PRIMARY KEY (sweep, trial, step, layer));
+            CREATE TABLE IF NOT EXISTS walks (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, step INTEGER NOT NULL,
+              floor REAL NOT NULL, floor_position REAL NOT NULL, height REAL NOT NULL,
+              PRIMARY KEY (sweep, trial, step));
+            CREATE TABLE IF NOT EXISTS walk_curves (
+              sweep TEXT NOT NULL, trial TEXT NOT NULL, step INTEGER NOT NULL, alpha REAL NOT NULL, loss REAL NOT NULL,
+              PRIMARY KEY (sweep, trial, step, alpha));
             CREATE TABLE IF NOT EXISTS flatness (
               sweep TEXT NOT NULL, trial TEXT NOT NULL, epoch INTEGER NOT NULL, metric TEXT NOT NULL,
               value REAL, seconds REAL NOT NULL, iterations INTEGER NOT NULL,
@@ -193,6 +200,25 @@ public sealed class ResultsStore
             ("$seconds", f.Seconds), ("$iterations", f.Iterations));
     }
 
+    public void WriteWalk(string sweep, string trial, WalkRecord w)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, """
+            INSERT OR REPLACE INTO walks (sweep, trial, step, floor, floor_position, height)
+            VALUES ($sweep, $trial, $step, $floor, $position, $height);
+            """,
+            ("$sweep", sweep), ("$trial", trial), ("$step", w.Step), ("$floor", w.Floor), ("$position", w.FloorPosition), ("$height", w.Height));
+        foreach (var (alpha, loss) in w.Alphas.Zip(w.Losses))
+        {
+            Execute(connection, transaction,
+                "INSERT OR REPLACE INTO walk_curves (sweep, trial, step, alpha, loss) VALUES ($sweep, $trial, $step, $alpha, $loss);",
+                ("$sweep", sweep), ("$trial", trial), ("$step", w.Step), ("$alpha", alpha), ("$loss", loss));
+        }
+
+        transaction.Commit();
+    }
+
     /// <summary>SQLite has no NaN: a value not measured is stored as NULL.</summary>
     private static object? Finite(double value) => double.IsNaN(value) ? null : value;
 
@@ -217,7 +243,7 @@ public sealed class ResultsStore
             ("$fitA", outcome.DistanceFit?.A), ("$fitB", outcome.DistanceFit?.B), ("$fitR2", outcome.DistanceFit?.R2));
         Execute(connection, transaction, "DELETE FROM trajectory WHERE sweep = $sweep AND trial = $trial AND epoch > $last;",
             ("$sweep", sweep), ("$trial", trial), ("$last", f?.Epoch ?? 0));
-        foreach (var table in new[] { "points", "layer_distances" })
+        foreach (var table in new[] { "points", "layer_distances", "walks", "walk_curves" })
         {
             Execute(connection, transaction, $"DELETE FROM {table} WHERE sweep = $sweep AND trial = $trial AND step > $steps;",
                 ("$sweep", sweep), ("$trial", trial), ("$steps", outcome.Steps));
@@ -250,6 +276,8 @@ public sealed class ResultsStore
             "points" => $"{Ordinal("points")}, step",
             "layer_distances" => $"{Ordinal("layer_distances")}, step, layer",
             "flatness" => $"{Ordinal("flatness")}, epoch, metric",
+            "walks" => $"{Ordinal("walks")}, step",
+            "walk_curves" => $"{Ordinal("walk_curves")}, step, alpha",
             _ => throw new ArgumentException($"unknown table {table}", nameof(table)),
         };
         using var connection = Open();

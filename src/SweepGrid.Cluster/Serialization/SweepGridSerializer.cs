@@ -36,6 +36,7 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["outcome-recorded"] = typeof(OutcomeRecorded),
         ["points-recorded"] = typeof(PointsRecorded),
         ["flatness-recorded"] = typeof(FlatnessRecorded),
+        ["walk-recorded"] = typeof(WalkRecorded),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

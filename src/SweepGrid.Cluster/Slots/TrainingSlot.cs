@@ -43,6 +43,8 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private sealed record FlatnessDone(int Attempt, FlatnessRecord Record);
 
+    private sealed record WalkDone(int Attempt, WalkRecord Record);
+
     private sealed record TrainingEnded(int Attempt, TrialOutcome Outcome);
 
     /// <param name="Detail">The whole exception, stack included, for the log; <paramref name="Reason"/> is its message.</param>
@@ -72,7 +74,8 @@ internal sealed class TrainingSlot : ReceiveActor
         var observer = new ForwardingObserver(
             record => self.Tell(new EpochDone(attempt, record)),
             points => self.Tell(new PointsDone(attempt, points)),
-            record => self.Tell(new FlatnessDone(attempt, record)));
+            record => self.Tell(new FlatnessDone(attempt, record)),
+            record => self.Tell(new WalkDone(attempt, record)));
         _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, _options, token))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new TrainingEnded(attempt, t.Result)
@@ -91,6 +94,7 @@ internal sealed class TrainingSlot : ReceiveActor
         });
         Receive<PointsDone>(p => recorder.Tell(new RecordPoints(p.Attempt, p.Points)));
         Receive<FlatnessDone>(f => recorder.Tell(new RecordFlatness(f.Attempt, f.Record)));
+        Receive<WalkDone>(w => recorder.Tell(new RecordWalk(w.Attempt, w.Record)));
         Receive<TrainingEnded>(e =>
         {
             recorder.Tell(new RecordOutcome(e.Attempt, e.Outcome));
@@ -120,8 +124,11 @@ internal sealed class TrainingSlot : ReceiveActor
     }
 
     private sealed class ForwardingObserver(
-        Action<EpochRecord> onEpoch, Action<IReadOnlyList<TrajectoryPoint>> onPoints, Action<FlatnessRecord> onFlatness) : ITrainingObserver
+        Action<EpochRecord> onEpoch, Action<IReadOnlyList<TrajectoryPoint>> onPoints, Action<FlatnessRecord> onFlatness,
+        Action<WalkRecord> onWalk) : ITrainingObserver
     {
+        public void OnWalk(WalkRecord record) => onWalk(record);
+
         public void OnEpoch(EpochRecord record) => onEpoch(record);
 
         public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => onPoints(points);

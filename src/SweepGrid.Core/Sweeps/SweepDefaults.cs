@@ -22,7 +22,7 @@ public static class SweepDefaults
             EverySteps: 50,
             Flatness: ["sharpness", "hessian-top", "hessian-trace", "relative-flatness"],
             FlatnessEpochs: [],
-            ProbeSize: 2048,
+            ProbeSize: 1024,
             Sharpness: new SharpnessSpec(Epsilon: 1e-3, Steps: 10, SubspaceDimension: 100),
             PathLength: false));
 }

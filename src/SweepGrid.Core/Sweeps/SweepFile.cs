@@ -222,7 +222,9 @@ public static partial class SweepFile
                 sharpness.Double("epsilon", d.Sharpness.Epsilon, min: 0, exclusiveMin: false),
                 sharpness.Int("steps", d.Sharpness.Steps, min: 1),
                 sharpness.Int("subspace-dimension", d.Sharpness.SubspaceDimension, min: 1)),
-            s.Bool("path-length", d.PathLength));
+            s.Bool("path-length", d.PathLength),
+            s.Int("walk-every-steps", d.WalkEverySteps, min: 0),
+            s.Int("walk-points", d.WalkPoints, min: 2));
         sharpness.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return metrics;

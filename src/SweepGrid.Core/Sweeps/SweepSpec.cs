@@ -75,9 +75,11 @@ public sealed record TrainingSpec(double MaxLoss, int ChunkSize);
 /// <see cref="PathLength"/> sums every step's length (a copy of the weights per step, about 10% of a
 /// batch-128 MLP step here); without it only the sampled steps' lengths are measured.
 /// </summary>
+/// <see cref="WalkEverySteps"/> &gt; 0 evaluates the loss between consecutive iterates at every such
+/// step, on <see cref="WalkPoints"/> values of α (Xing et al. 2018).
 public sealed record MetricsSpec(
     int EverySteps, IReadOnlyList<string> Flatness, IReadOnlyList<int> FlatnessEpochs, int ProbeSize, SharpnessSpec Sharpness,
-    bool PathLength);
+    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11);
 
 /// <summary>ε-sharpness settings (Keskar et al. 2017): box radius, ascent steps, random subspace dimension.</summary>
 public sealed record SharpnessSpec(double Epsilon, int Steps, int SubspaceDimension);

@@ -18,4 +18,8 @@ public interface ITrainingObserver
     void OnFlatness(FlatnessRecord record)
     {
     }
+
+    void OnWalk(WalkRecord record)
+    {
+    }
 }

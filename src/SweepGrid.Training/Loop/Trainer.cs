@@ -34,6 +34,7 @@ public static class Trainer
             var points = session.TakePoints();
             distances.AddRange(points.Select(p => ((double)p.Step, p.WeightDistance)));
             observer.OnTrajectory(points);
+            foreach (var walk in session.TakeWalks()) observer.OnWalk(walk);
             if (epochResult.DivergedAt is { } badLoss)
             {
                 return TrialOutcome.Diverged(last, steps, clock.Elapsed.TotalSeconds,

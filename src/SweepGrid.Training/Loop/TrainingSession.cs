@@ -31,6 +31,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Tensor _pathLength;
     private readonly Tensor _lastStepLength;
     private readonly List<TrajectoryPoint> _points = [];
+    private readonly List<WalkRecord> _walks = [];
     private readonly Tensor _probeX, _probeY;
     private long _steps;
 
@@ -69,6 +70,14 @@ internal sealed class TrainingSession : IDisposable
         var points = _points.ToList();
         _points.Clear();
         return points;
+    }
+
+    /// <summary>The iterate interpolations recorded since the last call, oldest first.</summary>
+    public IReadOnlyList<WalkRecord> TakeWalks()
+    {
+        var walks = _walks.ToList();
+        _walks.Clear();
+        return walks;
     }
 
     /// <summary>The flatness metrics of the sweep file at the current weights (FlatnessSuite).</summary>
@@ -133,11 +142,14 @@ internal sealed class TrainingSession : IDisposable
         double gradientNorm = double.NaN;
         if (_trial.Optimizer.ClipNorm > 0) gradientNorm = nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
         else if (sample) gradientNorm = GradientRules.Norm(_model.parameters().Where(p => p.grad is not null).Select(p => p.grad!));
-        // Step length needs the weights before the step: every step for the path length, else only sampled ones.
-        bool measureStep = Metrics.PathLength || sample;
+        // Step length (and the walk) need the weights before the step: every step for the path length,
+        // else only the steps that are measured.
+        bool walk = Metrics.WalkEverySteps > 0 && (_steps + 1) % Metrics.WalkEverySteps == 0;
+        bool measureStep = Metrics.PathLength || sample || walk;
         if (measureStep && !Metrics.PathLength) CopyWeights();
         _optimizer.step();
         _steps++;
+        if (walk) _walks.Add(Walk());
         if (measureStep) TrackStepLength();
         if (sample)
         {
@@ -148,6 +160,36 @@ internal sealed class TrainingSession : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Loss on θ_t + α(θ_{t+1} − θ_t) over the α grid, on the probe with batch norm in eval mode
+    /// (running statistics as they are after the step; only the parameters are interpolated).
+    /// _previous holds θ_t here; the parameters, θ_{t+1}, are restored afterwards.
+    /// </summary>
+    private WalkRecord Walk()
+    {
+        var alphas = WalkRecord.Grid(Metrics.WalkPoints);
+        var losses = new List<double>(alphas.Count);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var next = _named.Select(np => np.Parameter.detach().clone()).ToArray();
+        _model.eval();
+        try
+        {
+            foreach (var alpha in alphas)
+            {
+                for (int i = 0; i < _named.Length; i++) _named[i].Parameter.copy_(_previous[i] + (next[i] - _previous[i]) * alpha);
+                losses.Add(nn.functional.cross_entropy(_model.forward(_probeX), _probeY).item<float>());
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < _named.Length; i++) _named[i].Parameter.copy_(next[i]);
+            _model.train();
+        }
+
+        return new WalkRecord(_steps, alphas, losses);
     }
 
     private void CopyWeights()
