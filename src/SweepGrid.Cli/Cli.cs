@@ -28,6 +28,7 @@ internal static class Cli
         root.Subcommands.Add(Run(output, error));
         root.Subcommands.Add(Export(output, error));
         root.Subcommands.Add(Summary(output, error));
+        root.Subcommands.Add(Interpolate(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
         return root;
     }
@@ -91,6 +92,23 @@ internal static class Cli
             output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown)));
             return Task.FromResult(ExitCodes.Success);
         }));
+        return command;
+    }
+
+    private static Command Interpolate(TextWriter output, TextWriter error)
+    {
+        var a = new Argument<string>("trial-a") { Description = "Trial id at α = 0 (the trial column of trials.csv)" };
+        var b = new Argument<string>("trial-b") { Description = "Trial id at α = 1" };
+        var store = StoreOption();
+        var points = new Option<int>("--points") { Description = "Values of α from −1 to 2", DefaultValueFactory = _ => 25 };
+        var command = new Command("interpolate",
+            "Train and test loss and accuracy along α·θ_B + (1 − α)·θ_A, α in [−1, 2], between two finished trials (Keskar et al.).\n" +
+            "Example: sweepgrid interpolate 5565e06faadd 69601f70a5f7")
+        {
+            a, b, store, points,
+        };
+        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(
+            InterpolateCommand.Run(result.GetValue(store)!, result.GetValue(a)!, result.GetValue(b)!, result.GetValue(points), output))));
         return command;
     }
 

@@ -8,7 +8,8 @@ namespace SweepGrid.Cli.Commands;
 /// trial: parameters as run, derived values, final metrics, the log fit of the weight distance),
 /// trajectory.csv (one row per epoch), steps.csv (trajectory points every metrics.every-steps),
 /// layers.csv (per-layer weight distance at those points), flatness.csv (one row per measurement),
-/// walk.csv and walk_curves.csv (iterate interpolation: floor per step, and the loss per α).
+/// walk.csv and walk_curves.csv (iterate interpolation: floor per step, and the loss per α), and
+/// interpolation.csv (cross-trial interpolations made with `sweepgrid interpolate`).
 /// </summary>
 internal static class Exporter
 {
@@ -34,6 +35,8 @@ internal static class Exporter
 
     public static readonly string[] WalkCurveColumns = ["trial", "step", "alpha", "loss"];
 
+    public static readonly string[] InterpolationColumns = ["trial_a", "trial_b", "alpha", "train_loss", "train_acc", "test_loss", "test_acc"];
+
     public static readonly string[] TrajectoryColumns =
     [
         "trial", "step", "epoch", "learning_rate", "train_loss", "train_acc", "test_loss", "test_acc", "weight_distance", "seconds",
@@ -51,6 +54,7 @@ internal static class Exporter
                      ("trajectory.csv", "trajectory", TrajectoryColumns), ("steps.csv", "points", StepColumns),
                      ("layers.csv", "layer_distances", LayerColumns), ("flatness.csv", "flatness", FlatnessColumns),
                      ("walk.csv", "walks", WalkColumns), ("walk_curves.csv", "walk_curves", WalkCurveColumns),
+                     ("interpolation.csv", "interpolations", InterpolationColumns),
                  })
         {
             var path = Path.Combine(outDirectory, file);

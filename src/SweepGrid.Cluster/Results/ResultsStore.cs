@@ -31,6 +31,57 @@ public sealed class ResultsStore
 
     public bool Exists => File.Exists(Path);
 
+    /// <summary>Where a completed trial's final weights are kept: weights/&lt;sweep&gt;/&lt;trial&gt;.pt next to the tables.</summary>
+    public string WeightsPath(string sweep, string trial) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "weights", sweep, $"{trial}.pt");
+
+    /// <summary>The sweep file a sweep was submitted with, as stored.</summary>
+    public SweepSpec LoadSweep(string sweep)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT spec_json FROM sweeps WHERE sweep = $sweep;";
+        command.Parameters.AddWithValue("$sweep", sweep);
+        var json = command.ExecuteScalar() as string ?? throw new InvalidOperationException($"sweep {sweep} is not in the store");
+        return JsonSerializer.Deserialize<SweepSpec>(json, SweepGridSerializer.Json)
+            ?? throw new InvalidOperationException($"sweep {sweep}: stored sweep file is empty");
+    }
+
+    /// <summary>The sweeps holding a trial id, with the trial's status there.</summary>
+    public IReadOnlyList<(string Sweep, string Status)> FindTrial(string trial)
+    {
+        if (!Exists) return [];
+        EnsureSchema();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sweep, status FROM trials WHERE trial = $trial ORDER BY sweep;";
+        command.Parameters.AddWithValue("$trial", trial);
+        using var reader = command.ExecuteReader();
+        var found = new List<(string, string)>();
+        while (reader.Read()) found.Add((reader.GetString(0), reader.GetString(1)));
+        return found;
+    }
+
+    public void WriteInterpolation(string sweep, string trialA, string trialB, IEnumerable<(double Alpha, double TrainLoss, double TrainAcc, double TestLoss, double TestAcc)> points)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, "DELETE FROM interpolations WHERE sweep = $sweep AND trial_a = $a AND trial_b = $b;",
+            ("$sweep", sweep), ("$a", trialA), ("$b", trialB));
+        foreach (var p in points)
+        {
+            Execute(connection, transaction, """
+                INSERT INTO interpolations (sweep, trial_a, trial_b, alpha, train_loss, train_acc, test_loss, test_acc)
+                VALUES ($sweep, $a, $b, $alpha, $trainLoss, $trainAcc, $testLoss, $testAcc);
+                """,
+                // Far outside the segment the loss can overflow to NaN/Inf: stored as NULL.
+                ("$sweep", sweep), ("$a", trialA), ("$b", trialB), ("$alpha", p.Alpha), ("$trainLoss", Finite(p.TrainLoss)),
+                ("$trainAcc", Finite(p.TrainAcc)), ("$testLoss", Finite(p.TestLoss)), ("$testAcc", Finite(p.TestAcc)));
+        }
+
+        transaction.Commit();
+    }
+
     public void EnsureSchema()
     {
         using var connection = Open();
@@ -71,6 +122,10 @@ public sealed class ResultsStore
             CREATE TABLE IF NOT EXISTS walk_curves (
               sweep TEXT NOT NULL, trial TEXT NOT NULL, step INTEGER NOT NULL, alpha REAL NOT NULL, loss REAL NOT NULL,
               PRIMARY KEY (sweep, trial, step, alpha));
+            CREATE TABLE IF NOT EXISTS interpolations (
+              sweep TEXT NOT NULL, trial_a TEXT NOT NULL, trial_b TEXT NOT NULL, alpha REAL NOT NULL,
+              train_loss REAL, train_acc REAL, test_loss REAL, test_acc REAL,
+              PRIMARY KEY (sweep, trial_a, trial_b, alpha));
             CREATE TABLE IF NOT EXISTS flatness (
               sweep TEXT NOT NULL, trial TEXT NOT NULL, epoch INTEGER NOT NULL, metric TEXT NOT NULL,
               value REAL, seconds REAL NOT NULL, iterations INTEGER NOT NULL,
@@ -219,8 +274,8 @@ public sealed class ResultsStore
         transaction.Commit();
     }
 
-    /// <summary>SQLite has no NaN: a value not measured is stored as NULL.</summary>
-    private static object? Finite(double value) => double.IsNaN(value) ? null : value;
+    /// <summary>SQLite has no NaN: a value not measured (or not finite) is stored as NULL.</summary>
+    private static object? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>
     /// The final metrics of a trial. Trajectory rows past the final epoch (left by an earlier attempt
@@ -278,6 +333,7 @@ public sealed class ResultsStore
             "flatness" => $"{Ordinal("flatness")}, epoch, metric",
             "walks" => $"{Ordinal("walks")}, step",
             "walk_curves" => $"{Ordinal("walk_curves")}, step, alpha",
+            "interpolations" => "trial_a, trial_b, alpha",
             _ => throw new ArgumentException($"unknown table {table}", nameof(table)),
         };
         using var connection = Open();

@@ -76,7 +76,8 @@ internal sealed class TrainingSlot : ReceiveActor
             points => self.Tell(new PointsDone(attempt, points)),
             record => self.Tell(new FlatnessDone(attempt, record)),
             record => self.Tell(new WalkDone(attempt, record)));
-        _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, _options, token))
+        var options = _options with { FinalWeightsPath = _results.WeightsPath(trial.SweepName, trial.TrialId) };
+        _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, options, token))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new TrainingEnded(attempt, t.Result)
                 : new TrainingCrashed(attempt, t.Exception?.GetBaseException().Message ?? "cancelled", t.Exception?.GetBaseException().ToString() ?? "cancelled"),

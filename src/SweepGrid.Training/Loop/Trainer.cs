@@ -59,6 +59,7 @@ public static class Trainer
             }
         }
 
+        if (options.FinalWeightsPath is { } path) session.SaveWeights(path);
         return TrialOutcome.Completed(last!, clock.Elapsed.TotalSeconds, LogFit.Of(distances));
     }
 

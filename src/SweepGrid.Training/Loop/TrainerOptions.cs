@@ -5,7 +5,8 @@ namespace SweepGrid.Training.Loop;
 /// </summary>
 /// <param name="Device">"cpu", "cuda" or "cuda:N"; null picks cuda when available, else cpu.</param>
 /// <param name="EvalBatchSize">Samples per forward pass when evaluating the full train and test sets.</param>
-public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096)
+/// <param name="FinalWeightsPath">Where a completed trial's final weights are saved; null keeps none.</param>
+public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096, string? FinalWeightsPath = null)
 {
     public static readonly TrainerOptions Default = new();
 }

@@ -250,7 +250,6 @@ internal sealed class TrainingSession : IDisposable
     public EpochRecord Evaluate(int epoch, long step, double seconds)
     {
         _model.eval();
-        using var noGrad = no_grad();
         var (trainLoss, trainAcc) = LossAndAccuracy(_trainX, _trainY);
         var (testLoss, testAcc) = LossAndAccuracy(_testX, _testY);
         return new EpochRecord(epoch, step, CurrentLearningRate, trainLoss, trainAcc, testLoss, testAcc,
@@ -278,25 +277,12 @@ internal sealed class TrainingSession : IDisposable
         return Math.Sqrt(squared.item<double>());
     }
 
-    private (double Loss, double Accuracy) LossAndAccuracy(Tensor x, Tensor y)
-    {
-        long n = y.shape[0];
-        double lossSum = 0;
-        long correct = 0;
-        for (long start = 0; start < n; start += _options.EvalBatchSize)
-        {
-            using var scope = NewDisposeScope();
-            long count = Math.Min(_options.EvalBatchSize, n - start);
-            var logits = _model.forward(x.narrow(0, start, count));
-            var labels = y.narrow(0, start, count);
-            lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to_type(float64).item<double>();
-            correct += logits.argmax(1).eq(labels).sum().item<long>();
-        }
+    private (double Loss, double Accuracy) LossAndAccuracy(Tensor x, Tensor y) =>
+        Loop.Evaluation.LossAndAccuracy(_model, x, y, _options.EvalBatchSize);
 
-        return (lossSum / n, (double)correct / n);
-    }
+    public void SaveWeights(string path) => FinalWeights.Save(_model, path);
 
-    private static (Tensor X, Tensor Y) ToDevice(LabeledData data, Device device)
+    internal static (Tensor X, Tensor Y) ToDevice(LabeledData data, Device device)
     {
         var x = tensor(data.Features, [data.Count, .. data.Shape.Select(d => (long)d)]).to(device);
         var y = tensor(data.Labels).to(device);

@@ -1,0 +1,61 @@
+using System.Globalization;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Trials;
+using SweepGrid.Training.Data;
+using SweepGrid.Training.Loop;
+
+namespace SweepGrid.Cli.Commands;
+
+/// <summary>
+/// `sweepgrid interpolate A B`: Keskar et al.'s parametric plot between the final weights of two
+/// finished trials of the same sweep and architecture, stored in the interpolations table and printed.
+/// </summary>
+internal static class InterpolateCommand
+{
+    public static int Run(string storeDirectory, string trialA, string trialB, int points, TextWriter output)
+    {
+        if (points < 2) throw new UserError($"--points: must be at least 2, got {points}");
+        var store = new ResultsStore(storeDirectory);
+        var sweep = CommonSweep(store, trialA, trialB);
+        var spec = store.LoadSweep(sweep);
+        var facts = Datasets.Facts(spec.Dataset);
+        var trials = GridExpansion.Expand(spec, Core.Sweeps.DatasetChecks.EffectiveTrainCount(spec.Dataset, facts));
+        var a = trials.SingleOrDefault(t => t.TrialId == trialA)
+            ?? throw new UserError($"trial {trialA} is not in sweep {sweep} as its sweep file now expands");
+        var paths = new[] { trialA, trialB }.Select(t => store.WeightsPath(sweep, t)).ToArray();
+        foreach (var (trial, path) in new[] { trialA, trialB }.Zip(paths))
+        {
+            if (!File.Exists(path)) throw new UserError($"trial {trial} has no final weights ({path}): only completed trials keep them");
+        }
+
+        var result = CrossTrialInterpolation.Run(a, paths[0], paths[1], Datasets.Load(spec.Dataset),
+            CrossTrialInterpolation.Alphas(points), Trainer.ResolveDevice(null));
+        store.WriteInterpolation(sweep, trialA, trialB, result.Select(p => (p.Alpha, p.TrainLoss, p.TrainAccuracy, p.TestLoss, p.TestAccuracy)));
+        output.WriteLine($"sweep {sweep}: θ(α) = α·θ[{trialB}] + (1 − α)·θ[{trialA}]");
+        output.WriteLine("   alpha  train_loss  train_acc  test_loss  test_acc");
+        foreach (var p in result)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{p.Alpha,8:F3}  {p.TrainLoss,10:F4}  {p.TrainAccuracy,9:F4}  {p.TestLoss,9:F4}  {p.TestAccuracy,8:F4}"));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Both trials must be in one sweep (same data and architecture); names what exists otherwise.</summary>
+    private static string CommonSweep(ResultsStore store, string trialA, string trialB)
+    {
+        if (!store.Exists) throw new UserError($"store {Path.GetDirectoryName(store.Path)}: no results database ({ResultsStore.FileName}) there");
+        var inA = store.FindTrial(trialA);
+        var inB = store.FindTrial(trialB);
+        if (inA.Count == 0) throw new UserError($"trial {trialA} is not in store {Path.GetDirectoryName(store.Path)}");
+        if (inB.Count == 0) throw new UserError($"trial {trialB} is not in store {Path.GetDirectoryName(store.Path)}");
+        var common = inA.Select(x => x.Sweep).Intersect(inB.Select(x => x.Sweep)).ToList();
+        if (common.Count == 0)
+        {
+            throw new UserError($"trials {trialA} ({inA[0].Sweep}) and {trialB} ({inB[0].Sweep}) are in different sweeps: interpolate within one sweep");
+        }
+
+        return common[0];
+    }
+}
