@@ -29,6 +29,7 @@ internal static class Cli
         root.Subcommands.Add(Export(output, error));
         root.Subcommands.Add(Summary(output, error));
         root.Subcommands.Add(Interpolate(output, error));
+        root.Subcommands.Add(Status(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
         return root;
     }
@@ -109,6 +110,18 @@ internal static class Cli
         };
         command.SetAction((result, _) => Guarded(error, () => Task.FromResult(
             InterpolateCommand.Run(result.GetValue(store)!, result.GetValue(a)!, result.GetValue(b)!, result.GetValue(points), output))));
+        return command;
+    }
+
+    private static Command Status(TextWriter output, TextWriter error)
+    {
+        var sweep = new Argument<string?>("sweep-name") { Description = "One sweep, with its running and failed trials", Arity = ArgumentArity.ZeroOrOne };
+        var store = StoreOption();
+        var command = new Command("status", "Sweeps in the store and their trials by status.\nExample: sweepgrid status quick")
+        {
+            sweep, store,
+        };
+        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(StatusCommand.Run(result.GetValue(store)!, result.GetValue(sweep), output))));
         return command;
     }
 

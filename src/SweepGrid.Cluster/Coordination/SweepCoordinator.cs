@@ -169,7 +169,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
                 _finishAnnounced = false;
                 break;
             case TrialAssigned a:
-                _results.SetStatus(_state.SweepName, a.TrialId, TrialStatus.Running, a.Attempt, null);
+                _results.SetStatus(_state.SweepName, a.TrialId, TrialStatus.Running, a.Attempt, null, a.Slot);
                 if (_slots.TryGetValue(a.Slot, out var slot)) slot.Tell(new Assignment(entry!.Spec, a.Attempt));
                 Publish(new TrialStarted(a.TrialId, a.Attempt, a.Slot));
                 break;

@@ -143,6 +143,7 @@ public sealed class ResultsStore
         ("log_fit_a", "REAL"),
         ("log_fit_b", "REAL"),
         ("log_fit_r2", "REAL"),
+        ("slot", "TEXT"),
     ];
 
     /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
@@ -198,11 +199,37 @@ public sealed class ResultsStore
         transaction.Commit();
     }
 
-    public void SetStatus(string sweep, string trial, TrialStatus status, int attempts, string? reason)
+    /// <param name="slot">The slot running the trial; only meaningful while it runs.</param>
+    public void SetStatus(string sweep, string trial, TrialStatus status, int attempts, string? reason, string? slot = null)
     {
         using var connection = Open();
-        Execute(connection, null, "UPDATE trials SET status = $status, attempts = $attempts, reason = $reason WHERE sweep = $sweep AND trial = $trial;",
-            ("$sweep", sweep), ("$trial", trial), ("$status", StatusName(status)), ("$attempts", attempts), ("$reason", reason));
+        Execute(connection, null,
+            "UPDATE trials SET status = $status, attempts = $attempts, reason = $reason, slot = $slot WHERE sweep = $sweep AND trial = $trial;",
+            ("$sweep", sweep), ("$trial", trial), ("$status", StatusName(status)), ("$attempts", attempts), ("$reason", reason), ("$slot", slot));
+    }
+
+    /// <summary>Trials per status for each sweep (or one sweep), sweeps in submission order.</summary>
+    public IReadOnlyList<(string Sweep, string SubmittedAt, IReadOnlyDictionary<string, int> Counts)> StatusCounts(string? sweep)
+    {
+        if (!Exists) return [];
+        EnsureSchema();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT s.sweep, s.submitted_at, t.status, COUNT(t.trial) FROM sweeps s LEFT JOIN trials t ON t.sweep = s.sweep
+            WHERE $sweep IS NULL OR s.sweep = $sweep GROUP BY s.sweep, t.status ORDER BY s.submitted_at, s.sweep;
+            """;
+        command.Parameters.AddWithValue("$sweep", (object?)sweep ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        var result = new List<(string, string, IReadOnlyDictionary<string, int>)>();
+        while (reader.Read())
+        {
+            var name = reader.GetString(0);
+            if (result.Count == 0 || result[^1].Item1 != name) result.Add((name, reader.GetString(1), new Dictionary<string, int>()));
+            if (!reader.IsDBNull(2)) ((Dictionary<string, int>)result[^1].Item3)[reader.GetString(2)] = reader.GetInt32(3);
+        }
+
+        return result;
     }
 
     public void WriteEpoch(string sweep, string trial, EpochRecord e)
