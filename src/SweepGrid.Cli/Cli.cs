@@ -166,6 +166,8 @@ internal static class Cli
         }
         catch (Exception e)
         {
+            // One line here; the stack goes to the log (the store's logs/ once a run has set it up).
+            Serilog.Log.Error(e, "Command failed");
             error.WriteLine($"error: {e.GetBaseException().Message}");
             return ExitCodes.Failure;
         }

@@ -1,3 +1,5 @@
 using SweepGrid.Cli;
 
-return await Cli.InvokeAsync(args, Console.Out, Console.Error);
+var exitCode = await Cli.InvokeAsync(args, Console.Out, Console.Error);
+await Serilog.Log.CloseAndFlushAsync();
+return exitCode;

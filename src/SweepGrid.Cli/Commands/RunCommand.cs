@@ -26,6 +26,8 @@ internal static class RunCommand
         output.WriteLine($"sweep {spec.Name}: {loaded.Trials.Count} trials on {spec.Dataset.Name} " +
                          $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {options.Slots} slot(s) × {threads} thread(s), store {Path.GetFullPath(options.Store)}");
         var clock = Stopwatch.StartNew();
+        // Only now, with the sweep validated, may anything be written to the store.
+        Logging.LogSetup.ToStore(options.Store);
         await using var host = await SweepGridHost.StartEmbeddedAsync(options.Store, ct: ct);
         var progress = new ProgressPrinter(output, loaded.Trials.ToDictionary(t => t.TrialId));
         var final = await EmbeddedSweep.RunAsync(host, spec, loaded.Trials, new NodeSlots(options.Slots, options.Device), progress.On, ct);

@@ -49,7 +49,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     private void OnRecovered()
     {
         var requeued = SweepDecisions.Restarted(_state);
-        if (requeued.Count > 0) _log.Info("Sweep {0}: re-queueing {1} trial(s) that were running before the restart", _state.SweepName, requeued.Count);
+        if (requeued.Count > 0) _log.Info("Sweep {SweepId}: re-queueing {Count} trial(s) that were running before the restart", _state.SweepName, requeued.Count);
         Decided(requeued);
     }
 

@@ -61,7 +61,7 @@ internal sealed class TrainingSlot : ReceiveActor
     private void Idle()
     {
         Receive<Assignment>(Start);
-        Receive<NoMoreWork>(_ => _log.Debug("Slot {0}: no more work", _slotId));
+        Receive<NoMoreWork>(_ => _log.Debug("Slot {Slot}: no more work", _slotId));
     }
 
     private void Start(Assignment assignment)
@@ -83,6 +83,7 @@ internal sealed class TrainingSlot : ReceiveActor
                 : new TrainingCrashed(attempt, t.Exception?.GetBaseException().Message ?? "cancelled", t.Exception?.GetBaseException().ToString() ?? "cancelled"),
                 TaskScheduler.Default)
             .PipeTo(self);
+        _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} started on {Slot}", trial.TrialId, trial.SweepName, attempt, _slotId);
         Become(() => Training(trial, recorder));
     }
 
@@ -103,7 +104,8 @@ internal sealed class TrainingSlot : ReceiveActor
         });
         Receive<TrainingCrashed>(c =>
         {
-            _log.Error("Slot {0}: trial {1} attempt {2} crashed: {3}", _slotId, trial.TrialId, c.Attempt, c.Detail);
+            _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed on {Slot}: {Detail}",
+                trial.TrialId, trial.SweepName, c.Attempt, _slotId, c.Detail);
             Finish(recorder, new ReportFailed(trial.TrialId, c.Attempt, c.Reason));
         });
     }
@@ -111,7 +113,11 @@ internal sealed class TrainingSlot : ReceiveActor
     private void AwaitingStorage(TrialSpec trial, TrialOutcome outcome, IActorRef recorder)
     {
         Receive<OutcomeStored>(stored =>
-            Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason)));
+        {
+            _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} {Status} after {Seconds:F1} s",
+                trial.TrialId, trial.SweepName, stored.Attempt, outcome.Status, outcome.Seconds);
+            Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
+        });
     }
 
     private void Finish(IActorRef recorder, object report)
