@@ -60,17 +60,18 @@ internal static class Cli
     {
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
         var store = StoreOption();
-        var outDir = new Option<string>("--out") { Description = "Folder for trials.csv and trajectory.csv", Required = true };
-        var command = new Command("export", "Write a sweep's results as CSV (trials, trajectory, steps, layers, flatness).\n" +
-                                            "Example: sweepgrid export quick --out results/")
+        var outDir = new Option<string>("--out") { Description = "Folder for the exported tables", Required = true };
+        var format = new Option<string>("--format") { Description = "csv, parquet or both", DefaultValueFactory = _ => "csv" };
+        var command = new Command("export", "Write a sweep's results as CSV and/or Parquet (trials, trajectory, steps, layers, flatness, walk, interpolation).\n" +
+                                            "Example: sweepgrid export quick --out results/ --format both")
         {
-            sweep, store, outDir,
+            sweep, store, outDir, format,
         };
-        command.SetAction((result, _) => Guarded(error, () =>
+        command.SetAction((result, _) => Guarded(error, async () =>
         {
-            var files = Exporter.Export(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!, result.GetValue(outDir)!);
+            var files = await Exporter.ExportAsync(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!, result.GetValue(outDir)!, result.GetValue(format)!);
             foreach (var f in files) output.WriteLine($"wrote {f}");
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
     }

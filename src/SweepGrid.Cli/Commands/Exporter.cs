@@ -4,7 +4,7 @@ using SweepGrid.Cluster.Results;
 namespace SweepGrid.Cli.Commands;
 
 /// <summary>
-/// Writes a sweep's result tables as CSV for pandas, R or a spreadsheet: trials.csv (one row per
+/// Writes a sweep's result tables as CSV and/or Parquet for pandas, R or a spreadsheet: trials.csv (one row per
 /// trial: parameters as run, derived values, final metrics, the log fit of the weight distance),
 /// trajectory.csv (one row per epoch), steps.csv (trajectory points every metrics.every-steps),
 /// layers.csv (per-layer weight distance at those points), flatness.csv (one row per measurement),
@@ -42,24 +42,45 @@ internal static class Exporter
         "trial", "step", "epoch", "learning_rate", "train_loss", "train_acc", "test_loss", "test_acc", "weight_distance", "seconds",
     ];
 
-    public static IReadOnlyList<string> Export(ResultsStore store, string sweep, string outDirectory)
+    public static readonly string[] Formats = ["csv", "parquet", "both"];
+
+    /// <summary>Writes every table as &lt;name&gt;.csv and/or &lt;name&gt;.parquet; returns the files written.</summary>
+    public static async Task<IReadOnlyList<string>> ExportAsync(ResultsStore store, string sweep, string outDirectory, string format = "csv")
     {
+        if (!Formats.Contains(format)) throw new UserError($"--format: must be one of {string.Join(" | ", Formats)}, got \"{format}\"");
         var trials = TrialRows(store, sweep);
         Directory.CreateDirectory(outDirectory);
-        var trialsPath = Path.Combine(outDirectory, "trials.csv");
-        Csv.Write(trialsPath, TrialColumns, trials.Select(TrialRow));
-        var files = new List<string> { trialsPath };
-        foreach (var (file, table, columns) in new[]
+        var tables = new List<(string Name, string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows)>
+        {
+            ("trials", TrialColumns, trials.Select(TrialRow).ToList()),
+        };
+        foreach (var (name, table, columns) in new[]
                  {
-                     ("trajectory.csv", "trajectory", TrajectoryColumns), ("steps.csv", "points", StepColumns),
-                     ("layers.csv", "layer_distances", LayerColumns), ("flatness.csv", "flatness", FlatnessColumns),
-                     ("walk.csv", "walks", WalkColumns), ("walk_curves.csv", "walk_curves", WalkCurveColumns),
-                     ("interpolation.csv", "interpolations", InterpolationColumns),
+                     ("trajectory", "trajectory", TrajectoryColumns), ("steps", "points", StepColumns),
+                     ("layers", "layer_distances", LayerColumns), ("flatness", "flatness", FlatnessColumns),
+                     ("walk", "walks", WalkColumns), ("walk_curves", "walk_curves", WalkCurveColumns),
+                     ("interpolation", "interpolations", InterpolationColumns),
                  })
         {
-            var path = Path.Combine(outDirectory, file);
-            Csv.Write(path, columns, store.Rows(table, sweep).Select(r => columns.Select(c => r[c]).ToList()));
-            files.Add(path);
+            tables.Add((name, columns, store.Rows(table, sweep).Select(r => (IReadOnlyList<object?>)columns.Select(c => r[c]).ToList()).ToList()));
+        }
+
+        var files = new List<string>();
+        foreach (var (name, columns, rows) in tables)
+        {
+            if (format is "csv" or "both")
+            {
+                var path = Path.Combine(outDirectory, $"{name}.csv");
+                Csv.Write(path, columns, rows);
+                files.Add(path);
+            }
+
+            if (format is "parquet" or "both")
+            {
+                var path = Path.Combine(outDirectory, $"{name}.parquet");
+                await ParquetTable.WriteAsync(path, columns, rows);
+                files.Add(path);
+            }
         }
 
         return files;
