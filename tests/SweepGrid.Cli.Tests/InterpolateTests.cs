@@ -2,21 +2,13 @@ using System.Globalization;
 
 namespace SweepGrid.Cli.Tests;
 
-public sealed class InterpolateTests : IDisposable
+public sealed class InterpolateTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-interp-").FullName;
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string Store => Path.Combine(_dir, "store");
+    private string Store => Path.Combine(Dir, "store");
 
     private async Task<List<Dictionary<string, string>>> RunSweep(string grid)
     {
-        var file = Path.Combine(_dir, "i.hocon");
+        var file = Path.Combine(Dir, "i.hocon");
         File.WriteAllText(file, $$"""
             sweep {
               name = interp
@@ -28,8 +20,8 @@ public sealed class InterpolateTests : IDisposable
             }
             """);
         Assert.Equal(0, (await CliRunner.Run("run", file, "--store", Store)).ExitCode);
-        Assert.Equal(0, (await CliRunner.Run("export", "interp", "--store", Store, "--out", _dir)).ExitCode);
-        var lines = File.ReadAllLines(Path.Combine(_dir, "trials.csv"));
+        Assert.Equal(0, (await CliRunner.Run("export", "interp", "--store", Store, "--out", Dir)).ExitCode);
+        var lines = File.ReadAllLines(Path.Combine(Dir, "trials.csv"));
         var header = lines[0].Split(',');
         return lines.Skip(1).Select(l => header.Zip(l.Split(','), (k, v) => (k, v)).ToDictionary(p => p.k, p => p.v)).ToList();
     }
@@ -44,9 +36,9 @@ public sealed class InterpolateTests : IDisposable
 
         var result = await CliRunner.Run("interpolate", a, b, "--store", Store, "--points", "4");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(0, (await CliRunner.Run("export", "interp", "--store", Store, "--out", _dir)).ExitCode);
+        Assert.Equal(0, (await CliRunner.Run("export", "interp", "--store", Store, "--out", Dir)).ExitCode);
 
-        var rows = File.ReadAllLines(Path.Combine(_dir, "interpolation.csv"));
+        var rows = File.ReadAllLines(Path.Combine(Dir, "interpolation.csv"));
         Assert.Equal("trial_a,trial_b,alpha,train_loss,train_acc,test_loss,test_acc", rows[0]);
         var points = rows.Skip(1).Select(r => r.Split(',')).ToDictionary(r => D(r[2]), r => (TrainLoss: D(r[3]), TestAcc: D(r[6])));
         Assert.Equal([-1.0, 0, 1, 2], points.Keys.Order());

@@ -3,20 +3,12 @@ using System.Diagnostics;
 namespace SweepGrid.Cli.Tests;
 
 /// <summary>A real process, SIGKILLed in the middle of a trial, then run again on the same store.</summary>
-public sealed class KillAndResumeTests : IDisposable
+public sealed class KillAndResumeTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-kill-").FullName;
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [Fact]
     public async Task Killed_mid_trial_status_shows_it_running_and_a_rerun_finishes_only_the_rest()
     {
-        var file = Path.Combine(_dir, "k.hocon");
+        var file = Path.Combine(Dir, "k.hocon");
         File.WriteAllText(file, """
             sweep {
               name = killed
@@ -27,7 +19,7 @@ public sealed class KillAndResumeTests : IDisposable
               metrics { flatness = [] }
             }
             """);
-        var store = Path.Combine(_dir, "store");
+        var store = Path.Combine(Dir, "store");
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), "run", file, "--store", store, "--slots", "2"])
         {
             RedirectStandardOutput = true,

@@ -2,20 +2,12 @@ using SweepGrid.Cli.Output;
 
 namespace SweepGrid.Cli.Tests;
 
-public sealed class ParquetExportTests : IDisposable
+public sealed class ParquetExportTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-parquet-").FullName;
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [Fact]
     public async Task Parquet_exports_read_back_to_the_same_rows_as_the_csv_exports()
     {
-        var file = Path.Combine(_dir, "p.hocon");
+        var file = Path.Combine(Dir, "p.hocon");
         File.WriteAllText(file, """
             sweep {
               name = pq
@@ -26,8 +18,8 @@ public sealed class ParquetExportTests : IDisposable
               metrics { every-steps = 3, flatness = [relative-flatness] }
             }
             """);
-        var store = Path.Combine(_dir, "store");
-        var outDir = Path.Combine(_dir, "out");
+        var store = Path.Combine(Dir, "store");
+        var outDir = Path.Combine(Dir, "out");
         Assert.Equal(0, (await CliRunner.Run("run", file, "--store", store)).ExitCode);
 
         var export = await CliRunner.Run("export", "pq", "--store", store, "--out", outDir, "--format", "both");
@@ -47,7 +39,7 @@ public sealed class ParquetExportTests : IDisposable
     [Fact]
     public async Task An_unknown_format_is_bad_input()
     {
-        var result = await CliRunner.Run("export", "x", "--out", _dir, "--format", "xlsx", "--store", _dir);
+        var result = await CliRunner.Run("export", "x", "--out", Dir, "--format", "xlsx", "--store", Dir);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--format: must be one of csv | parquet | both, got \"xlsx\"", result.Error);

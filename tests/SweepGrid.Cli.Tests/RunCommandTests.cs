@@ -2,21 +2,13 @@ using System.Diagnostics;
 
 namespace SweepGrid.Cli.Tests;
 
-public sealed class RunCommandTests : IDisposable
+public sealed class RunCommandTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-cli-").FullName;
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string Store => Path.Combine(_dir, "store");
+    private string Store => Path.Combine(Dir, "store");
 
     private string SweepFile(string body, string name = "sweep.hocon")
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(Dir, name);
         File.WriteAllText(path, body);
         return path;
     }
@@ -69,7 +61,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task A_missing_sweep_file_and_bad_arguments_exit_2()
     {
-        var missing = await CliRunner.Run("run", Path.Combine(_dir, "nope.hocon"), "--store", Store);
+        var missing = await CliRunner.Run("run", Path.Combine(Dir, "nope.hocon"), "--store", Store);
         var slots = await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "0");
         var unknown = await CliRunner.Run("run", SweepFile(Synthetic), "--stor", Store);
 
@@ -101,13 +93,13 @@ public sealed class RunCommandTests : IDisposable
         var file = SweepFile(Synthetic);
 
         var run = await CliRunner.Run("run", file, "--store", Store, "--slots", "2");
-        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(_dir, "out"));
+        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(Dir, "out"));
         var rerun = await CliRunner.Run("run", file, "--store", Store);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("sweep cli: 4 completed, 0 diverged, 0 failed", run.Output);
         Assert.Equal(0, export.ExitCode);
-        var trials = File.ReadAllLines(Path.Combine(_dir, "out", "trials.csv"));
+        var trials = File.ReadAllLines(Path.Combine(Dir, "out", "trials.csv"));
         var header = trials[0].Split(',');
         foreach (var column in new[] { "trial", "status", "batch_size", "learning_rate", "ghost_batch_size", "regularizer",
                      "regularizer_strength", "seed", "epochs", "steps", "train_loss", "train_acc", "test_loss", "test_acc",
@@ -123,15 +115,15 @@ public sealed class RunCommandTests : IDisposable
         // 256 samples, 2 epochs, the last incomplete batch dropped: 16 steps at batch 32, 8 at 64.
         Assert.Equal(["16", "16", "8", "8"], rows.Select(r => r[steps]));
         Assert.Equal(["32", "32", "64", "64"], rows.Select(r => r[batch]));
-        var trajectory = File.ReadAllLines(Path.Combine(_dir, "out", "trajectory.csv"));
+        var trajectory = File.ReadAllLines(Path.Combine(Dir, "out", "trajectory.csv"));
         Assert.Equal("trial,step,epoch,learning_rate,train_loss,train_acc,test_loss,test_acc,weight_distance,seconds", trajectory[0]);
         Assert.Equal(1 + 4 * 2, trajectory.Length);
-        var points = File.ReadAllLines(Path.Combine(_dir, "out", "steps.csv"));
+        var points = File.ReadAllLines(Path.Combine(Dir, "out", "steps.csv"));
         Assert.Equal("trial,step,epoch,learning_rate,batch_loss,grad_norm,weight_distance,step_length,path_length", points[0]);
         // every-steps = 50 exceeds an epoch (8 or 4 steps) here: one point per epoch end.
         Assert.Equal(1 + 4 * 2, points.Length);
-        Assert.True(File.ReadAllLines(Path.Combine(_dir, "out", "layers.csv")).Length > points.Length);
-        var flatness = File.ReadAllLines(Path.Combine(_dir, "out", "flatness.csv"));
+        Assert.True(File.ReadAllLines(Path.Combine(Dir, "out", "layers.csv")).Length > points.Length);
+        var flatness = File.ReadAllLines(Path.Combine(Dir, "out", "flatness.csv"));
         Assert.Equal("trial,epoch,metric,value,seconds,iterations", flatness[0]);
         // The default suite at the last epoch: sharpness, Hessian top and trace, relative flatness and the plain trace.
         Assert.Equal(1 + 4 * 5, flatness.Length);
@@ -147,12 +139,12 @@ public sealed class RunCommandTests : IDisposable
         var file = SweepFile(Synthetic.Replace("grid { batch-size = [32, 64], seed = [1, 2] }", "grid { learning-rate = [0.05, 100] }"));
 
         var run = await CliRunner.Run("run", file, "--store", Store, "--slots", "2");
-        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(_dir, "out"));
+        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(Dir, "out"));
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("sweep cli: 1 completed, 1 diverged, 0 failed", run.Output);
         Assert.Equal(0, export.ExitCode);
-        var rows = File.ReadAllLines(Path.Combine(_dir, "out", "trials.csv"));
+        var rows = File.ReadAllLines(Path.Combine(Dir, "out", "trials.csv"));
         Assert.Contains(rows, r => r.Contains(",diverged,", StringComparison.Ordinal) && r.Contains("loss", StringComparison.Ordinal));
     }
 
@@ -169,10 +161,10 @@ public sealed class RunCommandTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(_dir, "out"));
+        var export = await CliRunner.Run("export", "cli", "--store", Store, "--out", Path.Combine(Dir, "out"));
 
         Assert.Equal(0, export.ExitCode);
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(_dir, "out", "trials.csv")).Length);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(Dir, "out", "trials.csv")).Length);
     }
 
     [Fact]
@@ -180,12 +172,12 @@ public sealed class RunCommandTests : IDisposable
     {
         Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
 
-        var result = await CliRunner.Run("export", "nope", "--store", Store, "--out", Path.Combine(_dir, "out"));
+        var result = await CliRunner.Run("export", "nope", "--store", Store, "--out", Path.Combine(Dir, "out"));
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("sweep \"nope\" is not in store", result.Error);
         Assert.Contains("sweeps there: cli", result.Error);
-        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+        Assert.False(Directory.Exists(Path.Combine(Dir, "out")));
     }
 
     [Fact]

@@ -2,20 +2,12 @@ using System.Globalization;
 
 namespace SweepGrid.Cli.Tests;
 
-public sealed class SummaryTests : IDisposable
+public sealed class SummaryTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-summary-").FullName;
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [Fact]
     public async Task Summary_gives_mean_and_sample_std_over_seeds_matching_the_export()
     {
-        var file = Path.Combine(_dir, "s.hocon");
+        var file = Path.Combine(Dir, "s.hocon");
         File.WriteAllText(file, """
             sweep {
               name = summ
@@ -25,9 +17,9 @@ public sealed class SummaryTests : IDisposable
               grid = [{ batch-size = [32], seed = [1, 2, 3] }, { batch-size = [64], lr-scaling = [sqrt], seed = [1, 2, 3] }]
             }
             """);
-        var store = Path.Combine(_dir, "store");
+        var store = Path.Combine(Dir, "store");
         Assert.Equal(0, (await CliRunner.Run("run", file, "--store", store)).ExitCode);
-        Assert.Equal(0, (await CliRunner.Run("export", "summ", "--store", store, "--out", _dir)).ExitCode);
+        Assert.Equal(0, (await CliRunner.Run("export", "summ", "--store", store, "--out", Dir)).ExitCode);
 
         var summary = await CliRunner.Run("summary", "summ", "--store", store, "--markdown");
 
@@ -36,7 +28,7 @@ public sealed class SummaryTests : IDisposable
         Assert.Equal(4, lines.Count);
         Assert.StartsWith("| B=32 lr=0.05 1 ep | 3 | 8 |", lines[2]);
         Assert.StartsWith("| B=64 lr=0.07071 (sqrt) 1 ep | 3 | 4 |", lines[3]);
-        var csv = File.ReadAllLines(Path.Combine(_dir, "trials.csv"));
+        var csv = File.ReadAllLines(Path.Combine(Dir, "trials.csv"));
         int acc = Array.IndexOf(csv[0].Split(','), "test_acc");
         var accuracies = csv.Skip(1).Take(3).Select(l => double.Parse(l.Split(',')[acc], CultureInfo.InvariantCulture)).ToList();
         double mean = accuracies.Average();
@@ -47,7 +39,7 @@ public sealed class SummaryTests : IDisposable
     [Fact]
     public async Task Summary_of_an_unknown_sweep_is_bad_input()
     {
-        var result = await CliRunner.Run("summary", "nothing", "--store", Path.Combine(_dir, "empty"));
+        var result = await CliRunner.Run("summary", "nothing", "--store", Path.Combine(Dir, "empty"));
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("no results database", result.Error);
