@@ -20,6 +20,7 @@ public sealed class ResultsStore
     public const string FileName = "results.db";
 
     private readonly string _connectionString;
+    private bool _schemaReady;
 
     public ResultsStore(string storeDirectory)
     {
@@ -82,8 +83,10 @@ public sealed class ResultsStore
         transaction.Commit();
     }
 
+    /// <summary>Creates or brings up to date the tables; once per instance, however many reads ask.</summary>
     public void EnsureSchema()
     {
+        if (_schemaReady) return;
         using var connection = Open();
         Execute(connection, null, "PRAGMA journal_mode = WAL;");
         Execute(connection, null, """
@@ -132,6 +135,7 @@ public sealed class ResultsStore
               PRIMARY KEY (sweep, trial, epoch, metric));
             """);
         AddMissingColumns(connection, "trials", AddedTrialColumns);
+        _schemaReady = true;
     }
 
     /// <summary>Columns added after the first release of the schema, with their definitions.</summary>

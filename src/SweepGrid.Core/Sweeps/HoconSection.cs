@@ -146,8 +146,8 @@ internal sealed class HoconSection
         List(key, fallback, isAxis: true, OneOf(allowed));
 
     /// <summary>A list of names, each one of <paramref name="allowed"/>, possibly empty (not an axis).</summary>
-    public IReadOnlyList<string> StringList(string key, IReadOnlyCollection<string> allowed) =>
-        List(key, [], isAxis: false, OneOf(allowed));
+    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback, IReadOnlyCollection<string> allowed) =>
+        List(key, fallback, isAxis: false, OneOf(allowed));
 
     private Func<string, string?, (bool Ok, string Value)> OneOf(IReadOnlyCollection<string> allowed) => (path, text) =>
     {

@@ -215,7 +215,7 @@ public static partial class SweepFile
         var sharpness = s.Section("sharpness");
         var metrics = new MetricsSpec(
             s.Int("every-steps", d.EverySteps, min: 1),
-            s.Has("flatness") && s.StringList("flatness", FlatnessMetrics) is var names ? names : d.Flatness,
+            s.StringList("flatness", d.Flatness, FlatnessMetrics),
             s.IntList("flatness-epochs", d.FlatnessEpochs, min: 1),
             s.Int("probe-size", d.ProbeSize, min: 1),
             new SharpnessSpec(

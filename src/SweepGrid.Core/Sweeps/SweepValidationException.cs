@@ -10,8 +10,6 @@ public sealed record ValidationError(string Path, string Message)
 public sealed class SweepValidationException(string sweepFile, IReadOnlyList<ValidationError> errors)
     : Exception(Format(sweepFile, errors))
 {
-    public string SweepFile { get; } = sweepFile;
-
     public IReadOnlyList<ValidationError> Errors { get; } = errors;
 
     private static string Format(string source, IReadOnlyList<ValidationError> errors) =>

@@ -34,4 +34,7 @@ public sealed record TrialSpec(
 {
     /// <summary>η/B, the ratio Jastrzębski et al. (2017) find to control the width of the minimum.</summary>
     public double LearningRateOverBatchSize => LearningRate / BatchSize;
+
+    /// <summary>The measurements to take: the sweep's, or the defaults for a trial built without them.</summary>
+    public MetricsSpec MetricsOrDefault => Metrics ?? SweepDefaults.Spec.Metrics;
 }

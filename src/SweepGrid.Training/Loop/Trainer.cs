@@ -52,8 +52,7 @@ public static class Trainer
                     $"train loss {last.TrainLoss} after epoch {epoch}", LogFit.Of(distances));
             }
 
-            var metrics = trial.Metrics ?? Core.Sweeps.SweepDefaults.Spec.Metrics;
-            if (epoch == trial.Epochs || metrics.FlatnessEpochs.Contains(epoch))
+            if (epoch == trial.Epochs || trial.MetricsOrDefault.FlatnessEpochs.Contains(epoch))
             {
                 foreach (var record in session.MeasureFlatness(epoch)) observer.OnFlatness(record);
             }

@@ -62,7 +62,7 @@ internal sealed class TrainingSession : IDisposable
         _probeY = _trainY.narrow(0, 0, probe);
     }
 
-    private MetricsSpec Metrics => _trial.Metrics ?? SweepDefaults.Spec.Metrics;
+    private MetricsSpec Metrics => _trial.MetricsOrDefault;
 
     /// <summary>The points recorded since the last call, oldest first.</summary>
     public IReadOnlyList<TrajectoryPoint> TakePoints()
