@@ -58,6 +58,18 @@ public sealed class IdxDatasetTests : IDisposable
     }
 
     [Fact]
+    public void A_failed_load_is_not_cached_so_a_retry_reads_the_files_again()
+    {
+        var spec = SweepGrid.Core.Sweeps.SweepDefaults.Spec.Dataset with { Name = "fashion-mnist", Path = _dir };
+        WriteSplit("train", 20, 20);
+
+        Assert.Throws<DataFormatException>(() => Datasets.Load(spec));
+        WriteSplit("t10k", 6, 6);
+
+        Assert.Equal(6, Datasets.Load(spec).Test.Count);
+    }
+
+    [Fact]
     public void Names_the_missing_file()
     {
         WriteSplit("train", 20, 20);

@@ -23,7 +23,20 @@ public static class Datasets
         var key = spec.Name == "synthetic"
             ? $"synthetic:{spec.Synthetic}"
             : $"{spec.Name}:{Path.GetFullPath(spec.Path)}";
-        var full = Cache.GetOrAdd(key, _ => new Lazy<DatasetPair>(() => LoadUncached(spec))).Value;
+        var entry = Cache.GetOrAdd(key, _ => new Lazy<DatasetPair>(() => LoadUncached(spec)));
+        DatasetPair full;
+        try
+        {
+            full = entry.Value;
+        }
+        catch
+        {
+            // A failed load is not cached: a retried trial must really read the files again (the data
+            // may be on a shared volume that was briefly away), not rethrow the first failure forever.
+            Cache.TryRemove(new KeyValuePair<string, Lazy<DatasetPair>>(key, entry));
+            throw;
+        }
+
         return spec.TrainSubset > 0 ? full with { Train = full.Train.Take(spec.TrainSubset) } : full;
     }
 
