@@ -28,6 +28,7 @@ internal static class Cli
         root.Subcommands.Add(Run(output, error));
         root.Subcommands.Add(Export(output, error));
         root.Subcommands.Add(Summary(output, error));
+        root.Subcommands.Add(Report(output, error));
         root.Subcommands.Add(Interpolate(output, error));
         root.Subcommands.Add(Status(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
@@ -46,13 +47,17 @@ internal static class Cli
         var store = StoreOption();
         var slots = new Option<int>("--slots") { Description = "Training slots in this process (trials run in parallel)", DefaultValueFactory = _ => 2 };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only (no live view, no per-epoch lines)" };
         var command = new Command("run", "Run a sweep in this process; trials already finished in the store are not run again.\n" +
+                                         "On a terminal a live view shows overall progress, an ETA and each running trial; otherwise one line per event.\n" +
                                          "Example: sweepgrid run hocon/sweeps/quick.hocon --store sweepgrid-data")
         {
-            file, store, slots, device,
+            file, store, slots, device, quiet,
         };
         command.SetAction((result, ct) => Guarded(error, () => RunCommand.RunAsync(
-            new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device)), output, ct)));
+            new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
+                Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet)),
+            output, ct)));
         return command;
     }
 
@@ -60,17 +65,32 @@ internal static class Cli
     {
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
         var store = StoreOption();
-        var outDir = new Option<string>("--out") { Description = "Folder for the exported tables", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the exported tables" };
         var format = new Option<string>("--format") { Description = "csv, parquet or both", DefaultValueFactory = _ => "csv" };
-        var command = new Command("export", "Write a sweep's results as CSV and/or Parquet (trials, trajectory, steps, layers, flatness, walk, interpolation).\n" +
-                                            "Example: sweepgrid export quick --out results/ --format both")
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files, one folder per trial, under this folder" };
+        var command = new Command("export", "Write a sweep's results as CSV and/or Parquet (trials, trajectory, steps, layers, flatness, walk, interpolation), " +
+                                            "and/or TensorBoard event files.\n" +
+                                            "Example: sweepgrid export quick --out results/ --format both --tensorboard runs/ && tensorboard --logdir runs/")
         {
-            sweep, store, outDir, format,
+            sweep, store, outDir, format, tensorboard,
         };
         command.SetAction((result, _) => Guarded(error, async () =>
         {
-            var files = await Exporter.ExportAsync(new ResultsStore(result.GetValue(store)!), result.GetValue(sweep)!, result.GetValue(outDir)!, result.GetValue(format)!);
-            foreach (var f in files) output.WriteLine($"wrote {f}");
+            string? tables = result.GetValue(outDir), events = result.GetValue(tensorboard);
+            if (tables is null && events is null) throw new UserError("export: give --out DIR (tables), --tensorboard DIR (event files), or both");
+            var results = new ResultsStore(result.GetValue(store)!);
+            var name = result.GetValue(sweep)!;
+            Exporter.TrialRows(results, name); // an unknown store or sweep fails here, before anything is written
+            if (tables is not null)
+            {
+                foreach (var f in await Exporter.ExportAsync(results, name, tables, result.GetValue(format)!)) output.WriteLine($"wrote {f}");
+            }
+
+            if (events is not null)
+            {
+                foreach (var f in Output.TensorBoardExport.Write(results, name, events)) output.WriteLine($"wrote {f}");
+            }
+
             return ExitCodes.Success;
         }));
         return command;
@@ -94,6 +114,26 @@ internal static class Cli
             output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown)));
             return Task.FromResult(ExitCodes.Success);
         }));
+        return command;
+    }
+
+    private static Command Report(TextWriter output, TextWriter error)
+    {
+        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
+        var store = StoreOption();
+        var outDir = new Option<string>("--out") { Description = "Folder for report.html and its PNG figures", Required = true };
+        var width = new Option<int>("--width") { Description = "Figure width in pixels", DefaultValueFactory = _ => 900 };
+        var height = new Option<int>("--height") { Description = "Figure height in pixels", DefaultValueFactory = _ => 540 };
+        var command = new Command("report",
+            "Draw the generalization-gap story of a sweep: one HTML file with the summary table and PNG figures (accuracy and gap vs batch size, " +
+            "weight distance vs log(updates), flatness vs batch size, gap heatmap over learning rate × batch size, interpolation curves).\n" +
+            "Example: sweepgrid report gap-fashion-mnist --out report/ && xdg-open report/report.html")
+        {
+            sweep, store, outDir, width, height,
+        };
+        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(ReportCommand.Run(
+            new ReportCommand.Options(result.GetValue(store)!, result.GetValue(sweep)!, result.GetValue(outDir)!, result.GetValue(width), result.GetValue(height)),
+            output))));
         return command;
     }
 
@@ -147,6 +187,10 @@ internal static class Cli
         }));
         return command;
     }
+
+    /// <summary>A live view only where a person watches: our writer is the real, unredirected console of a terminal.</summary>
+    private static bool IsInteractive(TextWriter output) =>
+        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
 
     /// <summary>Bad input: its lines and exit code 2. Anything else: one line and exit code 1.</summary>
     private static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)

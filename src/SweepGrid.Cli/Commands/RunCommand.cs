@@ -15,7 +15,9 @@ namespace SweepGrid.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public sealed record Options(string SweepFile, string Store, int Slots, string? Device);
+    /// <param name="Live">Draw the live view (an interactive terminal) instead of progress lines.</param>
+    /// <param name="Quiet">Progress lines only for trial starts and ends, not every epoch.</param>
+    public sealed record Options(string SweepFile, string Store, int Slots, string? Device, bool Live = false, bool Quiet = false);
 
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
@@ -29,8 +31,21 @@ internal static class RunCommand
         // Only now, with the sweep validated, may anything be written to the store.
         Logging.LogSetup.ToStore(options.Store);
         await using var host = await SweepGridHost.StartEmbeddedAsync(options.Store, ct: ct);
-        var progress = new ProgressPrinter(output, loaded.Trials.ToDictionary(t => t.TrialId));
-        var final = await EmbeddedSweep.RunAsync(host, spec, loaded.Trials, new NodeSlots(options.Slots, options.Device), progress.On, ct);
+        var byId = loaded.Trials.ToDictionary(t => t.TrialId);
+        var slots = new NodeSlots(options.Slots, options.Device);
+        Snapshot final;
+        if (options.Live)
+        {
+            var model = new ProgressModel(byId);
+            final = await new LiveProgress(model, $"sweep {spec.Name}").ShowWhile(Spectre.Console.AnsiConsole.Console,
+                () => EmbeddedSweep.RunAsync(host, spec, loaded.Trials, slots, model.On, ct));
+        }
+        else
+        {
+            var progress = new ProgressPrinter(output, byId, epochLines: !options.Quiet);
+            final = await EmbeddedSweep.RunAsync(host, spec, loaded.Trials, slots, progress.On, ct);
+        }
+
         output.WriteLine();
         var rows = host.Results.Rows("trials", spec.Name);
         output.WriteLine(ResultsTable.Render(rows));

@@ -5,8 +5,8 @@ using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cli.Output;
 
-/// <summary>Line-by-line progress: safe for terminals, CI logs and files alike.</summary>
-internal sealed class ProgressPrinter(TextWriter output, IReadOnlyDictionary<string, TrialSpec> trials)
+/// <summary>Line-by-line progress: safe for terminals, CI logs and files alike; epoch lines can be left out (--quiet).</summary>
+internal sealed class ProgressPrinter(TextWriter output, IReadOnlyDictionary<string, TrialSpec> trials, bool epochLines = true)
 {
     private readonly Lock _gate = new();
     private int _settled;
@@ -26,7 +26,7 @@ internal sealed class ProgressPrinter(TextWriter output, IReadOnlyDictionary<str
                 case TrialStarted s:
                     Write($"start  {Describe(s.TrialId)} attempt {s.Attempt} on {s.Slot}");
                     break;
-                case TrialEpoch e:
+                case TrialEpoch e when epochLines:
                     var r = e.Record;
                     Write($"epoch  {e.TrialId} {r.Epoch}/{trials[e.TrialId].Epochs}  train_loss {r.TrainLoss:F4}  train_acc {r.TrainAccuracy:F4}  test_acc {r.TestAccuracy:F4}  |w-w0| {r.WeightDistance:F2}");
                     break;

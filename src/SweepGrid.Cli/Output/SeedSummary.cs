@@ -36,14 +36,7 @@ internal static class SeedSummary
     public static IReadOnlyList<Group> Summarize(
         IEnumerable<IReadOnlyDictionary<string, object?>> trialRows, IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows)
     {
-        var final = flatnessRows
-            .GroupBy(r => (string)r["trial"]!)
-            .ToDictionary(g => g.Key, g =>
-            {
-                long last = g.Max(r => (long)r["epoch"]!);
-                return g.Where(r => (long)r["epoch"]! == last && r["value"] is double)
-                    .ToDictionary(r => (string)r["metric"]!, r => (double)r["value"]!);
-            });
+        var final = FinalFlatness(flatnessRows);
         var rows = trialRows.ToList();
         var groups = Summarize(rows);
         return groups.Select(g =>
@@ -57,6 +50,18 @@ internal static class SeedSummary
             };
         }).ToList();
     }
+
+    /// <summary>Each trial's flatness measurements at its last measured epoch, metric → value.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FinalFlatness(
+        IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows) =>
+        flatnessRows
+            .GroupBy(r => (string)r["trial"]!)
+            .ToDictionary(g => g.Key, g =>
+            {
+                long last = g.Max(r => (long)r["epoch"]!);
+                return (IReadOnlyDictionary<string, double>)g.Where(r => (long)r["epoch"]! == last && r["value"] is double)
+                    .ToDictionary(r => (string)r["metric"]!, r => (double)r["value"]!);
+            });
 
     private static string SettingKey(IReadOnlyDictionary<string, object?> r) =>
         string.Join('|', SettingColumns.Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture)));
@@ -102,7 +107,8 @@ internal static class SeedSummary
         return string.Join(' ', parts);
     }
 
-    public static string Render(IReadOnlyList<Group> groups, bool markdown)
+    /// <summary>The summary as text cells: a header and one row per setting.</summary>
+    public static (string[] Header, IReadOnlyList<string[]> Rows) Table(IReadOnlyList<Group> groups)
     {
         var metrics = groups.SelectMany(g => g.Flatness.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         string[] header = ["setting", "seeds", "steps", "test acc", "gap (train−test acc)", "loss gap", "‖w−w0‖", "s / trial", .. metrics];
@@ -112,6 +118,12 @@ internal static class SeedSummary
             g.TestAccuracy.Format("F4"), g.Gap.Format("F4"), g.LossGap.Format("F3"), g.WeightDistance.Format("F2"), g.Seconds.Format("F1"),
             .. metrics.Select(m => g.Flatness.TryGetValue(m, out var stat) ? stat.Format("G3") : "-"),
         ]).ToList();
+        return (header, rows);
+    }
+
+    public static string Render(IReadOnlyList<Group> groups, bool markdown)
+    {
+        var (header, rows) = Table(groups);
         if (markdown)
         {
             var lines = new List<string> { $"| {string.Join(" | ", header)} |", $"| {string.Join(" | ", header.Select((_, i) => i == 0 ? "---" : "---:"))} |" };

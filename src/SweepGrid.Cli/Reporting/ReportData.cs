@@ -1,0 +1,196 @@
+using System.Globalization;
+using SweepGrid.Cli.Output;
+using SweepGrid.Core.Results;
+
+namespace SweepGrid.Cli.Reporting;
+
+/// <summary>One x value of a line: the mean and sample standard deviation over the trials there (seeds).</summary>
+internal sealed record SeriesPoint(double X, double Mean, double Std, int N);
+
+/// <summary>A labelled line of a plot.</summary>
+internal sealed record Series(string Label, IReadOnlyList<SeriesPoint> Points);
+
+/// <summary>‖w_t − w0‖ of one batch size against the update count t, with its fit a·ln t + b.</summary>
+internal sealed record DistanceCurve(long BatchSize, string Setting, IReadOnlyList<(double Step, double Distance)> Points, LogFit? Fit);
+
+/// <summary>A matrix of cells over two axes; NaN where no trial ran.</summary>
+internal sealed record Grid2D(IReadOnlyList<double> Rows, IReadOnlyList<double> Columns, double[,] Values);
+
+/// <summary>Loss along α between two weight vectors (another trial's, or the next iterate's).</summary>
+internal sealed record AlphaCurve(string Label, IReadOnlyList<(double Alpha, double Value)> Points);
+
+/// <summary>
+/// The numbers behind each plot of the report, computed from the stored rows without drawing
+/// anything, so the grouping and averaging are testable on their own. A "line" is a setting with
+/// the batch size and seed taken out: the learning-rate rule, base learning rate, ghost batch size,
+/// regime adaptation and regularizer, which is what Hoffer et al. (2017, Table 1) compare across
+/// batch sizes.
+/// </summary>
+internal sealed class ReportData
+{
+    private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _trials;
+    private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _finished;
+    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> _finalFlatness;
+
+    public ReportData(
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> trials,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> points,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> flatness,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> interpolations,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> walkCurves)
+    {
+        _trials = trials;
+        _finished = trials.Where(r => r["test_acc"] is double).ToList();
+        _finalFlatness = SeedSummary.FinalFlatness(flatness);
+        Points = points;
+        Interpolations = interpolations;
+        WalkCurves = walkCurves;
+        Summary = SeedSummary.Summarize(trials, flatness);
+    }
+
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Points { get; }
+
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Interpolations { get; }
+
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> WalkCurves { get; }
+
+    /// <summary>Mean ± std over seeds per setting, the same table `sweepgrid summary` prints.</summary>
+    public IReadOnlyList<SeedSummary.Group> Summary { get; }
+
+    public int TrialCount => _trials.Count;
+
+    public int FinishedCount => _finished.Count;
+
+    /// <summary>Flatness metrics measured at the end of at least one trial, in name order.</summary>
+    public IReadOnlyList<string> FlatnessMetrics =>
+        _finalFlatness.Values.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    public IReadOnlyList<Series> TestAccuracyByBatch() => ByBatch(r => (double)r["test_acc"]!);
+
+    /// <summary>Generalization gap as train accuracy − test accuracy (Hoffer et al. 2017, §1).</summary>
+    public IReadOnlyList<Series> GapByBatch() => ByBatch(r => (double)r["train_acc"]! - (double)r["test_acc"]!);
+
+    /// <summary>A flatness metric's value at each trial's last measured epoch, by batch size.</summary>
+    public IReadOnlyList<Series> FlatnessByBatch(string metric) =>
+        ByBatch(r => _finalFlatness.TryGetValue((string)r["trial"]!, out var m) && m.TryGetValue(metric, out var v) ? v : double.NaN);
+
+    /// <summary>
+    /// Mean gap over the trials in each (learning rate as run, batch size) cell, pooling seeds and any
+    /// other setting in the cell. Rows are learning rates ascending, columns batch sizes ascending.
+    /// </summary>
+    public Grid2D GapHeatmap()
+    {
+        var rates = _finished.Select(r => (double)r["learning_rate"]!).Distinct().Order().ToList();
+        var batches = _finished.Select(r => (double)(long)r["batch_size"]!).Distinct().Order().ToList();
+        var values = new double[rates.Count, batches.Count];
+        for (int i = 0; i < rates.Count; i++)
+        {
+            for (int j = 0; j < batches.Count; j++)
+            {
+                var cell = _finished.Where(r => (double)r["learning_rate"]! == rates[i] && (long)r["batch_size"]! == batches[j]).ToList();
+                values[i, j] = cell.Count == 0 ? double.NaN : cell.Average(r => (double)r["train_acc"]! - (double)r["test_acc"]!);
+            }
+        }
+
+        return new Grid2D(rates, batches, values);
+    }
+
+    /// <summary>
+    /// One curve per batch size: the first setting (in grid order) run at that batch size, ‖w_t − w0‖
+    /// averaged over its finished seeds at each recorded step, and the log fit of that mean curve.
+    /// </summary>
+    public IReadOnlyList<DistanceCurve> DistanceByBatch()
+    {
+        var curves = new List<DistanceCurve>();
+        foreach (var batch in _finished.GroupBy(r => (long)r["batch_size"]!).OrderBy(g => g.Key))
+        {
+            var line = batch.GroupBy(LineKey).First();
+            var members = line.Select(r => (string)r["trial"]!).ToHashSet();
+            var mean = Points
+                .Where(p => members.Contains((string)p["trial"]!))
+                .GroupBy(p => (long)p["step"]!)
+                .Where(g => g.Count() == members.Count)
+                .OrderBy(g => g.Key)
+                .Select(g => ((double)g.Key, g.Average(p => (double)p["weight_distance"]!)))
+                .ToList();
+            if (mean.Count == 0) continue;
+            curves.Add(new DistanceCurve(batch.Key, LineLabel(line.First()), mean, LogFit.Of(mean)));
+        }
+
+        return curves;
+    }
+
+    /// <summary>Train and test loss along α·θ_B + (1 − α)·θ_A for each stored pair (Keskar et al. 2017, Fig. 3).</summary>
+    public IReadOnlyList<AlphaCurve> InterpolationCurves() =>
+        Interpolations
+            .GroupBy(r => ((string)r["trial_a"]!, (string)r["trial_b"]!))
+            .SelectMany(g => new[]
+            {
+                new AlphaCurve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: train loss",
+                    g.Where(r => r["train_loss"] is double).Select(r => ((double)r["alpha"]!, (double)r["train_loss"]!)).ToList()),
+                new AlphaCurve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: test loss",
+                    g.Where(r => r["test_loss"] is double).Select(r => ((double)r["alpha"]!, (double)r["test_loss"]!)).ToList()),
+            })
+            .ToList();
+
+    /// <summary>
+    /// The probe loss between consecutive iterates, θ_t + α(θ_{t+1} − θ_t) (Xing et al. 2018): for the
+    /// first trial of each batch size that recorded walks, the curves at its first and last walk step.
+    /// </summary>
+    public IReadOnlyList<AlphaCurve> WalkCurvesByBatch()
+    {
+        var byTrial = WalkCurves.GroupBy(r => (string)r["trial"]!).ToDictionary(g => g.Key, g => g.ToList());
+        var curves = new List<AlphaCurve>();
+        foreach (var batch in _trials.Where(r => byTrial.ContainsKey((string)r["trial"]!)).GroupBy(r => (long)r["batch_size"]!).OrderBy(g => g.Key))
+        {
+            var first = batch.First();
+            var trial = (string)first["trial"]!;
+            var steps = byTrial[trial].Select(r => (long)r["step"]!).Distinct().Order().ToList();
+            foreach (var step in new[] { steps[0], steps[^1] }.Distinct())
+            {
+                curves.Add(new AlphaCurve(FormattableString.Invariant($"B={batch.Key} ({LineLabel(first)}), step {step}"),
+                    byTrial[trial].Where(r => (long)r["step"]! == step).Select(r => ((double)r["alpha"]!, (double)r["loss"]!)).ToList()));
+            }
+        }
+
+        return curves;
+    }
+
+    /// <summary>Every setting except batch size and seed; the learning rate compared is the base (grid) one.</summary>
+    public static string LineKey(IReadOnlyDictionary<string, object?> r) => string.Join('|',
+        new[] { "grid_learning_rate", "lr_scaling", "regime_adaptation", "ghost_batch_size", "regularizer", "regularizer_strength", "model", "optimizer" }
+            .Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture)));
+
+    /// <summary>A legend label naming what the line varies, e.g. "lr 0.05 (sqrt), ghost 128, RA".</summary>
+    public static string LineLabel(IReadOnlyDictionary<string, object?> r)
+    {
+        var parts = new List<string>
+        {
+            FormattableString.Invariant($"lr {(double)r["grid_learning_rate"]!:G4} ({r["lr_scaling"]})"),
+        };
+        if (r["ghost_batch_size"] is long ghost && ghost > 0) parts.Add($"ghost {ghost}");
+        if (r["regime_adaptation"] is long ra && ra == 1) parts.Add("RA");
+        if (r["regularizer_strength"] is double s && s > 0) parts.Add(FormattableString.Invariant($"{r["regularizer"]} {s:G3}"));
+        return string.Join(", ", parts);
+    }
+
+    private string Describe(string trial)
+    {
+        var row = _trials.FirstOrDefault(r => (string)r["trial"]! == trial);
+        return row is null ? trial : FormattableString.Invariant($"B={row["batch_size"]} seed {row["seed"]} ({trial})");
+    }
+
+    private IReadOnlyList<Series> ByBatch(Func<IReadOnlyDictionary<string, object?>, double> value) =>
+        _finished
+            .GroupBy(LineKey)
+            .Select(line => new Series(
+                LineLabel(line.First()),
+                line.GroupBy(r => (long)r["batch_size"]!)
+                    .OrderBy(g => g.Key)
+                    .Select(g => (Batch: g.Key, Stat: SeedSummary.Of(g.Select(value).Where(double.IsFinite).ToList(), v => v)))
+                    .Where(x => x.Stat.N > 0)
+                    .Select(x => new SeriesPoint(x.Batch, x.Stat.Mean, x.Stat.Std, x.Stat.N))
+                    .ToList()))
+            .Where(s => s.Points.Count > 0)
+            .ToList();
+}
