@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using SweepGrid.Cli.Output;
 
@@ -147,5 +146,7 @@ internal static class HtmlReport
         return html.Append("</table>").ToString();
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Escapes markup only; the file is UTF-8, so ±, ‖ and Greek letters stay readable in the source.</summary>
+    private static string E(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }

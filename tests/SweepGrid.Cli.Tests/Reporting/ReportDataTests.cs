@@ -1,0 +1,76 @@
+using SweepGrid.Cli.Reporting;
+
+namespace SweepGrid.Cli.Tests.Reporting;
+
+/// <summary>The numbers behind the figures, from hand-made rows (no store, no drawing).</summary>
+public sealed class ReportDataTests
+{
+    private static Dictionary<string, object?> Trial(string id, long batch, double lr, string scaling, long seed, double trainAcc, double? testAcc) => new()
+    {
+        ["trial"] = id, ["batch_size"] = batch, ["grid_learning_rate"] = 0.1, ["learning_rate"] = lr, ["lr_scaling"] = scaling,
+        ["regime_adaptation"] = 0L, ["ghost_batch_size"] = 0L, ["regularizer"] = "weight-decay", ["regularizer_strength"] = 0.0,
+        ["model"] = "mlp", ["optimizer"] = "sgd", ["schedule"] = "constant", ["epochs"] = 2L, ["seed"] = seed, ["steps"] = 10L,
+        ["train_acc"] = testAcc is null ? null : trainAcc, ["test_acc"] = testAcc, ["train_loss"] = 0.1, ["test_loss"] = 0.2,
+        ["weight_distance"] = 1.0, ["seconds"] = 1.0,
+    };
+
+    private static Dictionary<string, object?> Point(string trial, long step, double distance) =>
+        new() { ["trial"] = trial, ["step"] = step, ["weight_distance"] = distance };
+
+    private static readonly List<IReadOnlyDictionary<string, object?>> Trials =
+    [
+        Trial("a1", 32, 0.1, "none", 1, 0.95, 0.90),
+        Trial("a2", 32, 0.1, "none", 2, 0.97, 0.88),
+        Trial("b1", 256, 0.1, "none", 1, 0.99, 0.80),
+        Trial("c1", 256, 0.2828, "sqrt", 1, 0.96, 0.86),
+        Trial("c2", 256, 0.2828, "sqrt", 2, 0.90, null), // unfinished: in no mean
+    ];
+
+    private static ReportData Data(params IReadOnlyDictionary<string, object?>[] points) => new(Trials, points, [], [], []);
+
+    [Fact]
+    public void Lines_are_settings_without_batch_size_and_seed_with_mean_and_std_over_seeds()
+    {
+        var gap = Data().GapByBatch();
+
+        Assert.Equal(["lr 0.1 (none)", "lr 0.1 (sqrt)"], gap.Select(s => s.Label));
+        var none = gap[0].Points;
+        Assert.Equal([32.0, 256.0], none.Select(p => p.X));
+        Assert.Equal(0.07, none[0].Mean, 12);                 // gaps 0.05 and 0.09
+        Assert.Equal(0.04 / Math.Sqrt(2), none[0].Std, 12);   // sample std of two values
+        Assert.Equal((0.19, 1), (Math.Round(none[1].Mean, 12), none[1].N));
+        Assert.Equal(1, Assert.Single(gap[1].Points).N);
+    }
+
+    [Fact]
+    public void The_heatmap_averages_each_cell_and_leaves_empty_cells_nan()
+    {
+        var map = Data().GapHeatmap();
+
+        Assert.Equal([0.1, 0.2828], map.Rows);
+        Assert.Equal([32.0, 256.0], map.Columns);
+        Assert.Equal(0.07, map.Values[0, 0], 12);
+        Assert.Equal(0.19, map.Values[0, 1], 12);
+        Assert.True(double.IsNaN(map.Values[1, 0]));
+        Assert.Equal(0.10, map.Values[1, 1], 12);
+    }
+
+    [Fact]
+    public void Distance_curves_average_the_seeds_of_the_first_setting_and_fit_log_t()
+    {
+        // Seeds 1 and 2 of B = 32 straddle 2·ln t + 1 by ±0.5: the mean is exactly on it.
+        var points = new[] { 1L, 10, 100, 1000 }
+            .SelectMany(t => new[] { Point("a1", t, 2 * Math.Log(t) + 1.5), Point("a2", t, 2 * Math.Log(t) + 0.5) })
+            .Append(Point("c1", 5, 3.0)) // B = 256's first setting is b1 (grid order), which has no points
+            .ToArray();
+
+        var curves = Data(points).DistanceByBatch();
+
+        var curve = Assert.Single(curves);
+        Assert.Equal(32, curve.BatchSize);
+        Assert.Equal(4, curve.Points.Count);
+        Assert.Equal(2.0, curve.Fit!.A, 9);
+        Assert.Equal(1.0, curve.Fit.B, 9);
+        Assert.Equal(1.0, curve.Fit.R2, 9);
+    }
+}
