@@ -111,7 +111,7 @@ internal static class HtmlReport
         html.AppendLine($"<title>SweepGrid report: {E(sweep)}</title>");
         html.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}" +
                         "figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em}img{max-width:100%;border:1px solid #ddd}" +
-                        "table{border-collapse:collapse;font-size:.85em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}" +
+                        "table{border-collapse:collapse;font-size:.85em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}td{white-space:nowrap}" +
                         "td:first-child,th:first-child{text-align:left}.missing{color:#a00}</style></head><body>");
         html.AppendLine($"<h1>Sweep {E(sweep)}</h1>");
         html.AppendLine(FormattableString.Invariant(
