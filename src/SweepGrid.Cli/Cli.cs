@@ -78,6 +78,7 @@ internal static class Cli
         {
             string? tables = result.GetValue(outDir), events = result.GetValue(tensorboard);
             if (tables is null && events is null) throw new UserError("export: give --out DIR (tables), --tensorboard DIR (event files), or both");
+            Exporter.CheckFormat(result.GetValue(format)!);
             var results = new ResultsStore(result.GetValue(store)!);
             var name = result.GetValue(sweep)!;
             Exporter.TrialRows(results, name); // an unknown store or sweep fails here, before anything is written

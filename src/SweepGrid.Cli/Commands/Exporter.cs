@@ -47,7 +47,7 @@ internal static class Exporter
     /// <summary>Writes every table as &lt;name&gt;.csv and/or &lt;name&gt;.parquet; returns the files written.</summary>
     public static async Task<IReadOnlyList<string>> ExportAsync(ResultsStore store, string sweep, string outDirectory, string format = "csv")
     {
-        if (!Formats.Contains(format)) throw new UserError($"--format: must be one of {string.Join(" | ", Formats)}, got \"{format}\"");
+        CheckFormat(format);
         var trials = TrialRows(store, sweep);
         Directory.CreateDirectory(outDirectory);
         var tables = new List<(string Name, string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows)>
@@ -84,6 +84,11 @@ internal static class Exporter
         }
 
         return files;
+    }
+
+    public static void CheckFormat(string format)
+    {
+        if (!Formats.Contains(format)) throw new UserError($"--format: must be one of {string.Join(" | ", Formats)}, got \"{format}\"");
     }
 
     /// <summary>The stored trial rows of a sweep; an unknown store or sweep is bad input naming what exists.</summary>

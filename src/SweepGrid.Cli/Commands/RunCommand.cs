@@ -29,8 +29,10 @@ internal static class RunCommand
                          $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {options.Slots} slot(s) × {threads} thread(s), store {Path.GetFullPath(options.Store)}");
         var clock = Stopwatch.StartNew();
         // Only now, with the sweep validated, may anything be written to the store.
-        Logging.LogSetup.ToStore(options.Store);
-        await using var host = await SweepGridHost.StartEmbeddedAsync(options.Store, ct: ct);
+        var levels = Logging.LogLevels.FromConfig();
+        Logging.LogSetup.ToStore(options.Store, levels);
+        await using var host = await SweepGridHost.StartEmbeddedAsync(options.Store,
+            overrides: Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         var byId = loaded.Trials.ToDictionary(t => t.TrialId);
         var slots = new NodeSlots(options.Slots, options.Device);
         Snapshot final;

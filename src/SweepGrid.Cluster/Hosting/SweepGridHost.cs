@@ -24,13 +24,16 @@ public sealed class SweepGridHost : IAsyncDisposable
     public StoreLocation Store { get; }
 
     /// <summary>Creates the store folder if needed, starts the actor system and waits until this node is Up.</summary>
-    public static async Task<SweepGridHost> StartEmbeddedAsync(string storeDirectory, TimeSpan? joinTimeout = null, CancellationToken ct = default)
+    /// <param name="overrides">Settings over the embedded configuration (e.g. akka.loglevel from the CLI's log levels).</param>
+    public static async Task<SweepGridHost> StartEmbeddedAsync(
+        string storeDirectory, TimeSpan? joinTimeout = null, Config? overrides = null, CancellationToken ct = default)
     {
         var store = new StoreLocation(Path.GetFullPath(storeDirectory));
         Directory.CreateDirectory(store.Directory);
         var results = new ResultsStore(store.Directory);
         results.EnsureSchema();
-        var system = ActorSystem.Create("sweepgrid", EmbeddedConfig(store));
+        var config = EmbeddedConfig(store);
+        var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
         var cluster = Akka.Cluster.Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
