@@ -27,17 +27,19 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         };
         using (var process = Process.Start(start)!)
         {
-            // Kill once both slots have finished an epoch of their first trial: mid-trial, nothing finished yet.
-            var epochs = 0;
+            // Kill once both running trials have finished their second epoch: each has checkpointed at
+            // least epoch 1 (a checkpoint is written right after its epoch line), none has finished.
+            var epochs = new Dictionary<string, int>();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            while (epochs < 2 && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            while (epochs.Count(e => e.Value >= 2) < 2 && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
-                if (line.Contains(" epoch ", StringComparison.Ordinal)) epochs++;
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (words.Length > 3 && words[1] == "epoch") epochs[words[2]] = int.Parse(words[3].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
             }
 
             process.Kill();
             await process.WaitForExitAsync(timeout.Token);
-            Assert.Equal(2, epochs);
+            Assert.Equal(2, epochs.Count(e => e.Value >= 2));
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -56,5 +58,30 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         var row = after.Output.Split('\n').Single(l => l.StartsWith("killed ", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["0", "0", "4", "0", "0"], row[1..6]);
+
+        // The interrupted trials resumed from a checkpoint, not epoch 1; every trial has each epoch once.
+        Assert.Equal(0, (await CliRunner.Run("export", "killed", "--store", store, "--out", Dir)).ExitCode);
+        var trials = Table(Path.Combine(Dir, "trials.csv"));
+        var resumed = trials.Where(t => t["resumed_from_epoch"] != "").ToList();
+        Assert.Equal(2, resumed.Count);
+        Assert.All(resumed, t => Assert.InRange(int.Parse(t["resumed_from_epoch"], System.Globalization.CultureInfo.InvariantCulture), 1, 5));
+        Assert.All(trials, t => Assert.Equal("completed", t["status"]));
+        var trajectory = Table(Path.Combine(Dir, "trajectory.csv"));
+        foreach (var trial in trials.Select(t => t["trial"]))
+        {
+            Assert.Equal(["1", "2", "3", "4", "5", "6"], trajectory.Where(r => r["trial"] == trial).Select(r => r["epoch"]));
+        }
+
+        var steps = Table(Path.Combine(Dir, "steps.csv"));
+        Assert.Equal(steps.Count, steps.Select(r => (r["trial"], r["step"])).Distinct().Count());
+        Assert.False(Directory.Exists(Path.Combine(store, "checkpoints", "killed")) && Directory.EnumerateFiles(Path.Combine(store, "checkpoints", "killed")).Any(),
+            "checkpoints are deleted once their trial's outcome is stored");
+    }
+
+    private static List<Dictionary<string, string>> Table(string csv)
+    {
+        var lines = File.ReadAllLines(csv);
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => header.Zip(l.Split(','), (k, v) => (k, v)).ToDictionary(p => p.k, p => p.v)).ToList();
     }
 }

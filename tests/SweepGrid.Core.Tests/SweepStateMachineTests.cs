@@ -109,19 +109,35 @@ public sealed class SweepStateMachineTests
     }
 
     [Fact]
-    public void Lost_slots_and_restarts_requeue_without_counting_a_failure()
+    public void A_lost_slot_counts_a_failed_attempt_but_a_coordinator_restart_does_not()
     {
-        var (state, a) = Assign(Submitted(maxFailures: 1), "slot-a");
+        var (state, a) = Assign(Submitted(maxFailures: 2), "slot-a");
         (state, var b) = Assign(state, "slot-b");
 
         var lost = SweepDecisions.SlotLost(state, "slot-a");
-        Assert.Equal([a.TrialId], lost.Cast<TrialRequeued>().Select(r => r.TrialId));
+        Assert.Equal([a.TrialId], lost.Cast<TrialAttemptFailed>().Select(r => r.TrialId));
         state = Run(state, lost);
         var restarted = SweepDecisions.Restarted(state);
         Assert.Equal([b.TrialId], restarted.Cast<TrialRequeued>().Select(r => r.TrialId));
         state = Run(state, restarted);
 
-        Assert.All(state.Trials.Values, t => Assert.Equal((TrialStatus.Pending, 0), (t.Status, t.Failures)));
+        Assert.Equal((TrialStatus.Pending, 1, "slot slot-a was lost"), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Failures, state.Trials[a.TrialId].Reason));
+        Assert.Equal((TrialStatus.Pending, 0), (state.Trials[b.TrialId].Status, state.Trials[b.TrialId].Failures));
+    }
+
+    [Fact]
+    public void A_trial_that_keeps_killing_its_slot_ends_failed_and_the_sweep_goes_on()
+    {
+        var state = Submitted(maxFailures: 2);
+        (state, var first) = Assign(state, "slot-a");
+        state = Run(state, SweepDecisions.SlotLost(state, "slot-a"));
+        (state, var second) = Assign(state, "slot-b");
+        state = Run(state, SweepDecisions.SlotLost(state, "slot-b"));
+
+        Assert.Equal((first.TrialId, 2), (second.TrialId, second.Attempt));
+        Assert.Equal(TrialStatus.Failed, state.Trials[first.TrialId].Status);
+        (_, var next) = Assign(state, "slot-c");
+        Assert.NotEqual(first.TrialId, next.TrialId);
     }
 
     [Fact]

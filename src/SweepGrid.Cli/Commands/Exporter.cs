@@ -19,7 +19,7 @@ internal static class Exporter
         "lr_over_batch", "ghost_batch_size", "regularizer", "regularizer_strength", "seed", "epochs", "schedule",
         "model", "optimizer", "steps",
         "train_loss", "train_acc", "test_loss", "test_acc", "gap", "loss_gap", "weight_distance",
-        "log_fit_a", "log_fit_b", "log_fit_r2", "attempts", "seconds", "reason",
+        "log_fit_a", "log_fit_b", "log_fit_r2", "attempts", "resumed_from_epoch", "seconds", "reason",
     ];
 
     public static readonly string[] StepColumns =

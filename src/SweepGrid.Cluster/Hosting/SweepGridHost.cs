@@ -63,8 +63,16 @@ public sealed class SweepGridHost : IAsyncDisposable
             .WithFallback(HoconFiles.Parse("sweepgrid.conf"));
     }
 
+    /// <summary>
+    /// Coordinated shutdown, done when it or the actor system's termination completes. Seen once here:
+    /// after a 5-minute sweep, the actor system had terminated (remoting shut down, its threads gone)
+    /// but the shutdown's own task never completed, and the finished process hung on it forever.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        var shutdown = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await Task.WhenAny(shutdown, System.WhenTerminated, Task.Delay(ShutdownLimit));
     }
+
+    private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(60);
 }

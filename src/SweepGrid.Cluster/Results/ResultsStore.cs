@@ -33,6 +33,10 @@ public sealed class ResultsStore
     public bool Exists => File.Exists(Path);
 
     /// <summary>Where a completed trial's final weights are kept: weights/&lt;sweep&gt;/&lt;trial&gt;.pt next to the tables.</summary>
+    /// <summary>A running trial's checkpoint (checkpoints/SWEEP/TRIAL.ckpt), kept until its outcome is stored.</summary>
+    public string CheckpointPath(string sweep, string trial) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "checkpoints", sweep, $"{trial}.ckpt");
+
     public string WeightsPath(string sweep, string trial) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "weights", sweep, $"{trial}.pt");
 
@@ -148,6 +152,7 @@ public sealed class ResultsStore
         ("log_fit_b", "REAL"),
         ("log_fit_r2", "REAL"),
         ("slot", "TEXT"),
+        ("resumed_from_epoch", "INTEGER"),
     ];
 
     /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
@@ -320,13 +325,14 @@ public sealed class ResultsStore
         Execute(connection, transaction, """
             UPDATE trials SET steps = $steps, train_loss = $trainLoss, train_acc = $trainAcc, test_loss = $testLoss,
               test_acc = $testAcc, weight_distance = $distance, seconds = $seconds,
-              log_fit_a = $fitA, log_fit_b = $fitB, log_fit_r2 = $fitR2
+              log_fit_a = $fitA, log_fit_b = $fitB, log_fit_r2 = $fitR2, resumed_from_epoch = $resumed
             WHERE sweep = $sweep AND trial = $trial;
             """,
             ("$sweep", sweep), ("$trial", trial), ("$steps", outcome.Steps), ("$trainLoss", f?.TrainLoss),
             ("$trainAcc", f?.TrainAccuracy), ("$testLoss", f?.TestLoss), ("$testAcc", f?.TestAccuracy),
             ("$distance", f?.WeightDistance), ("$seconds", outcome.Seconds),
-            ("$fitA", outcome.DistanceFit?.A), ("$fitB", outcome.DistanceFit?.B), ("$fitR2", outcome.DistanceFit?.R2));
+            ("$fitA", outcome.DistanceFit?.A), ("$fitB", outcome.DistanceFit?.B), ("$fitR2", outcome.DistanceFit?.R2),
+            ("$resumed", outcome.ResumedFromEpoch));
         Execute(connection, transaction, "DELETE FROM trajectory WHERE sweep = $sweep AND trial = $trial AND epoch > $last;",
             ("$sweep", sweep), ("$trial", trial), ("$last", f?.Epoch ?? 0));
         foreach (var table in new[] { "points", "layer_distances", "walks", "walk_curves" })

@@ -45,6 +45,8 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private sealed record WalkDone(int Attempt, WalkRecord Record);
 
+    private sealed record Resumed(int Attempt, int Epoch);
+
     private sealed record TrainingEnded(int Attempt, TrialOutcome Outcome);
 
     /// <param name="Detail">The whole exception, stack included, for the log; <paramref name="Reason"/> is its message.</param>
@@ -75,8 +77,13 @@ internal sealed class TrainingSlot : ReceiveActor
             record => self.Tell(new EpochDone(attempt, record)),
             points => self.Tell(new PointsDone(attempt, points)),
             record => self.Tell(new FlatnessDone(attempt, record)),
-            record => self.Tell(new WalkDone(attempt, record)));
-        var options = _options with { FinalWeightsPath = _results.WeightsPath(trial.SweepName, trial.TrialId) };
+            record => self.Tell(new WalkDone(attempt, record)),
+            epoch => self.Tell(new Resumed(attempt, epoch)));
+        var options = _options with
+        {
+            FinalWeightsPath = _results.WeightsPath(trial.SweepName, trial.TrialId),
+            CheckpointPath = _results.CheckpointPath(trial.SweepName, trial.TrialId),
+        };
         _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, options, token))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new TrainingEnded(attempt, t.Result)
@@ -97,6 +104,8 @@ internal sealed class TrainingSlot : ReceiveActor
         Receive<PointsDone>(p => recorder.Tell(new RecordPoints(p.Attempt, p.Points)));
         Receive<FlatnessDone>(f => recorder.Tell(new RecordFlatness(f.Attempt, f.Record)));
         Receive<WalkDone>(w => recorder.Tell(new RecordWalk(w.Attempt, w.Record)));
+        Receive<Resumed>(r => _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
+            trial.TrialId, trial.SweepName, r.Attempt, r.Epoch));
         Receive<TrainingEnded>(e =>
         {
             recorder.Tell(new RecordOutcome(e.Attempt, e.Outcome));
@@ -116,6 +125,8 @@ internal sealed class TrainingSlot : ReceiveActor
         {
             _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} {Status} after {Seconds:F1} s",
                 trial.TrialId, trial.SweepName, stored.Attempt, outcome.Status, outcome.Seconds);
+            // Only now, with the outcome stored, is the checkpoint no longer needed.
+            SweepGrid.Training.Checkpoints.CheckpointFile.Delete(_results.CheckpointPath(trial.SweepName, trial.TrialId));
             Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
         });
     }
@@ -132,8 +143,10 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private sealed class ForwardingObserver(
         Action<EpochRecord> onEpoch, Action<IReadOnlyList<TrajectoryPoint>> onPoints, Action<FlatnessRecord> onFlatness,
-        Action<WalkRecord> onWalk) : ITrainingObserver
+        Action<WalkRecord> onWalk, Action<int> onResumed) : ITrainingObserver
     {
+        public void OnResumed(int epoch) => onResumed(epoch);
+
         public void OnWalk(WalkRecord record) => onWalk(record);
 
         public void OnEpoch(EpochRecord record) => onEpoch(record);

@@ -38,11 +38,17 @@ public static class SweepDecisions
     public static IReadOnlyList<ISweepEvent> Fail(SweepState state, string trialId, int attempt, string reason) =>
         IsCurrentAttempt(state, trialId, attempt) ? [new TrialAttemptFailed(trialId, attempt, reason)] : None;
 
-    /// <summary>A slot went away: whatever it was running goes back to the queue.</summary>
+    /// <summary>
+    /// A slot went away (its actor restarted, or its node died or was downed): what it ran counts as a
+    /// failed attempt and is retried until max-failures. Counted, not merely re-queued, because the
+    /// trial itself may be the cause: a native libtorch abort or an out-of-memory kill takes the whole
+    /// process down, and a trial that does that every time must end as failed, not loop over the
+    /// cluster's nodes forever.
+    /// </summary>
     public static IReadOnlyList<ISweepEvent> SlotLost(SweepState state, string slot) =>
         state.InOrder
             .Where(t => t.Status == TrialStatus.Running && t.Slot == slot)
-            .Select(t => (ISweepEvent)new TrialRequeued(t.Spec.TrialId, t.Attempts, $"slot {slot} was lost"))
+            .Select(t => (ISweepEvent)new TrialAttemptFailed(t.Spec.TrialId, t.Attempts, $"slot {slot} was lost"))
             .ToList();
 
     /// <summary>

@@ -24,5 +24,6 @@ public static class SweepDefaults
             FlatnessEpochs: [],
             ProbeSize: 1024,
             Sharpness: new SharpnessSpec(Epsilon: 1e-3, Steps: 10, SubspaceDimension: 100),
-            PathLength: false));
+            PathLength: false),
+        Checkpoint: CheckpointSpec.Default);
 }

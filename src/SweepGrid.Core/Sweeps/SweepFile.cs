@@ -79,8 +79,9 @@ public static partial class SweepFile
         var regularizer = s.String("regularizer", d.Regularizer, Regularizers);
         var training = ReadTraining(s.Section("training"), d.Training);
         var metrics = ReadMetrics(s.Section("metrics"), d.Metrics);
+        var checkpoint = ReadCheckpoint(s.Section("checkpoint"), d.CheckpointOrDefault);
         s.RejectUnknownKeys();
-        return new SweepSpec(name, dataset, model, optimizer, schedule, regime, grids, regularizer, rules, training, metrics);
+        return new SweepSpec(name, dataset, model, optimizer, schedule, regime, grids, regularizer, rules, training, metrics, checkpoint);
     }
 
     private static DatasetSpec ReadDataset(HoconSection s, DatasetSpec d)
@@ -196,6 +197,13 @@ public static partial class SweepFile
             s.Int("chunk-size", d.ChunkSize, min: 1));
         s.RejectUnknownKeys();
         return training;
+    }
+
+    private static CheckpointSpec ReadCheckpoint(HoconSection s, CheckpointSpec d)
+    {
+        var checkpoint = new CheckpointSpec(s.Int("every-epochs", d.EveryEpochs, min: 0));
+        s.RejectUnknownKeys();
+        return checkpoint;
     }
 
     public static string Name(LrScaling scaling) => scaling.ToString().ToLowerInvariant();

@@ -12,7 +12,21 @@ public sealed record SweepSpec(
     string Regularizer,
     RulesSpec Rules,
     TrainingSpec Training,
-    MetricsSpec Metrics);
+    MetricsSpec Metrics,
+    CheckpointSpec? Checkpoint = null)
+{
+    /// <summary>The sweep's checkpoint settings, or the defaults for a spec built without them.</summary>
+    public CheckpointSpec CheckpointOrDefault => Checkpoint ?? CheckpointSpec.Default;
+}
+
+/// <summary>
+/// How often a running trial saves model, optimizer, RNG and step so that a re-assigned trial resumes
+/// instead of starting over; 0 = never. Not part of a trial's identity: it changes no number.
+/// </summary>
+public sealed record CheckpointSpec(int EveryEpochs)
+{
+    public static readonly CheckpointSpec Default = new(EveryEpochs: 1);
+}
 
 /// <summary>Where the data comes from. <see cref="Path"/> is resolved against the working directory.</summary>
 public sealed record DatasetSpec(string Name, string Path, int TrainSubset, SyntheticSpec Synthetic);

@@ -62,7 +62,8 @@ public static class GridExpansion
             FullBatch: c.Full,
             ChunkSize: c.Full ? s.Training.ChunkSize : 0,
             // Measurements, not training: they are not part of the trial's identity.
-            Metrics: s.Metrics);
+            Metrics: s.Metrics,
+            CheckpointEveryEpochs: s.CheckpointOrDefault.EveryEpochs);
         return unnamed with { TrialId = TrialIdentity.Of(unnamed) };
     }
 }

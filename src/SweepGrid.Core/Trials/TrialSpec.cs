@@ -30,7 +30,8 @@ public sealed record TrialSpec(
     int MetricsEverySteps,
     bool FullBatch = false,
     int ChunkSize = 0,
-    MetricsSpec? Metrics = null)
+    MetricsSpec? Metrics = null,
+    int CheckpointEveryEpochs = 0)
 {
     /// <summary>η/B, the ratio Jastrzębski et al. (2017) find to control the width of the minimum.</summary>
     public double LearningRateOverBatchSize => LearningRate / BatchSize;

@@ -22,4 +22,9 @@ public interface ITrainingObserver
     void OnWalk(WalkRecord record)
     {
     }
+
+    /// <summary>The trial resumes after this epoch, from a checkpoint; later epochs are re-run and re-reported.</summary>
+    void OnResumed(int epoch)
+    {
+    }
 }

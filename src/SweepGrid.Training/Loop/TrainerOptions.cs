@@ -6,7 +6,9 @@ namespace SweepGrid.Training.Loop;
 /// <param name="Device">"cpu", "cuda" or "cuda:N"; null picks cuda when available, else cpu.</param>
 /// <param name="EvalBatchSize">Samples per forward pass when evaluating the full train and test sets.</param>
 /// <param name="FinalWeightsPath">Where a completed trial's final weights are saved; null keeps none.</param>
-public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096, string? FinalWeightsPath = null)
+/// <param name="CheckpointPath">This trial's checkpoint file (resumed from if it verifies, written every
+/// trial.CheckpointEveryEpochs epochs, deleted at the end); null: no checkpoints.</param>
+public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4096, string? FinalWeightsPath = null, string? CheckpointPath = null)
 {
     public static readonly TrainerOptions Default = new();
 }

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace SweepGrid.Training.Loop;
 
 /// <summary>Everything one trial holds on the device, disposed together, and its training step.</summary>
-internal sealed class TrainingSession : IDisposable
+internal sealed partial class TrainingSession : IDisposable
 {
     // torch.manual_seed and module initialization use torch's process-wide generator; two slots in
     // one process must not interleave there, or their initial weights would depend on timing.

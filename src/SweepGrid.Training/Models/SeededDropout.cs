@@ -20,6 +20,9 @@ public sealed class SeededDropout : nn.Module<Tensor, Tensor>
         _generator = new Generator((ulong)seed);
     }
 
+    /// <summary>The mask generator, whose state a checkpoint saves so a resumed trial draws the same masks.</summary>
+    public Generator Generator => _generator;
+
     public override Tensor forward(Tensor input)
     {
         if (!training || _p == 0) return input.alias();

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace SweepGrid.Training.Checkpoints;
+
+/// <summary>
+/// The on-disk format of a checkpoint: a magic line, a JSON header naming the binary sections and
+/// their lengths (plus any metadata), the sections, and a SHA-256 over everything before it. A file
+/// that is short, foreign or altered fails <see cref="Read"/> with the reason, never half-loads.
+/// Written atomically: temp file in the same folder, flushed to disk (fsync), then renamed over the
+/// old one, which is kept as the previous generation (<see cref="PreviousPath"/>).
+/// </summary>
+public static class CheckpointFile
+{
+    private static readonly byte[] Magic = "SWEEPGRID-CHECKPOINT 1\n"u8.ToArray();
+    private const int HashLength = 32;
+
+    /// <summary>A checkpoint's parts: metadata (JSON-serializable) and named binary sections.</summary>
+    public sealed record Contents(JsonElement Metadata, IReadOnlyDictionary<string, byte[]> Sections);
+
+    private sealed record Header(JsonElement Metadata, List<SectionEntry> Sections);
+
+    private sealed record SectionEntry(string Name, long Length);
+
+    public static string PreviousPath(string path) => path + ".prev";
+
+    public static void Write<T>(string path, T metadata, IReadOnlyList<(string Name, byte[] Bytes)> sections)
+    {
+        var header = new Header(JsonSerializer.SerializeToElement(metadata), sections.Select(s => new SectionEntry(s.Name, s.Bytes.LongLength)).ToList());
+        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                void Put(ReadOnlySpan<byte> bytes)
+                {
+                    file.Write(bytes);
+                    hash.AppendData(bytes);
+                }
+
+                Put(Magic);
+                Span<byte> length = stackalloc byte[4];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, headerBytes.Length);
+                Put(length);
+                Put(headerBytes);
+                foreach (var (_, bytes) in sections) Put(bytes);
+                file.Write(hash.GetHashAndReset());
+                file.Flush(flushToDisk: true); // the data is on disk before the rename makes it the checkpoint
+            }
+
+            if (File.Exists(path)) File.Move(path, PreviousPath(path), overwrite: true);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Reads and verifies one file; throws <see cref="InvalidDataException"/> saying what is wrong.</summary>
+    public static Contents Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < Magic.Length + 4 + HashLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"{path}: not a SweepGrid checkpoint");
+        }
+
+        var body = bytes.AsSpan(0, bytes.Length - HashLength);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashLength)))
+        {
+            throw new InvalidDataException($"{path}: checksum mismatch (truncated or altered)");
+        }
+
+        int at = Magic.Length;
+        int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(body[at..]);
+        at += 4;
+        var header = JsonSerializer.Deserialize<Header>(body.Slice(at, headerLength))
+            ?? throw new InvalidDataException($"{path}: empty header");
+        at += headerLength;
+        var sections = new Dictionary<string, byte[]>();
+        foreach (var s in header.Sections)
+        {
+            if (s.Length < 0 || at + s.Length > body.Length) throw new InvalidDataException($"{path}: section {s.Name} runs past the end");
+            sections[s.Name] = body.Slice(at, (int)s.Length).ToArray();
+            at += (int)s.Length;
+        }
+
+        if (at != body.Length) throw new InvalidDataException($"{path}: {body.Length - at} bytes after the last section");
+        return new Contents(header.Metadata, sections);
+    }
+
+    /// <summary>
+    /// The newest checkpoint at <paramref name="path"/> that verifies: the current file, else the
+    /// previous generation; null when neither exists or verifies (the reasons are in <paramref name="rejected"/>).
+    /// </summary>
+    public static Contents? ReadLastGood(string path, out IReadOnlyList<string> rejected)
+    {
+        var reasons = new List<string>();
+        rejected = reasons;
+        foreach (var candidate in new[] { path, PreviousPath(path) })
+        {
+            if (!File.Exists(candidate)) continue;
+            try
+            {
+                return Read(candidate);
+            }
+            catch (Exception e) when (e is InvalidDataException or JsonException or IOException)
+            {
+                reasons.Add(e.Message);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Removes both generations; nothing to remove (not even the folder) is fine.</summary>
+    public static void Delete(string path)
+    {
+        if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path)))) return;
+        File.Delete(path);
+        File.Delete(PreviousPath(path));
+    }
+}

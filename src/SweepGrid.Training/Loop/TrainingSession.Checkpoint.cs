@@ -1,0 +1,67 @@
+using SweepGrid.Training.Models;
+using static TorchSharp.torch;
+
+namespace SweepGrid.Training.Loop;
+
+/// <summary>
+/// The session's resumable state as checkpoint sections: parameters and buffers (batch-norm running
+/// statistics included), the optimizer's state (momentum or Adam moments), and the states of every
+/// random generator training draws from (the shuffle and each seeded dropout). torch's global
+/// generator is only used to initialize the model, which a resumed session repeats from the seed, so
+/// w₀ (for ‖w_t − w₀‖) comes back bit for bit without being stored.
+/// </summary>
+internal sealed partial class TrainingSession
+{
+    private const string ModelSection = "model", OptimizerSection = "optimizer", ShuffleSection = "rng/shuffle", DropoutSection = "rng/dropout/";
+
+    /// <summary>Updates taken so far.</summary>
+    public long Steps => _steps;
+
+    public (double PathLength, double LastStepLength) StepLengths => (_pathLength.item<double>(), _lastStepLength.item<double>());
+
+    public IReadOnlyList<(string Name, byte[] Bytes)> CaptureState()
+    {
+        var sections = new List<(string, byte[])>
+        {
+            (ModelSection, Bytes(w => _model.save(w))),
+            (OptimizerSection, Bytes(w => ((TorchSharp.Modules.OptimizerHelper)_optimizer).save_state_dict(w))),
+            (ShuffleSection, GeneratorBytes(_shuffle)),
+        };
+        sections.AddRange(Dropouts().Select((d, i) => ($"{DropoutSection}{i}", GeneratorBytes(d.Generator))));
+        return sections;
+    }
+
+    /// <summary>Loads what <see cref="CaptureState"/> saved, into a session built for the same trial.</summary>
+    public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, long steps, double pathLength, double lastStepLength)
+    {
+        using (var reader = new BinaryReader(new MemoryStream(sections[ModelSection]))) _model.load(reader);
+        using (var reader = new BinaryReader(new MemoryStream(sections[OptimizerSection]))) ((TorchSharp.Modules.OptimizerHelper)_optimizer).load_state_dict(reader);
+        SetGenerator(_shuffle, sections[ShuffleSection]);
+        foreach (var (d, i) in Dropouts().Select((d, i) => (d, i))) SetGenerator(d.Generator, sections[$"{DropoutSection}{i}"]);
+        _steps = steps;
+        _pathLength.fill_(pathLength);
+        _lastStepLength.fill_(lastStepLength);
+        CopyWeights(); // the step-length baseline is the restored weights
+    }
+
+    private IEnumerable<SeededDropout> Dropouts() => _model.modules().OfType<SeededDropout>();
+
+    private static byte[] Bytes(Action<BinaryWriter> save)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) save(writer);
+        return stream.ToArray();
+    }
+
+    private static byte[] GeneratorBytes(Generator generator)
+    {
+        using var state = generator.get_state();
+        return state.data<byte>().ToArray();
+    }
+
+    private static void SetGenerator(Generator generator, byte[] bytes)
+    {
+        using var state = tensor(bytes, dtype: ScalarType.Byte);
+        generator.set_state(state);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using SweepGrid.Training.Checkpoints;
+
+namespace SweepGrid.Training.Tests.Checkpoints;
+
+public sealed class CheckpointFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-ckpt-").FullName;
+
+    private string Path => System.IO.Path.Combine(_dir, "sweep", "trial.ckpt");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private sealed record Meta(string Trial, int Epoch);
+
+    private void WriteEpoch(int epoch) =>
+        CheckpointFile.Write(Path, new Meta("t1", epoch), [("model", [1, 2, 3, (byte)epoch]), ("empty", []), ("rng", [9])]);
+
+    [Fact]
+    public void A_written_checkpoint_reads_back_whole_and_leaves_no_temp_file()
+    {
+        WriteEpoch(1);
+
+        var contents = CheckpointFile.Read(Path);
+
+        Assert.Equal(new Meta("t1", 1), contents.Metadata.Deserialize<Meta>());
+        Assert.Equal([1, 2, 3, 1], contents.Sections["model"]);
+        Assert.Empty(contents.Sections["empty"]);
+        Assert.Equal([9], contents.Sections["rng"]);
+        Assert.Equal(["trial.ckpt"], Directory.GetFiles(System.IO.Path.GetDirectoryName(Path)!).Select(System.IO.Path.GetFileName));
+    }
+
+    [Fact]
+    public void Any_flipped_byte_or_truncation_is_refused_with_the_reason()
+    {
+        WriteEpoch(1);
+        var good = File.ReadAllBytes(Path);
+
+        for (int i = 0; i < good.Length; i += 7)
+        {
+            var bad = (byte[])good.Clone();
+            bad[i] ^= 0x40;
+            File.WriteAllBytes(Path, bad);
+            Assert.Throws<InvalidDataException>(() => CheckpointFile.Read(Path));
+        }
+
+        File.WriteAllBytes(Path, good[..^5]);
+        var truncated = Assert.Throws<InvalidDataException>(() => CheckpointFile.Read(Path));
+        Assert.Contains("checksum mismatch", truncated.Message);
+        File.WriteAllText(Path, "hello");
+        Assert.Contains("not a SweepGrid checkpoint", Assert.Throws<InvalidDataException>(() => CheckpointFile.Read(Path)).Message);
+    }
+
+    [Fact]
+    public void The_last_good_generation_is_used_when_the_newest_is_damaged()
+    {
+        WriteEpoch(1);
+        WriteEpoch(2);
+        Assert.Equal(2, CheckpointFile.ReadLastGood(Path, out var none)!.Metadata.Deserialize<Meta>()!.Epoch);
+        Assert.Empty(none);
+
+        var bytes = File.ReadAllBytes(Path);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(Path, bytes);
+        var fallback = CheckpointFile.ReadLastGood(Path, out var rejected);
+
+        Assert.Equal(1, fallback!.Metadata.Deserialize<Meta>()!.Epoch);
+        Assert.Contains("checksum mismatch", Assert.Single(rejected));
+
+        File.WriteAllBytes(CheckpointFile.PreviousPath(Path), [1, 2, 3]);
+        Assert.Null(CheckpointFile.ReadLastGood(Path, out var both));
+        Assert.Equal(2, both.Count);
+
+        CheckpointFile.Delete(Path);
+        Assert.Empty(Directory.GetFiles(System.IO.Path.GetDirectoryName(Path)!));
+        CheckpointFile.Delete(Path); // already gone
+        CheckpointFile.Delete(System.IO.Path.Combine(_dir, "no-such-folder", "t.ckpt"));
+    }
+}

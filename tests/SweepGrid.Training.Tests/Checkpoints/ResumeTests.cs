@@ -1,0 +1,116 @@
+using SweepGrid.Core.Results;
+using SweepGrid.Training.Checkpoints;
+using SweepGrid.Training.Data;
+using SweepGrid.Training.Loop;
+
+namespace SweepGrid.Training.Tests.Checkpoints;
+
+/// <summary>A trial interrupted after a checkpoint and run again ends exactly where an uninterrupted run ends.</summary>
+public sealed class ResumeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-resume-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private sealed class Recorder(int cancelAfterEpoch = 0, CancellationTokenSource? cts = null) : ITrainingObserver
+    {
+        public List<EpochRecord> Epochs { get; } = [];
+
+        public List<TrajectoryPoint> Points { get; } = [];
+
+        public int? ResumedAfter { get; private set; }
+
+        public void OnEpoch(EpochRecord record)
+        {
+            Epochs.Add(record);
+            if (record.Epoch == cancelAfterEpoch) cts!.Cancel();
+        }
+
+        public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => Points.AddRange(points);
+
+        public void OnResumed(int epoch) => ResumedAfter = epoch;
+    }
+
+    private static EpochRecord Timeless(EpochRecord e) => e with { Seconds = 0 };
+
+    private static readonly Dictionary<string, double> NoLayers = [];
+
+    /// <summary>The point with its per-layer distances as text: records compare dictionaries by reference.</summary>
+    private static (TrajectoryPoint, string) Comparable(TrajectoryPoint p) =>
+        (p with { LayerDistances = NoLayers }, string.Join(";", p.LayerDistances.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value:R}")));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("optimizer { name = adam }")]
+    [InlineData("grid { ghost-batch-size = [8] }, optimizer { clip-norm = 1 }, schedule { name = step, drop-epochs = [3] }")]
+    public void Resuming_from_the_epoch_2_checkpoint_matches_an_uninterrupted_run_bit_for_bit(string overrides)
+    {
+        var trial = SyntheticSweeps.Trial(overrides, epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        var whole = new Recorder();
+        var expected = Trainer.Run(trial, data, whole, CancellationToken.None);
+
+        using var cts = new CancellationTokenSource();
+        var first = new Recorder(cancelAfterEpoch: 2, cts);
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Run(trial, data, first, new TrainerOptions(CheckpointPath: path), cts.Token));
+        var second = new Recorder();
+        var resumed = Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+
+        Assert.Equal(2, second.ResumedAfter);
+        Assert.Equal(2, resumed.ResumedFromEpoch);
+        Assert.Null(expected.ResumedFromEpoch);
+        Assert.Equal([3, 4], second.Epochs.Select(e => e.Epoch));
+        Assert.Equal(whole.Epochs.Select(Timeless), first.Epochs.Concat(second.Epochs).Select(Timeless));
+        Assert.Equal(whole.Points.Select(Comparable), first.Points.Concat(second.Points).Select(Comparable));
+        Assert.Equal(expected.Steps, resumed.Steps);
+        Assert.Equal(expected.DistanceFit, resumed.DistanceFit);
+        Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_falls_back_to_the_previous_one_or_to_epoch_1()
+    {
+        var trial = SyntheticSweeps.Trial(epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        var expected = Trainer.Run(trial, data, new Recorder(), CancellationToken.None);
+        using (var cts = new CancellationTokenSource())
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Trainer.Run(trial, data, new Recorder(cancelAfterEpoch: 3, cts), new TrainerOptions(CheckpointPath: path), cts.Token));
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+        var fromPrevious = Trainer.Run(trial, data, new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+        // That run checkpointed epoch 3 again; damage both generations now.
+        File.WriteAllBytes(path, [0]);
+        File.WriteAllBytes(CheckpointFile.PreviousPath(path), [0]);
+        var fromScratch = Trainer.Run(trial, data, new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+
+        Assert.Equal(2, fromPrevious.ResumedFromEpoch);
+        Assert.Null(fromScratch.ResumedFromEpoch);
+        Assert.Equal(Timeless(expected.Final!), Timeless(fromPrevious.Final!));
+        Assert.Equal(Timeless(expected.Final!), Timeless(fromScratch.Final!));
+    }
+
+    [Fact]
+    public void Another_trials_checkpoint_is_not_resumed()
+    {
+        var path = Path.Combine(_dir, "t.ckpt");
+        var other = SyntheticSweeps.Trial("grid { seed = [2] }", epochs: 4);
+        using (var cts = new CancellationTokenSource())
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Trainer.Run(other, Datasets.Load(other.Dataset), new Recorder(cancelAfterEpoch: 2, cts), new TrainerOptions(CheckpointPath: path), cts.Token));
+        }
+
+        var trial = SyntheticSweeps.Trial(epochs: 4);
+        var outcome = Trainer.Run(trial, Datasets.Load(trial.Dataset), new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+
+        Assert.Null(outcome.ResumedFromEpoch);
+        Assert.Equal(4, outcome.Final!.Epoch);
+    }
+}
