@@ -177,7 +177,8 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
         coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), survivor);
         var finished = watcher.FishForMessage<SweepFinished>(_ => true, Wait);
         var entry = Assert.Single(finished.Final.Trials);
-        Assert.Equal((TrialStatus.Completed, 2, 0), (entry.Status, entry.Attempts, entry.Failures));
+        // The lost attempt counts against max-failures (a trial that kills its slot must not loop forever).
+        Assert.Equal((TrialStatus.Completed, 2, 1), (entry.Status, entry.Attempts, entry.Failures));
     }
 
     [Fact]
