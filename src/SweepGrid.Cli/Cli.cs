@@ -26,6 +26,9 @@ internal static class Cli
             "SweepGrid: parallel hyperparameter sweeps for generalization-gap research " +
             "(batch size × learning rate × ghost batch size × regularizer × seed).");
         root.Subcommands.Add(Run(output, error));
+        root.Subcommands.Add(Resume(output, error));
+        root.Subcommands.Add(Node(output, error));
+        root.Subcommands.Add(Submit(output, error));
         root.Subcommands.Add(Export(output, error));
         root.Subcommands.Add(Summary(output, error));
         root.Subcommands.Add(Report(output, error));
@@ -58,6 +61,72 @@ internal static class Cli
             new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
                 Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet)),
             output, ct)));
+        return command;
+    }
+
+    private static Command Resume(TextWriter output, TextWriter error)
+    {
+        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
+        var store = StoreOption();
+        var slots = new Option<int>("--slots") { Description = "Training slots in this process", DefaultValueFactory = _ => 2 };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
+        var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
+        var host = new Option<string>("--host") { Description = "With --seed: the address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("resume",
+            "Finish a stored sweep after a stop or crash: finished trials are not run again, interrupted ones resume from their checkpoints.\n" +
+            "The sweep file is not needed: the sweep runs as it was first submitted.\n" +
+            "Example: sweepgrid resume gap-fashion-mnist --store sweepgrid-data   (cluster: sweepgrid resume NAME --seed host:4053)")
+        {
+            sweep, store, slots, device, quiet, seeds, host,
+        };
+        command.SetAction((result, ct) => Guarded(error, () => result.GetValue(seeds) is { Length: > 0 } seedList
+            ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(quiet), output, ct)
+            : RunCommand.RunAsync(
+                new RunCommand.Options(null, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
+                    Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep)),
+                output, ct)));
+        return command;
+    }
+
+    private static Command Node(TextWriter output, TextWriter error)
+    {
+        var roles = new Option<string>("--roles") { Description = "coordinator, worker or both (comma-separated)", DefaultValueFactory = _ => "coordinator,worker" };
+        var host = new Option<string>("--host") { Description = "Address other nodes reach this one at", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Remoting port", DefaultValueFactory = _ => 4053 };
+        var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT (repeat for several); none: this node is the first seed" };
+        var store = StoreOption();
+        var slots = new Option<int>("--slots") { Description = "Training slots on a worker (one per GPU, or CPU slots)", DefaultValueFactory = _ => 1 };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var command = new Command("node",
+            "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +
+            "worker nodes train. Runs until Ctrl-C or SIGTERM, then leaves the cluster.\n" +
+            "Example: sweepgrid node --roles coordinator,worker --port 4053 --store /shared/sweepgrid\n" +
+            "         sweepgrid node --roles worker --port 4054 --seed 127.0.0.1:4053 --store /shared/sweepgrid")
+        {
+            roles, host, port, seeds, store, slots, device,
+        };
+        command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.NodeAsync(
+            new ClusterCommands.NodeArguments(result.GetValue(roles)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(seeds) ?? [],
+                result.GetValue(store)!, result.GetValue(slots), result.GetValue(device)),
+            output, ct)));
+        return command;
+    }
+
+    private static Command Submit(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON)" };
+        var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT of the running cluster", Required = true };
+        var host = new Option<string>("--host") { Description = "The address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
+        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
+        var command = new Command("submit",
+            "Send a sweep to a running cluster and follow it to its end (Ctrl-C stops following; the sweep goes on).\n" +
+            "Example: sweepgrid submit hocon/sweeps/quick.hocon --seed 127.0.0.1:4053")
+        {
+            file, seeds, host, quiet,
+        };
+        command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.SubmitAsync(
+            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(quiet), output, ct)));
         return command;
     }
 

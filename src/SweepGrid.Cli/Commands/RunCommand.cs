@@ -17,12 +17,16 @@ internal static class RunCommand
 {
     /// <param name="Live">Draw the live view (an interactive terminal) instead of progress lines.</param>
     /// <param name="Quiet">Progress lines only for trial starts and ends, not every epoch.</param>
-    public sealed record Options(string SweepFile, string Store, int Slots, string? Device, bool Live = false, bool Quiet = false);
+    /// <param name="SweepFile">The sweep file; null with <paramref name="Resume"/>.</param>
+    /// <param name="Resume">Run this stored sweep again as it was submitted (`sweepgrid resume`).</param>
+    public sealed record Options(string? SweepFile, string Store, int Slots, string? Device, bool Live = false, bool Quiet = false, string? Resume = null);
 
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
         if (options.Slots < 1) throw new UserError($"--slots: must be a positive integer, got {options.Slots}");
-        var loaded = SweepLoader.Load(options.SweepFile);
+        var loaded = options.Resume is { } stored
+            ? SweepLoader.FromStore(new Cluster.Results.ResultsStore(options.Store), stored)
+            : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)));
         var spec = loaded.Spec;
         int threads = TorchThreads.ForSlots(options.Slots);
         output.WriteLine($"sweep {spec.Name}: {loaded.Trials.Count} trials on {spec.Dataset.Name} " +

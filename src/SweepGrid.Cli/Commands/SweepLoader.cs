@@ -34,8 +34,32 @@ internal static class SweepLoader
             throw new UserError($"{sweepFile}: sweep.dataset.path: {e.Message}");
         }
 
+        return Checked(spec, facts, sweepFile);
+    }
+
+    /// <summary>A sweep as stored when it was first run (for `resume`), checked against its data again.</summary>
+    public static LoadedSweep FromStore(Cluster.Results.ResultsStore store, string sweep)
+    {
+        Exporter.TrialRows(store, sweep); // an unknown store or sweep is bad input naming what exists
+        var spec = store.LoadSweep(sweep);
+        var source = $"sweep {sweep} (as stored)";
+        DatasetFacts facts;
+        try
+        {
+            facts = Datasets.Facts(spec.Dataset);
+        }
+        catch (DataFormatException e)
+        {
+            throw new UserError($"{source}: sweep.dataset.path: {e.Message}");
+        }
+
+        return Checked(spec, facts, source);
+    }
+
+    private static LoadedSweep Checked(SweepSpec spec, DatasetFacts facts, string source)
+    {
         var errors = DatasetChecks.Check(spec, facts);
-        if (errors.Count > 0) throw new UserError(errors.Select(err => $"{sweepFile}: {err}").ToList());
+        if (errors.Count > 0) throw new UserError(errors.Select(err => $"{source}: {err}").ToList());
         return new LoadedSweep(spec, facts, GridExpansion.Expand(spec, DatasetChecks.EffectiveTrainCount(spec.Dataset, facts)));
     }
 }

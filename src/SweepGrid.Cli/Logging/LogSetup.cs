@@ -14,16 +14,25 @@ internal static class LogSetup
 {
     public const string Folder = "logs";
 
-    public static void ToStore(string storeDirectory, LogLevels levels)
-    {
-        var previous = Log.Logger;
-        Log.Logger = new LoggerConfiguration()
+    public static void ToStore(string storeDirectory, LogLevels levels) =>
+        Replace(Console(new LoggerConfiguration(), levels)
             .MinimumLevel.Is((LogEventLevel)Math.Min((int)levels.File, (int)levels.Console))
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(storeDirectory, Folder, "sweepgrid-.log"), levels.File, rollingInterval: RollingInterval.Day));
+
+    /// <summary>A process without a store (a `submit` client): the console sink only.</summary>
+    public static void ConsoleOnly(LogLevels levels) =>
+        Replace(Console(new LoggerConfiguration(), levels).MinimumLevel.Is(levels.Console));
+
+    private static LoggerConfiguration Console(LoggerConfiguration configuration, LogLevels levels) =>
+        configuration
             .Enrich.FromLogContext()
             .WriteTo.Console(levels.Console, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}",
-                formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: LogEventLevel.Warning)
-            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(storeDirectory, Folder, "sweepgrid-.log"), levels.File, rollingInterval: RollingInterval.Day)
-            .CreateLogger();
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: LogEventLevel.Warning);
+
+    private static void Replace(LoggerConfiguration configuration)
+    {
+        var previous = Log.Logger;
+        Log.Logger = configuration.CreateLogger();
         (previous as IDisposable)?.Dispose();
     }
 }

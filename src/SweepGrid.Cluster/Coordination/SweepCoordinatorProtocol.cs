@@ -17,14 +17,14 @@ public static class SweepCoordinatorProtocol
     // ---- from the user (CLI) ----
 
     /// <summary>Add these trials (those already known are ignored). Replies <see cref="Submitted"/>.</summary>
-    public sealed record Submit(IReadOnlyList<TrialSpec> Trials);
+    public sealed record Submit(IReadOnlyList<TrialSpec> Trials) : IClusterMessage;
 
-    public sealed record Submitted(int Added, int Total, int AlreadyFinished);
+    public sealed record Submitted(int Added, int Total, int AlreadyFinished) : IClusterMessage;
 
     /// <summary>Sender receives <see cref="Snapshot"/> now, then every <see cref="ProgressEvent"/>, then <see cref="SweepFinished"/>.</summary>
-    public sealed record Subscribe(IActorRef Subscriber);
+    public sealed record Subscribe(IActorRef Subscriber) : IClusterMessage;
 
-    public sealed class GetSnapshot
+    public sealed class GetSnapshot : IClusterMessage
     {
         public static readonly GetSnapshot Instance = new();
 
@@ -33,12 +33,12 @@ public static class SweepCoordinatorProtocol
         }
     }
 
-    public sealed record Snapshot(string SweepName, IReadOnlyList<TrialEntry> Trials)
+    public sealed record Snapshot(string SweepName, IReadOnlyList<TrialEntry> Trials) : IClusterMessage
     {
         public int Count(TrialStatus status) => Trials.Count(t => t.Status == status);
     }
 
-    public abstract record ProgressEvent(string TrialId);
+    public abstract record ProgressEvent(string TrialId) : IClusterMessage;
 
     public sealed record TrialStarted(string TrialId, int Attempt, string Slot) : ProgressEvent(TrialId);
 
@@ -46,16 +46,16 @@ public static class SweepCoordinatorProtocol
 
     public sealed record TrialSettled(string TrialId, TrialStatus Status, int Attempts, string? Reason) : ProgressEvent(TrialId);
 
-    public sealed record SweepFinished(Snapshot Final);
+    public sealed record SweepFinished(Snapshot Final) : IClusterMessage;
 
     // ---- from training slots ----
 
     /// <summary>A free slot asks for a trial. Answered with <see cref="Assignment"/> now or later, or <see cref="NoMoreWork"/>.</summary>
-    public sealed record RequestWork(string Slot);
+    public sealed record RequestWork(string Slot) : IClusterMessage;
 
-    public sealed record Assignment(TrialSpec Trial, int Attempt);
+    public sealed record Assignment(TrialSpec Trial, int Attempt) : IClusterMessage;
 
-    public sealed class NoMoreWork
+    public sealed class NoMoreWork : IClusterMessage
     {
         public static readonly NoMoreWork Instance = new();
 
@@ -65,11 +65,11 @@ public static class SweepCoordinatorProtocol
     }
 
     /// <summary>Progress of a running attempt, forwarded to subscribers; not persisted here (the recorder does that).</summary>
-    public sealed record ReportEpoch(string TrialId, int Attempt, EpochRecord Record);
+    public sealed record ReportEpoch(string TrialId, int Attempt, EpochRecord Record) : IClusterMessage;
 
     /// <summary>The attempt ended with a result that the trial's recorder has already stored.</summary>
-    public sealed record ReportFinished(string TrialId, int Attempt, TrialStatus Status, string? Reason);
+    public sealed record ReportFinished(string TrialId, int Attempt, TrialStatus Status, string? Reason) : IClusterMessage;
 
     /// <summary>The attempt crashed (an exception, not a divergence).</summary>
-    public sealed record ReportFailed(string TrialId, int Attempt, string Reason);
+    public sealed record ReportFailed(string TrialId, int Attempt, string Reason) : IClusterMessage;
 }

@@ -24,7 +24,7 @@ public static class EmbeddedSweep
         onProgress(submitted);
 
         var finished = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var listener = system.ActorOf(Akka.Actor.Props.Create(() => new ProgressListener(onProgress, finished)), $"progress-{spec.Name}");
+        var listener = system.ActorOf(ProgressListener.Props(onProgress, finished), $"progress-{spec.Name}");
         coordinator.Tell(new Subscribe(listener));
         var agent = system.ActorOf(NodeAgentProtocol.Props(coordinator, host.Results, slots), $"node-{spec.Name}");
         try
@@ -36,16 +36,6 @@ public static class EmbeddedSweep
             system.Stop(agent);
             system.Stop(listener);
             system.Stop(coordinator);
-        }
-    }
-
-    /// <summary>Relays the coordinator's progress to a callback and completes when the sweep does.</summary>
-    private sealed class ProgressListener : ReceiveActor
-    {
-        public ProgressListener(Action<object> onProgress, TaskCompletionSource<Snapshot> finished)
-        {
-            Receive<SweepFinished>(f => finished.TrySetResult(f.Final));
-            ReceiveAny(onProgress);
         }
     }
 }

@@ -51,16 +51,19 @@ public sealed class SweepGridHost : IAsyncDisposable
         return new SweepGridHost(system, results, store);
     }
 
-    public static Config EmbeddedConfig(StoreLocation store)
+    public static Config EmbeddedConfig(StoreLocation store) =>
+        StoreConfig(store)
+            .WithFallback(HoconFiles.Parse("embedded.conf"))
+            .WithFallback(HoconFiles.Parse("sweepgrid.conf"));
+
+    /// <summary>The journal and snapshot store in the store folder's SQLite file.</summary>
+    public static Config StoreConfig(StoreLocation store)
     {
         var connection = store.SqliteConnectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
-        var storeConfig = ConfigurationFactory.ParseString($"""
+        return ConfigurationFactory.ParseString($"""
             akka.persistence.journal.sql.connection-string = "{connection}"
             akka.persistence.snapshot-store.sql.connection-string = "{connection}"
             """);
-        return storeConfig
-            .WithFallback(HoconFiles.Parse("embedded.conf"))
-            .WithFallback(HoconFiles.Parse("sweepgrid.conf"));
     }
 
     /// <summary>

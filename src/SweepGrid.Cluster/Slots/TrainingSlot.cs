@@ -63,12 +63,19 @@ internal sealed class TrainingSlot : ReceiveActor
     private void Idle()
     {
         Receive<Assignment>(Start);
-        Receive<NoMoreWork>(_ => _log.Debug("Slot {Slot}: no more work", _slotId));
+        // Nothing to do now; a sweep may be submitted later (on a cluster), so ask again after a while.
+        Receive<NoMoreWork>(_ => Context.System.Scheduler.ScheduleTellOnce(IdlePoll, _coordinator, new RequestWork(_slotId), Self));
     }
+
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
+
+    /// <summary>The coordinator that assigned the running trial: its reports go there, not through the director.</summary>
+    private IActorRef _assignedBy = ActorRefs.Nobody;
 
     private void Start(Assignment assignment)
     {
         var (trial, attempt) = (assignment.Trial, assignment.Attempt);
+        _assignedBy = Sender;
         var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}");
         _training = new CancellationTokenSource();
         var token = _training.Token;
@@ -99,7 +106,7 @@ internal sealed class TrainingSlot : ReceiveActor
         Receive<EpochDone>(e =>
         {
             recorder.Tell(new RecordEpoch(e.Attempt, e.Record));
-            _coordinator.Tell(new ReportEpoch(trial.TrialId, e.Attempt, e.Record));
+            _assignedBy.Tell(new ReportEpoch(trial.TrialId, e.Attempt, e.Record));
         });
         Receive<PointsDone>(p => recorder.Tell(new RecordPoints(p.Attempt, p.Points)));
         Receive<FlatnessDone>(f => recorder.Tell(new RecordFlatness(f.Attempt, f.Record)));
@@ -136,7 +143,7 @@ internal sealed class TrainingSlot : ReceiveActor
         Context.Stop(recorder);
         _training?.Dispose();
         _training = null;
-        _coordinator.Tell(report);
+        _assignedBy.Tell(report);
         Become(Idle);
         _coordinator.Tell(new RequestWork(_slotId));
     }

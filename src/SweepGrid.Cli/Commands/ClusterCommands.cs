@@ -1,0 +1,151 @@
+using System.Globalization;
+using Akka.Actor;
+using SweepGrid.Cli.Output;
+using SweepGrid.Cluster.Coordination;
+using SweepGrid.Cluster.Hosting;
+using SweepGrid.Cluster.Slots;
+using SweepGrid.Core.Results;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+using static SweepGrid.Cluster.Hosting.SweepGridNode;
+
+namespace SweepGrid.Cli.Commands;
+
+/// <summary>`sweepgrid node`, `submit` and `resume --seed`: a cluster member, and a client that hands it a sweep and follows it.</summary>
+internal static class ClusterCommands
+{
+    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int Slots, string? Device);
+
+    /// <summary>Runs a member until SIGINT/SIGTERM (then leaves the cluster gracefully) or until the cluster downs it.</summary>
+    public static async Task<int> NodeAsync(NodeArguments a, TextWriter output, CancellationToken ct)
+    {
+        var roles = Roles(a.Roles, allowed: [SweepGridNode.Roles.Coordinator, SweepGridNode.Roles.Worker]);
+        CheckAddress(a.Host, a.Port, allowAnyPort: false);
+        var seeds = Seeds(a.Seeds);
+        if (roles.Contains(SweepGridNode.Roles.Worker) && a.Slots < 1) throw new UserError($"--slots: a worker needs at least 1 slot, got {a.Slots}");
+        var levels = Logging.LogLevels.FromConfig();
+        Logging.LogSetup.ToStore(a.Store, levels);
+        await using var node = await SweepGridNode.StartAsync(
+            new NodeOptions(roles, a.Host, a.Port, seeds, a.Store, new NodeSlots(a.Slots, a.Device)),
+            Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
+        output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
+                         (roles.Contains(SweepGridNode.Roles.Worker) ? $", {a.Slots} slot(s)" : "") + $", store {Path.GetFullPath(a.Store)}");
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (ct.Register(() => stopped.TrySetResult()))
+        {
+            await Task.WhenAny(stopped.Task, node.System.WhenTerminated);
+        }
+
+        output.WriteLine(node.System.WhenTerminated.IsCompleted
+            ? "node stopped: the cluster removed it (see the log)"
+            : "node leaving the cluster");
+        return node.System.WhenTerminated.IsCompleted && !ct.IsCancellationRequested ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    /// <summary>Joins as a client, submits the sweep to the director and follows it to its end.</summary>
+    public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, bool quiet, TextWriter output, CancellationToken ct)
+    {
+        var loaded = SweepLoader.Load(sweepFile);
+        var seeds = Seeds(seedArgs);
+        if (seeds.Count == 0) throw new UserError("--seed: give at least one seed node as HOST:PORT");
+        CheckAddress(host, 0, allowAnyPort: true);
+        await using var client = await StartClient(host, seeds, ct);
+        var submitted = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(loaded.Spec, loaded.Trials), TimeSpan.FromSeconds(60), ct);
+        if (submitted is not Submitted s) throw new InvalidOperationException($"the director answered {submitted.GetType().Name}");
+        output.WriteLine($"sweep {loaded.Spec.Name} submitted: {s.Total} trials, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
+        return await Follow(client, loaded.Spec.Name, loaded.Trials.ToDictionary(t => t.TrialId), quiet, output, ct);
+    }
+
+    /// <summary>`resume SWEEP --seed`: a running cluster carries on by itself; this follows the sweep to its end.</summary>
+    public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, bool quiet, TextWriter output, CancellationToken ct)
+    {
+        var seeds = Seeds(seedArgs);
+        await using var client = await StartClient(host, seeds, ct);
+        return await Follow(client, sweep, null, quiet, output, ct);
+    }
+
+    private static async Task<SweepGridNode> StartClient(string host, IReadOnlyList<string> seeds, CancellationToken ct)
+    {
+        Logging.LogSetup.ConsoleOnly(Logging.LogLevels.FromConfig());
+        // A client member keeps no store: a throwaway folder satisfies the persistence plugin, which it never uses.
+        var scratch = Directory.CreateTempSubdirectory("sweepgrid-client-").FullName;
+        return await SweepGridNode.StartAsync(
+            new NodeOptions([SweepGridNode.Roles.Client], host, 0, seeds, scratch, new NodeSlots(0, null)), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
+    }
+
+    private static async Task<int> Follow(SweepGridNode client, string sweep, IReadOnlyDictionary<string, Core.Trials.TrialSpec>? trials, bool quiet, TextWriter output, CancellationToken ct)
+    {
+        var finished = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var unknown = new TaskCompletionSource<SweepDirectorProtocol.UnknownSweep>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ProgressPrinter? printer = trials is null ? null : new ProgressPrinter(output, trials, epochLines: !quiet);
+        void OnProgress(object message)
+        {
+            switch (message)
+            {
+                case SweepDirectorProtocol.UnknownSweep u:
+                    unknown.TrySetResult(u);
+                    break;
+                case Snapshot snap when printer is null:
+                    printer = new ProgressPrinter(output, snap.Trials.ToDictionary(t => t.Spec.TrialId, t => t.Spec), epochLines: !quiet);
+                    printer.On(snap);
+                    break;
+                default:
+                    printer?.On(message);
+                    break;
+            }
+        }
+
+        var listener = client.System.ActorOf(ProgressListener.Props(OnProgress, finished), "follow");
+        client.Director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener));
+        try
+        {
+            var first = await Task.WhenAny(finished.Task, unknown.Task).WaitAsync(ct);
+            if (first == unknown.Task)
+            {
+                var u = await unknown.Task;
+                throw new UserError($"sweep \"{sweep}\" is not known to the cluster (sweeps there: {(u.Known.Count == 0 ? "none" : string.Join(", ", u.Known))})");
+            }
+
+            var final = await finished.Task;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sweep {sweep}: {final.Count(TrialStatus.Completed)} completed, {final.Count(TrialStatus.Diverged)} diverged, {final.Count(TrialStatus.Failed)} failed"));
+            return final.Count(TrialStatus.Failed) > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            output.WriteLine($"stopped following; sweep {sweep} goes on in the cluster (`sweepgrid resume {sweep} --seed ...` follows it again)");
+            return ExitCodes.Success;
+        }
+    }
+
+    private static IReadOnlyList<string> Roles(string text, IReadOnlyList<string> allowed)
+    {
+        var roles = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        var bad = roles.Where(r => !allowed.Contains(r)).ToList();
+        if (roles.Count == 0 || bad.Count > 0)
+        {
+            throw new UserError($"--roles: must be one or more of {string.Join(", ", allowed)} (comma-separated), got \"{text}\"");
+        }
+
+        return roles;
+    }
+
+    private static IReadOnlyList<string> Seeds(IReadOnlyList<string> seeds)
+    {
+        foreach (var seed in seeds)
+        {
+            var parts = seed.Split(':');
+            if (parts.Length != 2 || parts[0].Length == 0 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                throw new UserError($"--seed: must be HOST:PORT with a port from 1 to 65535, got \"{seed}\"");
+            }
+        }
+
+        return seeds;
+    }
+
+    private static void CheckAddress(string host, int port, bool allowAnyPort)
+    {
+        if (string.IsNullOrWhiteSpace(host)) throw new UserError("--host: must be a host name or address this node is reachable at");
+        if ((port == 0 && !allowAnyPort) || port is < 0 or > 65535) throw new UserError($"--port: must be from 1 to 65535, got {port}");
+    }
+}

@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using SweepGrid.Cluster.Results;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+using static SweepGrid.Cluster.Coordination.SweepDirectorProtocol;
+
+namespace SweepGrid.Cluster.Coordination;
+
+/// <summary>
+/// Event-sourced list of the sweeps this cluster runs, each with its own persistent coordinator as a
+/// child. When the singleton moves to another node, the director recovers the list and recreates the
+/// coordinators, which recover their own journals (and re-queue what was running: those slots belonged
+/// to the previous incarnation). Slots ask the director for work; it forwards the request to the oldest
+/// unfinished sweep, whose coordinator answers the slot directly.
+/// </summary>
+internal sealed class SweepDirector : ReceivePersistentActor
+{
+    private readonly ResultsStore _results;
+    private readonly int _maxFailures;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<string> _sweeps = [];
+    private readonly HashSet<string> _finished = [];
+    private readonly Dictionary<string, IActorRef> _coordinators = [];
+
+    public SweepDirector(ResultsStore results, int maxFailures)
+    {
+        _results = results;
+        _maxFailures = maxFailures;
+        Recover<SweepRegistered>(e => _sweeps.Add(e.SweepName));
+        Command<SubmitSweep>(HandleSubmit);
+        Command<RequestWork>(HandleRequestWork);
+        Command<SubscribeSweep>(HandleSubscribe);
+        Command<SweepFinished>(f => _finished.Add(f.Final.SweepName));
+        Command<Snapshot>(_ => { });
+        Command<ProgressEvent>(_ => { });
+    }
+
+    public override string PersistenceId => SweepDirectorProtocol.PersistenceId;
+
+    protected override void OnReplaySuccess()
+    {
+        _results.EnsureSchema();
+        foreach (var sweep in _sweeps) StartCoordinator(sweep);
+        _log.Info("Sweep director up with {Count} sweep(s): {Sweeps}", _sweeps.Count, string.Join(", ", _sweeps));
+    }
+
+    private void HandleSubmit(SubmitSweep submit)
+    {
+        var name = submit.Spec.Name;
+        _results.SaveSweep(submit.Spec);
+        if (_coordinators.TryGetValue(name, out var known))
+        {
+            Resubmit(known, submit);
+            return;
+        }
+
+        Persist(new SweepRegistered(name), e =>
+        {
+            _sweeps.Add(e.SweepName);
+            Resubmit(StartCoordinator(e.SweepName), submit);
+        });
+    }
+
+    /// <summary>New trials may reopen a finished sweep; subscribing again brings its next SweepFinished.</summary>
+    private void Resubmit(IActorRef coordinator, SubmitSweep submit)
+    {
+        coordinator.Forward(new Submit(submit.Trials));
+        _finished.Remove(submit.Spec.Name);
+        coordinator.Tell(new Subscribe(Self));
+    }
+
+    private void HandleRequestWork(RequestWork request)
+    {
+        var open = _sweeps.FirstOrDefault(s => !_finished.Contains(s));
+        if (open is null) Sender.Tell(NoMoreWork.Instance);
+        else _coordinators[open].Forward(request);
+    }
+
+    private void HandleSubscribe(SubscribeSweep subscribe)
+    {
+        if (_coordinators.TryGetValue(subscribe.SweepName, out var coordinator)) coordinator.Tell(new Subscribe(subscribe.Subscriber));
+        else subscribe.Subscriber.Tell(new UnknownSweep(subscribe.SweepName, _sweeps.ToList()));
+    }
+
+    private IActorRef StartCoordinator(string sweep)
+    {
+        var coordinator = Context.ActorOf(SweepCoordinatorProtocol.Props(sweep, _results, _maxFailures), $"sweep-{sweep}");
+        _coordinators[sweep] = coordinator;
+        coordinator.Tell(new Subscribe(Self));
+        return coordinator;
+    }
+}
