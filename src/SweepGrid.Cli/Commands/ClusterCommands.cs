@@ -94,8 +94,10 @@ internal static class ClusterCommands
             }
         }
 
-        var listener = client.System.ActorOf(ProgressListener.Props(OnProgress, finished), "follow");
-        client.Director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener));
+        var director = client.Director;
+        var listener = client.System.ActorOf(ProgressListener.Props(OnProgress, finished,
+            self => director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, self))), "follow");
+        director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener));
         try
         {
             var first = await Task.WhenAny(finished.Task, unknown.Task).WaitAsync(ct);

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SweepGrid.Integration.Tests;
+
+/// <summary>A `sweepgrid` process (a node or a submitting client) whose output lines are collected as they come.</summary>
+internal sealed class ClusterProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _newLine = new(0);
+
+    public ClusterProcess(string name, params string[] args)
+    {
+        Name = name;
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<string> Lines => _lines.ToList();
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    private void Add(string? line)
+    {
+        if (line is null) return;
+        _lines.Enqueue(line);
+        _newLine.Release();
+    }
+
+    /// <summary>Waits until some line satisfies the predicate; returns it.</summary>
+    public async Task<string> WaitForLine(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var hit = _lines.FirstOrDefault(predicate);
+            if (hit is not null) return hit;
+            if (_process.HasExited && !_lines.Any(predicate))
+            {
+                throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}) before the expected line:\n{string.Join('\n', _lines)}");
+            }
+
+            try
+            {
+                await _newLine.WaitAsync(TimeSpan.FromMilliseconds(500), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{Name}: no expected line within {timeout}:\n{string.Join('\n', _lines.TakeLast(40))}");
+            }
+        }
+    }
+
+    public async Task<int> WaitForExit(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} still running after {timeout}:\n{string.Join('\n', _lines.TakeLast(40))}");
+        }
+
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no leaving the cluster, as when a machine dies.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        _newLine.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
