@@ -126,6 +126,29 @@ public sealed class SweepStateMachineTests
     }
 
     [Fact]
+    public void After_a_restart_a_running_trial_whose_attempt_stored_its_outcome_finishes_instead_of_rerunning()
+    {
+        var (state, a) = Assign(Submitted(), "slot-a");
+        (state, var b) = Assign(state, "slot-b");
+        (state, var c) = Assign(state, "slot-c");
+        // a's current attempt stored its outcome (its report died with the old coordinator); b's stored
+        // outcome is from an older attempt; c stored nothing.
+        var stored = new Dictionary<string, (int, TrialStatus, string?)>
+        {
+            [a.TrialId] = (a.Attempt, TrialStatus.Diverged, "loss NaN"),
+            [b.TrialId] = (b.Attempt - 1, TrialStatus.Completed, null),
+        };
+
+        var events = SweepDecisions.Restarted(state, t => stored.TryGetValue(t, out var o) ? o : null);
+        state = Run(state, events);
+
+        Assert.Equal((TrialStatus.Diverged, "loss NaN"), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Reason));
+        Assert.Equal(TrialStatus.Pending, state.Trials[b.TrialId].Status);
+        Assert.Equal(TrialStatus.Pending, state.Trials[c.TrialId].Status);
+        Assert.Equal([typeof(TrialFinished), typeof(TrialRequeued), typeof(TrialRequeued)], events.Select(e => e.GetType()));
+    }
+
+    [Fact]
     public void A_trial_that_keeps_killing_its_slot_ends_failed_and_the_sweep_goes_on()
     {
         var state = Submitted(maxFailures: 2);

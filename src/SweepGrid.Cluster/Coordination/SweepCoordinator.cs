@@ -48,9 +48,14 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
 
     private void OnRecovered()
     {
-        var requeued = SweepDecisions.Restarted(_state);
-        if (requeued.Count > 0) _log.Info("Sweep {SweepId}: re-queueing {Count} trial(s) that were running before the restart", _state.SweepName, requeued.Count);
-        Decided(requeued);
+        var settled = SweepDecisions.Restarted(_state, trial => _results.StoredOutcome(_state.SweepName, trial));
+        if (settled.Count > 0)
+        {
+            _log.Info("Sweep {SweepId}: after the restart, {Finished} trial(s) finished with their stored outcome and {Requeued} re-queued",
+                _state.SweepName, settled.OfType<TrialFinished>().Count(), settled.OfType<TrialRequeued>().Count());
+        }
+
+        Decided(settled);
     }
 
     /// <summary>Journal the decision, then hand any trial it made pending to a waiting slot.</summary>

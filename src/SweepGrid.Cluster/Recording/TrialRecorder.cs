@@ -35,7 +35,7 @@ internal sealed class TrialRecorder : ReceivePersistentActor
             var requester = Sender;
             Persist(new OutcomeRecorded(r.Attempt, r.Outcome), e =>
             {
-                _results.WriteOutcome(_sweep, _trial, e.Outcome);
+                _results.WriteOutcome(_sweep, _trial, e.Outcome, e.Attempt);
                 requester.Tell(new OutcomeStored(e.Attempt), Self);
             });
         });

@@ -153,6 +153,9 @@ public sealed class ResultsStore
         ("log_fit_r2", "REAL"),
         ("slot", "TEXT"),
         ("resumed_from_epoch", "INTEGER"),
+        ("outcome_attempt", "INTEGER"),
+        ("outcome_status", "TEXT"),
+        ("outcome_reason", "TEXT"),
     ];
 
     /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
@@ -317,7 +320,11 @@ public sealed class ResultsStore
     /// The final metrics of a trial. Trajectory rows past the final epoch (left by an earlier attempt
     /// that got further before it was lost) are removed, so the trajectory is exactly this attempt's.
     /// </summary>
-    public void WriteOutcome(string sweep, string trial, TrialOutcome outcome)
+    /// <summary>
+    /// Stores an attempt's outcome. The attempt and status are kept apart from the coordinator's status
+    /// column: they say what the recorder stored, which a restarted coordinator trusts over a lost report.
+    /// </summary>
+    public void WriteOutcome(string sweep, string trial, TrialOutcome outcome, int attempt)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -325,14 +332,15 @@ public sealed class ResultsStore
         Execute(connection, transaction, """
             UPDATE trials SET steps = $steps, train_loss = $trainLoss, train_acc = $trainAcc, test_loss = $testLoss,
               test_acc = $testAcc, weight_distance = $distance, seconds = $seconds,
-              log_fit_a = $fitA, log_fit_b = $fitB, log_fit_r2 = $fitR2, resumed_from_epoch = $resumed
+              log_fit_a = $fitA, log_fit_b = $fitB, log_fit_r2 = $fitR2, resumed_from_epoch = $resumed,
+              outcome_attempt = $attempt, outcome_status = $status, outcome_reason = $reason
             WHERE sweep = $sweep AND trial = $trial;
             """,
             ("$sweep", sweep), ("$trial", trial), ("$steps", outcome.Steps), ("$trainLoss", f?.TrainLoss),
             ("$trainAcc", f?.TrainAccuracy), ("$testLoss", f?.TestLoss), ("$testAcc", f?.TestAccuracy),
             ("$distance", f?.WeightDistance), ("$seconds", outcome.Seconds),
             ("$fitA", outcome.DistanceFit?.A), ("$fitB", outcome.DistanceFit?.B), ("$fitR2", outcome.DistanceFit?.R2),
-            ("$resumed", outcome.ResumedFromEpoch));
+            ("$resumed", outcome.ResumedFromEpoch), ("$attempt", attempt), ("$status", StatusName(outcome.Status)), ("$reason", outcome.Reason));
         Execute(connection, transaction, "DELETE FROM trajectory WHERE sweep = $sweep AND trial = $trial AND epoch > $last;",
             ("$sweep", sweep), ("$trial", trial), ("$last", f?.Epoch ?? 0));
         foreach (var table in new[] { "points", "layer_distances", "walks", "walk_curves" })
@@ -387,6 +395,20 @@ public sealed class ResultsStore
         }
 
         return rows;
+    }
+
+    /// <summary>The outcome a trial's recorder stored: (attempt, status, reason), or null if none yet.</summary>
+    public (int Attempt, TrialStatus Status, string? Reason)? StoredOutcome(string sweep, string trial)
+    {
+        EnsureSchema();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT outcome_attempt, outcome_status, outcome_reason FROM trials WHERE sweep = $sweep AND trial = $trial AND outcome_attempt IS NOT NULL;";
+        command.Parameters.AddWithValue("$sweep", sweep);
+        command.Parameters.AddWithValue("$trial", trial);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        return (reader.GetInt32(0), Enum.Parse<TrialStatus>(reader.GetString(1), ignoreCase: true), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
     public static string StatusName(TrialStatus status) => status.ToString().ToLowerInvariant();

@@ -66,14 +66,21 @@ internal sealed class TrainingSlot : ReceiveActor
         _thread.Dispose();
     }
 
+    /// <summary>
+    /// Waiting for work. A request can be lost (sent while the director moves to another node, or
+    /// parked at a coordinator that then died), and a sweep may be submitted later: so an idle slot
+    /// asks again every <see cref="AskAgain"/>. Long enough that an assignment already on its way
+    /// arrives first (the coordinator reads a request from a slot it believes busy as a lost trial).
+    /// </summary>
     private void Idle()
     {
+        SetReceiveTimeout(AskAgain);
         Receive<Assignment>(Start);
-        // Nothing to do now; a sweep may be submitted later (on a cluster), so ask again after a while.
-        Receive<NoMoreWork>(_ => Context.System.Scheduler.ScheduleTellOnce(IdlePoll, _coordinator, new RequestWork(_slotId), Self));
+        Receive<NoMoreWork>(_ => { });
+        Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId)));
     }
 
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
 
     /// <summary>The coordinator that assigned the running trial: its reports go there, not through the director.</summary>
     private IActorRef _assignedBy = ActorRefs.Nobody;
@@ -82,6 +89,7 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private void Start(Assignment assignment)
     {
+        SetReceiveTimeout(null);
         var (trial, attempt) = (assignment.Trial, assignment.Attempt);
         _assignedBy = Sender;
         _assignedAttempt = attempt;

@@ -53,12 +53,17 @@ public static class SweepDecisions
 
     /// <summary>
     /// After the coordinator restarts from its journal, no slot of the previous incarnation can
-    /// report: every running trial is re-queued.
+    /// report. A running trial whose current attempt already stored its outcome (the report was lost
+    /// with the old coordinator) is finished with that outcome, so it is neither run nor recorded a
+    /// second time; every other running trial is re-queued.
     /// </summary>
-    public static IReadOnlyList<ISweepEvent> Restarted(SweepState state) =>
+    /// <param name="storedOutcome">The outcome the trial's recorder stored, as (attempt, status, reason); null if none.</param>
+    public static IReadOnlyList<ISweepEvent> Restarted(SweepState state, Func<string, (int Attempt, TrialStatus Status, string? Reason)?>? storedOutcome = null) =>
         state.InOrder
             .Where(t => t.Status == TrialStatus.Running)
-            .Select(t => (ISweepEvent)new TrialRequeued(t.Spec.TrialId, t.Attempts, "coordinator restarted"))
+            .Select(t => storedOutcome?.Invoke(t.Spec.TrialId) is { } stored && stored.Attempt == t.Attempts
+                ? (ISweepEvent)new TrialFinished(t.Spec.TrialId, t.Attempts, stored.Status, stored.Reason)
+                : new TrialRequeued(t.Spec.TrialId, t.Attempts, "coordinator restarted"))
             .ToList();
 
     /// <summary>Only the attempt the coordinator last assigned may report; anything else is stale.</summary>
