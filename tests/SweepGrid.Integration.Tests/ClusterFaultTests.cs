@@ -59,13 +59,18 @@ public sealed class ClusterFaultTests : IDisposable
 
     private ClusterProcess Submit(int seed) => Start("submit", "submit", SweepFile, "--seed", $"127.0.0.1:{seed}");
 
-    /// <summary>Waits until a trial started on a slot of the node at <paramref name="port"/> has finished 2 epochs (so it has a checkpoint); returns its id.</summary>
+    /// <summary>
+    /// Waits until a trial that is still running, on a slot of the node at <paramref name="port"/> (any
+    /// node if null), has finished 2 epochs, so it has a checkpoint; returns its id.
+    /// </summary>
     private static async Task<string> TrialTwoEpochsInOn(ClusterProcess submit, int? port)
     {
-        var start = await submit.WaitForLine(l => Words(l) is [_, "start", ..] && (port is null || l.Contains($":{port}/slot-", StringComparison.Ordinal)), Sweep);
-        var trial = Words(start)[2];
-        await submit.WaitForLine(l => Words(l) is [_, "epoch", var id, var progress, ..] && id == trial && progress.StartsWith("2/", StringComparison.Ordinal), Sweep);
-        return trial;
+        bool Settled(string id) => submit.Lines.Any(l => Words(l) is [_, "completed" or "diverged" or "failed", var t, ..] && t == id);
+        bool OnNode(string id) => port is null || submit.Lines.Any(l =>
+            Words(l) is [_, "start", var t, ..] && t == id && l.Contains($":{port}/slot-", StringComparison.Ordinal));
+        var line = await submit.WaitForLine(l => Words(l) is [_, "epoch", var id, var progress, ..]
+            && progress.StartsWith("2/", StringComparison.Ordinal) && OnNode(id) && !Settled(id), Sweep);
+        return Words(line)[2];
     }
 
     private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -122,6 +127,8 @@ public sealed class ClusterFaultTests : IDisposable
         var finishedBefore = Rows("SELECT trial FROM trials WHERE sweep = 'faults' AND status = 'completed'").Select(r => (string)r[0]!).ToHashSet();
         Assert.InRange(finishedBefore.Count, 1, Trials - 1);
         var epochsBefore = Rows("SELECT trial, count(*) FROM trajectory WHERE sweep = 'faults' GROUP BY trial").ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
+        var checkpointed = Directory.GetFiles(Path.Combine(Store, "checkpoints", "faults"), "*.ckpt").Select(f => Path.GetFileNameWithoutExtension(f)).ToList();
+        Assert.NotEmpty(checkpointed);
 
         int a2 = ClusterProcess.FreePort();
         await Node("a2", "coordinator,worker", a2, null);
@@ -134,7 +141,8 @@ public sealed class ClusterFaultTests : IDisposable
         // Trials finished before the stop were not started again.
         Assert.DoesNotContain(resume.Lines, l => Words(l) is [_, "start", var id, ..] && finishedBefore.Contains(id));
         foreach (var trial in finishedBefore) Assert.Equal(1, TrialRow(trial).Attempts);
-        Assert.Contains(Rows("SELECT resumed_from_epoch FROM trials WHERE sweep = 'faults'"), r => r[0] is long);
+        // Every trial that had a checkpoint when everything died resumed from it.
+        Assert.All(checkpointed, t => Assert.True(TrialRow(t).ResumedFromEpoch >= 1, $"trial {t} had a checkpoint but started over"));
         Assert.All(epochsBefore, e => Assert.True(e.Value <= Epochs));
     }
 

@@ -23,7 +23,7 @@ internal static class ClusterCommands
         var seeds = Seeds(a.Seeds);
         if (roles.Contains(SweepGridNode.Roles.Worker) && a.Slots < 1) throw new UserError($"--slots: a worker needs at least 1 slot, got {a.Slots}");
         var levels = Logging.LogLevels.FromConfig();
-        Logging.LogSetup.ToStore(a.Store, levels);
+        Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
             new NodeOptions(roles, a.Host, a.Port, seeds, a.Store, new NodeSlots(a.Slots, a.Device)),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);

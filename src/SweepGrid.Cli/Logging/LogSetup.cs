@@ -14,10 +14,12 @@ internal static class LogSetup
 {
     public const string Folder = "logs";
 
-    public static void ToStore(string storeDirectory, LogLevels levels) =>
+    /// <param name="name">The file's name before the date: each process of a cluster sharing a store needs its own
+    /// (several processes appending to one file interleave and lose lines).</param>
+    public static void ToStore(string storeDirectory, LogLevels levels, string name = "sweepgrid") =>
         Replace(Console(new LoggerConfiguration(), levels)
             .MinimumLevel.Is((LogEventLevel)Math.Min((int)levels.File, (int)levels.Console))
-            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(storeDirectory, Folder, "sweepgrid-.log"), levels.File, rollingInterval: RollingInterval.Day));
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(storeDirectory, Folder, $"{name}-.log"), levels.File, rollingInterval: RollingInterval.Day));
 
     /// <summary>A process without a store (a `submit` client): the console sink only.</summary>
     public static void ConsoleOnly(LogLevels levels) =>

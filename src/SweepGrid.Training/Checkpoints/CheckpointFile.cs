@@ -30,7 +30,7 @@ public static class CheckpointFile
         var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(directory, TempName(path, Guid.NewGuid().ToString("N")));
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -118,11 +118,18 @@ public static class CheckpointFile
         return null;
     }
 
-    /// <summary>Removes both generations; nothing to remove (not even the folder) is fine.</summary>
+    /// <summary>
+    /// Removes both generations and any temp file a killed writer left behind; nothing to remove
+    /// (not even the folder) is fine.
+    /// </summary>
     public static void Delete(string path)
     {
-        if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path)))) return;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(directory)) return;
         File.Delete(path);
         File.Delete(PreviousPath(path));
+        foreach (var orphan in Directory.EnumerateFiles(directory, TempName(path, "*"))) File.Delete(orphan);
     }
+
+    private static string TempName(string path, string unique) => $".{Path.GetFileName(path)}.{unique}.tmp";
 }

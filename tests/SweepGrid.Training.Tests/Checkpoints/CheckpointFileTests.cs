@@ -71,6 +71,8 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Null(CheckpointFile.ReadLastGood(Path, out var both));
         Assert.Equal(2, both.Count);
 
+        // A writer killed between creating its temp file and the rename leaves the temp file.
+        File.WriteAllBytes(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, ".trial.ckpt.0123abcd.tmp"), [1]);
         CheckpointFile.Delete(Path);
         Assert.Empty(Directory.GetFiles(System.IO.Path.GetDirectoryName(Path)!));
         CheckpointFile.Delete(Path); // already gone
