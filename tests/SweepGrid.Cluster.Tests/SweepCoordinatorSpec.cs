@@ -182,6 +182,26 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_repeated_request_gets_the_same_assignment_again_and_counts_no_failure()
+    {
+        var trials = TestStores.Trials("again", seeds: 2);
+        var coordinator = StartCoordinator(Sys, "again", trials, out _);
+        var watcher = Subscribe(coordinator);
+        var slot = CreateTestProbe();
+        var first = Pull(slot, coordinator, "slot");
+
+        coordinator.Tell(new RequestWork("slot", Again: true), slot);
+        var again = slot.ExpectMsg<Assignment>(Wait);
+        coordinator.Tell(new ReportFinished(first.Trial.TrialId, first.Attempt, TrialStatus.Completed, null), slot);
+        var second = Pull(slot, coordinator, "slot");
+        coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), slot);
+
+        Assert.Equal((first.Trial.TrialId, first.Attempt), (again.Trial.TrialId, again.Attempt));
+        var finished = watcher.FishForMessage<SweepFinished>(_ => true, Wait);
+        Assert.All(finished.Final.Trials, t => Assert.Equal((TrialStatus.Completed, 1, 0), (t.Status, t.Attempts, t.Failures)));
+    }
+
+    [Fact]
     public void A_crashing_trial_fails_after_max_failures_and_the_sweep_still_finishes()
     {
         var trials = TestStores.Trials("crashy", seeds: 2);

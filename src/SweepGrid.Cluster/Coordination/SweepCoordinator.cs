@@ -91,6 +91,14 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     {
         _slots[request.Slot] = Sender;
         Context.Watch(Sender);
+        // A repeated request from a slot we gave a trial: the assignment crossed it on the way, or was
+        // lost. Send it again (a busy slot drops it); never read this as a lost trial.
+        if (request.Again && _state.InOrder.FirstOrDefault(t => t.Status == TrialStatus.Running && t.Slot == request.Slot) is { } running)
+        {
+            Sender.Tell(new Assignment(running.Spec, running.Attempts));
+            return;
+        }
+
         _waiting.Add(request.Slot);
         // A slot asking again while we think it runs a trial has restarted: that trial is lost.
         Decided(SweepDecisions.SlotLost(_state, request.Slot));

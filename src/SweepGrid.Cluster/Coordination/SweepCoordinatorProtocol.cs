@@ -51,7 +51,8 @@ public static class SweepCoordinatorProtocol
     // ---- from training slots ----
 
     /// <summary>A free slot asks for a trial. Answered with <see cref="Assignment"/> now or later, or <see cref="NoMoreWork"/>.</summary>
-    public sealed record RequestWork(string Slot) : IClusterMessage;
+    /// <param name="Again">An idle slot repeating its request (it may have been lost); false when the slot has just started or finished a trial.</param>
+    public sealed record RequestWork(string Slot, bool Again = false) : IClusterMessage;
 
     public sealed record Assignment(TrialSpec Trial, int Attempt) : IClusterMessage;
 

@@ -69,15 +69,15 @@ internal sealed class TrainingSlot : ReceiveActor
     /// <summary>
     /// Waiting for work. A request can be lost (sent while the director moves to another node, or
     /// parked at a coordinator that then died), and a sweep may be submitted later: so an idle slot
-    /// asks again every <see cref="AskAgain"/>. Long enough that an assignment already on its way
-    /// arrives first (the coordinator reads a request from a slot it believes busy as a lost trial).
+    /// asks again every <see cref="AskAgain"/>, marked as a repeat so the coordinator re-sends an
+    /// assignment that crossed it instead of counting a lost trial.
     /// </summary>
     private void Idle()
     {
         SetReceiveTimeout(AskAgain);
         Receive<Assignment>(Start);
         Receive<NoMoreWork>(_ => { });
-        Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId)));
+        Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true)));
     }
 
     private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
