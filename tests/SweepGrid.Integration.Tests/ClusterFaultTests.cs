@@ -104,13 +104,16 @@ public sealed class ClusterFaultTests : IDisposable
         await Node("c", "worker", c, a);
         var submit = Submit(a);
 
-        await TrialTwoEpochsInOn(submit, null);
+        // Kill the director's node while its own slot is mid-trial: that trial must move and resume.
+        var killed = await TrialTwoEpochsInOn(submit, a);
         nodeA.Kill();
 
         Assert.Equal(0, await submit.WaitForExit(Sweep));
         Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
         AssertExactlyOnce();
-        Assert.Contains(Rows("SELECT resumed_from_epoch FROM trials WHERE sweep = 'faults'"), r => r[0] is long);
+        var row = TrialRow(killed);
+        Assert.True(row.Attempts >= 2, $"trial {killed} ran {row.Attempts} attempt(s)");
+        Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
     }
 
     [Fact]
