@@ -22,11 +22,14 @@ public static class CheckpointFile
 
     private sealed record SectionEntry(string Name, long Length);
 
+    /// <summary>NaN marks values not measured (e.g. a path length when off); JSON needs it spelled out.</summary>
+    public static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static string PreviousPath(string path) => path + ".prev";
 
     public static void Write<T>(string path, T metadata, IReadOnlyList<(string Name, byte[] Bytes)> sections)
     {
-        var header = new Header(JsonSerializer.SerializeToElement(metadata), sections.Select(s => new SectionEntry(s.Name, s.Bytes.LongLength)).ToList());
+        var header = new Header(JsonSerializer.SerializeToElement(metadata, Json), sections.Select(s => new SectionEntry(s.Name, s.Bytes.LongLength)).ToList());
         var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);

@@ -7,13 +7,18 @@ namespace SweepGrid.Training.Checkpoints;
 
 /// <summary>
 /// Where a trial stood at the end of an epoch: what the training loop needs besides the tensors to
-/// carry on as if never interrupted (steps, elapsed seconds, the (step, ‖w_t − w₀‖) points behind the
-/// log fit, the last epoch's record).
+/// carry on as if never interrupted (steps, elapsed seconds, path length), and everything it had
+/// reported so far. The reports come along because a checkpoint can be ahead of what was recorded:
+/// the trainer writes it right after reporting the epoch, while the recorder stores that report
+/// asynchronously, so a process killed in between would leave the resumed trajectory without that
+/// epoch. A resumed run reports them again; the result tables take them idempotently.
 /// </summary>
 public sealed record TrialPosition(string TrialId, int Epoch, long Steps, double Seconds, double PathLength, double LastStepLength,
-    IReadOnlyList<double[]> Distances, EpochRecord? Last)
+    IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<TrajectoryPoint> Points, IReadOnlyList<WalkRecord> Walks, IReadOnlyList<FlatnessRecord> Flatness)
 {
-    public List<(double Step, double Distance)> DistancePoints() => Distances.Select(d => (d[0], d[1])).ToList();
+    public EpochRecord? Last => Epochs.Count == 0 ? null : Epochs[^1];
+
+    public List<(double Step, double Distance)> DistancePoints() => Points.Select(p => ((double)p.Step, p.WeightDistance)).ToList();
 }
 
 /// <summary>Saves and restores a <see cref="TrainingSession"/> through <see cref="CheckpointFile"/>.</summary>
@@ -30,7 +35,7 @@ internal static class TrialCheckpoint
     {
         var contents = CheckpointFile.ReadLastGood(path, out rejected);
         if (contents is null) return null;
-        var position = contents.Metadata.Deserialize<TrialPosition>();
+        var position = contents.Metadata.Deserialize<TrialPosition>(CheckpointFile.Json);
         if (position is null || position.TrialId != trial.TrialId || position.Epoch < 1 || position.Epoch >= trial.Epochs)
         {
             rejected = [.. rejected, $"{path}: holds {position?.TrialId ?? "nothing"} at epoch {position?.Epoch}, not a resumable point of {trial.TrialId}"];

@@ -26,12 +26,11 @@ public static class Trainer
         var resumed = options.CheckpointPath is { } checkpoint
             ? Checkpoints.TrialCheckpoint.TryRestore(checkpoint, trial, session, out _)
             : null;
+        var log = new ReportLog(observer);
+        if (resumed is not null) log.Replay(resumed);
         long steps = resumed?.Steps ?? 0;
-        EpochRecord? last = resumed?.Last;
-        var distances = resumed?.DistancePoints() ?? [];
         double secondsBefore = resumed?.Seconds ?? 0;
         double Seconds() => secondsBefore + clock.Elapsed.TotalSeconds;
-        if (resumed is not null) observer.OnResumed(resumed.Epoch);
         TrialOutcome Ended(TrialOutcome outcome) => outcome with { ResumedFromEpoch = resumed?.Epoch };
 
         for (int epoch = (resumed?.Epoch ?? 0) + 1; epoch <= trial.Epochs; epoch++)
@@ -39,43 +38,41 @@ public static class Trainer
             ct.ThrowIfCancellationRequested();
             var epochResult = session.TrainEpoch(ct);
             steps += epochResult.Steps;
-            var points = session.TakePoints();
-            distances.AddRange(points.Select(p => ((double)p.Step, p.WeightDistance)));
-            observer.OnTrajectory(points);
-            foreach (var walk in session.TakeWalks()) observer.OnWalk(walk);
+            log.Trajectory(session.TakePoints());
+            foreach (var walk in session.TakeWalks()) log.Walk(walk);
             if (epochResult.DivergedAt is { } badLoss)
             {
-                return Ended(TrialOutcome.Diverged(last, steps, Seconds(),
-                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})", LogFit.Of(distances)));
+                return Ended(TrialOutcome.Diverged(log.Last, steps, Seconds(),
+                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})", LogFit.Of(log.Distances)));
             }
 
-            last = session.Evaluate(epoch, steps, Seconds());
-            observer.OnEpoch(last);
+            var last = session.Evaluate(epoch, steps, Seconds());
+            log.Epoch(last);
             // Only non-finite here: a large but finite eval-mode loss early in training is usually batch
             // norm's running statistics lagging the weights, not divergence; the bound judges the
             // mini-batch loss in TrainEpoch.
             if (!double.IsFinite(last.TrainLoss) || !double.IsFinite(last.WeightDistance))
             {
                 return Ended(TrialOutcome.Diverged(last, steps, Seconds(),
-                    $"train loss {last.TrainLoss} after epoch {epoch}", LogFit.Of(distances)));
+                    $"train loss {last.TrainLoss} after epoch {epoch}", LogFit.Of(log.Distances)));
             }
 
             if (epoch == trial.Epochs || trial.MetricsOrDefault.FlatnessEpochs.Contains(epoch))
             {
-                foreach (var record in session.MeasureFlatness(epoch)) observer.OnFlatness(record);
+                foreach (var record in session.MeasureFlatness(epoch)) log.Measured(record);
             }
 
-            // After the epoch's reports, so a resumed run re-reports nothing it had not finished.
+            // After the epoch's reports; the checkpoint carries them too (see TrialPosition).
             if (options.CheckpointPath is { } path && trial.CheckpointEveryEpochs > 0 && epoch % trial.CheckpointEveryEpochs == 0 && epoch < trial.Epochs)
             {
                 var (pathLength, stepLength) = session.StepLengths;
                 Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epoch, steps, Seconds(),
-                    pathLength, stepLength, distances.Select(d => new[] { d.Step, d.Distance }).ToList(), last));
+                    pathLength, stepLength, log.Epochs.ToList(), log.Points.ToList(), log.Walks.ToList(), log.Flatness.ToList()));
             }
         }
 
         if (options.FinalWeightsPath is { } weights) session.SaveWeights(weights);
-        return Ended(TrialOutcome.Completed(last!, Seconds(), LogFit.Of(distances)));
+        return Ended(TrialOutcome.Completed(log.Last!, Seconds(), LogFit.Of(log.Distances)));
     }
 
     public static Device ResolveDevice(string? name) =>

@@ -60,9 +60,12 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(2, second.ResumedAfter);
         Assert.Equal(2, resumed.ResumedFromEpoch);
         Assert.Null(expected.ResumedFromEpoch);
-        Assert.Equal([3, 4], second.Epochs.Select(e => e.Epoch));
-        Assert.Equal(whole.Epochs.Select(Timeless), first.Epochs.Concat(second.Epochs).Select(Timeless));
-        Assert.Equal(whole.Points.Select(Comparable), first.Points.Concat(second.Points).Select(Comparable));
+        // The resumed run reports the checkpoint's epochs again (the recorder may not have stored them
+        // before the process died), then its own: on its own, the whole trajectory, as if never stopped.
+        Assert.Equal([1, 2, 3, 4], second.Epochs.Select(e => e.Epoch));
+        Assert.Equal(whole.Epochs.Select(Timeless), second.Epochs.Select(Timeless));
+        Assert.Equal(whole.Points.Select(Comparable), second.Points.Select(Comparable));
+        Assert.Equal(first.Epochs.Select(Timeless), second.Epochs.Take(2).Select(Timeless));
         Assert.Equal(expected.Steps, resumed.Steps);
         Assert.Equal(expected.DistanceFit, resumed.DistanceFit);
         Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
