@@ -150,7 +150,7 @@ internal static class Cli
             Exporter.CheckFormat(result.GetValue(format)!);
             var results = new ResultsStore(result.GetValue(store)!);
             var name = result.GetValue(sweep)!;
-            Exporter.TrialRows(results, name); // an unknown store or sweep fails here, before anything is written
+            Exporter.RequireSweep(results, name); // an unknown store or sweep fails here, before anything is written
             if (tables is not null)
             {
                 foreach (var f in await Exporter.ExportAsync(results, name, tables, result.GetValue(format)!)) output.WriteLine($"wrote {f}");

@@ -87,12 +87,7 @@ public sealed class ClusterFaultTests : IDisposable
         var killed = await TrialTwoEpochsInOn(submit, b);
         nodeB.Kill();
 
-        Assert.Equal(0, await submit.WaitForExit(Sweep));
-        Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
-        AssertExactlyOnce();
-        var row = TrialRow(killed);
-        Assert.True(row.Attempts >= 2, $"trial {killed} ran {row.Attempts} attempt(s)");
-        Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
+        await AssertCompletedWithResumed(submit, killed);
     }
 
     [Fact]
@@ -108,12 +103,7 @@ public sealed class ClusterFaultTests : IDisposable
         var killed = await TrialTwoEpochsInOn(submit, a);
         nodeA.Kill();
 
-        Assert.Equal(0, await submit.WaitForExit(Sweep));
-        Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
-        AssertExactlyOnce();
-        var row = TrialRow(killed);
-        Assert.True(row.Attempts >= 2, $"trial {killed} ran {row.Attempts} attempt(s)");
-        Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
+        await AssertCompletedWithResumed(submit, killed);
     }
 
     [Fact]
@@ -147,6 +137,17 @@ public sealed class ClusterFaultTests : IDisposable
         // Every trial that had a checkpoint when everything died resumed from it.
         Assert.All(checkpointed, t => Assert.True(TrialRow(t).ResumedFromEpoch >= 1, $"trial {t} had a checkpoint but started over"));
         Assert.All(epochsBefore, e => Assert.True(e.Value <= Epochs));
+    }
+
+    /// <summary>The client saw every trial complete, exactly once, and the killed trial moved and resumed from its checkpoint.</summary>
+    private async Task AssertCompletedWithResumed(ClusterProcess submit, string killed)
+    {
+        Assert.Equal(0, await submit.WaitForExit(Sweep));
+        Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
+        AssertExactlyOnce();
+        var row = TrialRow(killed);
+        Assert.True(row.Attempts >= 2, $"trial {killed} ran {row.Attempts} attempt(s)");
+        Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
     }
 
     /// <summary>

@@ -94,6 +94,13 @@ internal static class Exporter
     /// <summary>The stored trial rows of a sweep; an unknown store or sweep is bad input naming what exists.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, object?>> TrialRows(ResultsStore store, string sweep)
     {
+        RequireSweep(store, sweep);
+        return store.Rows("trials", sweep);
+    }
+
+    /// <summary>Bad input unless the store exists and holds the sweep; the message names the sweeps there.</summary>
+    public static void RequireSweep(ResultsStore store, string sweep)
+    {
         if (!store.Exists) throw new UserError($"store {Path.GetDirectoryName(store.Path)}: no results database ({ResultsStore.FileName}) there");
         var sweeps = store.Sweeps();
         if (!sweeps.Contains(sweep))
@@ -101,8 +108,6 @@ internal static class Exporter
             var known = sweeps.Count == 0 ? "none" : string.Join(", ", sweeps);
             throw new UserError($"sweep \"{sweep}\" is not in store {Path.GetDirectoryName(store.Path)} (sweeps there: {known})");
         }
-
-        return store.Rows("trials", sweep);
     }
 
     private static IReadOnlyList<object?> TrialRow(IReadOnlyDictionary<string, object?> r)

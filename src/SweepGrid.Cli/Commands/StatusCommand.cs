@@ -14,7 +14,7 @@ internal static class StatusCommand
     public static int Run(string storeDirectory, string? sweep, TextWriter output)
     {
         var store = new ResultsStore(storeDirectory);
-        if (sweep is not null) Exporter.TrialRows(store, sweep);
+        if (sweep is not null) Exporter.RequireSweep(store, sweep);
         var sweeps = store.StatusCounts(sweep);
         if (sweeps.Count == 0)
         {

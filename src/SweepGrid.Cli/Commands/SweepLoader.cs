@@ -40,7 +40,7 @@ internal static class SweepLoader
     /// <summary>A sweep as stored when it was first run (for `resume`), checked against its data again.</summary>
     public static LoadedSweep FromStore(Cluster.Results.ResultsStore store, string sweep)
     {
-        Exporter.TrialRows(store, sweep); // an unknown store or sweep is bad input naming what exists
+        Exporter.RequireSweep(store, sweep);
         var spec = store.LoadSweep(sweep);
         var source = $"sweep {sweep} (as stored)";
         DatasetFacts facts;

@@ -34,20 +34,7 @@ public sealed class SweepGridHost : IAsyncDisposable
         results.EnsureSchema();
         var config = EmbeddedConfig(store);
         var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
-        try
-        {
-            await up.Task.WaitAsync(joinTimeout ?? TimeSpan.FromSeconds(30), ct);
-        }
-        catch
-        {
-            await system.Terminate();
-            throw;
-        }
-
+        await ClusterLifecycle.WaitUntilUpAsync(system, joinTimeout ?? TimeSpan.FromSeconds(30), ct, cluster => cluster.Join(cluster.SelfAddress));
         return new SweepGridHost(system, results, store);
     }
 
@@ -66,16 +53,6 @@ public sealed class SweepGridHost : IAsyncDisposable
             """);
     }
 
-    /// <summary>
-    /// Coordinated shutdown, done when it or the actor system's termination completes. Seen once here:
-    /// after a 5-minute sweep, the actor system had terminated (remoting shut down, its threads gone)
-    /// but the shutdown's own task never completed, and the finished process hung on it forever.
-    /// </summary>
-    public async ValueTask DisposeAsync()
-    {
-        var shutdown = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        await Task.WhenAny(shutdown, System.WhenTerminated, Task.Delay(ShutdownLimit));
-    }
-
-    private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(60);
+    /// <summary>Stops the actor system (see <see cref="ClusterLifecycle.ShutdownAsync"/>).</summary>
+    public async ValueTask DisposeAsync() => await ClusterLifecycle.ShutdownAsync(System, CoordinatedShutdown.ClrExitReason.Instance);
 }

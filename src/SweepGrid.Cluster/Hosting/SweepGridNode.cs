@@ -47,18 +47,7 @@ public sealed class SweepGridNode : IAsyncDisposable
         results.EnsureSchema();
         var config = Config(options, store);
         var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        try
-        {
-            await up.Task.WaitAsync(joinTimeout ?? TimeSpan.FromSeconds(60), ct);
-        }
-        catch
-        {
-            await system.Terminate();
-            throw;
-        }
+        await ClusterLifecycle.WaitUntilUpAsync(system, joinTimeout ?? TimeSpan.FromSeconds(60), ct); // joins the seed nodes from config
 
         if (options.Roles.Contains(Roles.Coordinator))
         {
@@ -90,9 +79,5 @@ public sealed class SweepGridNode : IAsyncDisposable
     }
 
     /// <summary>Leaves the cluster gracefully (the singleton hands over if it ran here), then stops.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        var shutdown = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-        await Task.WhenAny(shutdown, System.WhenTerminated, Task.Delay(TimeSpan.FromSeconds(60)));
-    }
+    public async ValueTask DisposeAsync() => await ClusterLifecycle.ShutdownAsync(System, CoordinatedShutdown.ClusterLeavingReason.Instance);
 }

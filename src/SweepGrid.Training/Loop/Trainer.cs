@@ -67,7 +67,7 @@ public static class Trainer
             {
                 var (pathLength, stepLength) = session.StepLengths;
                 Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epoch, steps, Seconds(),
-                    pathLength, stepLength, log.Epochs.ToList(), log.Points.ToList(), log.Walks.ToList(), log.Flatness.ToList()));
+                    pathLength, stepLength, log.Epochs, log.Points, log.Walks, log.Flatness)); // serialized here, before the lists grow again
             }
         }
 
