@@ -148,7 +148,7 @@ internal static class Cli
             string? tables = result.GetValue(outDir), events = result.GetValue(tensorboard);
             if (tables is null && events is null) throw new UserError("export: give --out DIR (tables), --tensorboard DIR (event files), or both");
             Exporter.CheckFormat(result.GetValue(format)!);
-            var results = new ResultsStore(result.GetValue(store)!);
+            var results = Stores.Results(result.GetValue(store)!);
             var name = result.GetValue(sweep)!;
             Exporter.RequireSweep(results, name); // an unknown store or sweep fails here, before anything is written
             if (tables is not null)
@@ -178,7 +178,7 @@ internal static class Cli
         };
         command.SetAction((result, _) => Guarded(error, () =>
         {
-            var results = new ResultsStore(result.GetValue(store)!);
+            var results = Stores.Results(result.GetValue(store)!);
             var rows = Exporter.TrialRows(results, result.GetValue(sweep)!);
             var flatness = results.Rows("flatness", result.GetValue(sweep)!);
             output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown)));

@@ -22,13 +22,14 @@ internal static class ClusterCommands
         CheckAddress(a.Host, a.Port, allowAnyPort: false);
         var seeds = Seeds(a.Seeds);
         if (roles.Contains(SweepGridNode.Roles.Worker) && a.Slots < 1) throw new UserError($"--slots: a worker needs at least 1 slot, got {a.Slots}");
+        var store = Stores.Location(a.Store);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, a.Store, new NodeSlots(a.Slots, a.Device)),
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(a.Slots, a.Device)),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
-                         (roles.Contains(SweepGridNode.Roles.Worker) ? $", {a.Slots} slot(s)" : "") + $", store {Path.GetFullPath(a.Store)}");
+                         (roles.Contains(SweepGridNode.Roles.Worker) ? $", {a.Slots} slot(s)" : "") + $", store {node.Results.Describe}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (ct.Register(() => stopped.TrySetResult()))
         {
@@ -67,7 +68,7 @@ internal static class ClusterCommands
     {
         Logging.LogSetup.ConsoleOnly(Logging.LogLevels.FromConfig());
         // A client member keeps no store: a throwaway folder satisfies the persistence plugin, which it never uses.
-        var scratch = Directory.CreateTempSubdirectory("sweepgrid-client-").FullName;
+        var scratch = new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-client-").FullName);
         return await SweepGridNode.StartAsync(
             new NodeOptions([SweepGridNode.Roles.Client], host, 0, seeds, scratch, new NodeSlots(0, null)), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
     }

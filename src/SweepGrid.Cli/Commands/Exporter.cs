@@ -101,12 +101,12 @@ internal static class Exporter
     /// <summary>Bad input unless the store exists and holds the sweep; the message names the sweeps there.</summary>
     public static void RequireSweep(ResultsStore store, string sweep)
     {
-        if (!store.Exists) throw new UserError($"store {Path.GetDirectoryName(store.Path)}: no results database ({ResultsStore.FileName}) there");
+        if (!store.Exists) throw new UserError($"{store.Describe}: no results database there (no sweep has been run with it)");
         var sweeps = store.Sweeps();
         if (!sweeps.Contains(sweep))
         {
             var known = sweeps.Count == 0 ? "none" : string.Join(", ", sweeps);
-            throw new UserError($"sweep \"{sweep}\" is not in store {Path.GetDirectoryName(store.Path)} (sweeps there: {known})");
+            throw new UserError($"sweep \"{sweep}\" is not in {store.Describe} (sweeps there: {known})");
         }
     }
 

@@ -15,7 +15,7 @@ internal static class InterpolateCommand
     public static int Run(string storeDirectory, string trialA, string trialB, int points, TextWriter output)
     {
         if (points < 2) throw new UserError($"--points: must be at least 2, got {points}");
-        var store = new ResultsStore(storeDirectory);
+        var store = Stores.Results(storeDirectory);
         var sweep = CommonSweep(store, trialA, trialB);
         var spec = store.LoadSweep(sweep);
         var facts = Datasets.Facts(spec.Dataset);
@@ -45,11 +45,11 @@ internal static class InterpolateCommand
     /// <summary>Both trials must be in one sweep (same data and architecture); names what exists otherwise.</summary>
     private static string CommonSweep(ResultsStore store, string trialA, string trialB)
     {
-        if (!store.Exists) throw new UserError($"store {Path.GetDirectoryName(store.Path)}: no results database ({ResultsStore.FileName}) there");
+        if (!store.Exists) throw new UserError($"{store.Describe}: no results database there (no sweep has been run with it)");
         var inA = store.FindTrial(trialA);
         var inB = store.FindTrial(trialB);
-        if (inA.Count == 0) throw new UserError($"trial {trialA} is not in store {Path.GetDirectoryName(store.Path)}");
-        if (inB.Count == 0) throw new UserError($"trial {trialB} is not in store {Path.GetDirectoryName(store.Path)}");
+        if (inA.Count == 0) throw new UserError($"trial {trialA} is not in {store.Describe}");
+        if (inB.Count == 0) throw new UserError($"trial {trialB} is not in {store.Describe}");
         var common = inA.Select(x => x.Sweep).Intersect(inB.Select(x => x.Sweep)).ToList();
         if (common.Count == 0)
         {

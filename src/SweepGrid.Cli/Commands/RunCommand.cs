@@ -24,18 +24,20 @@ internal static class RunCommand
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
         if (options.Slots < 1) throw new UserError($"--slots: must be a positive integer, got {options.Slots}");
+        var store = Stores.Location(options.Store);
         var loaded = options.Resume is { } stored
-            ? SweepLoader.FromStore(new Cluster.Results.ResultsStore(options.Store), stored)
+            ? SweepLoader.FromStore(store.OpenResults(), stored)
             : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)));
         var spec = loaded.Spec;
         int threads = TorchThreads.ForSlots(options.Slots);
         output.WriteLine($"sweep {spec.Name}: {loaded.Trials.Count} trials on {spec.Dataset.Name} " +
-                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {options.Slots} slot(s) × {threads} thread(s), store {Path.GetFullPath(options.Store)}");
+                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {options.Slots} slot(s) × {threads} thread(s), store {store.Directory}" +
+                         (store.IsPostgres ? " (journal and tables in PostgreSQL)" : ""));
         var clock = Stopwatch.StartNew();
         // Only now, with the sweep validated, may anything be written to the store.
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(options.Store, levels);
-        await using var host = await SweepGridHost.StartEmbeddedAsync(options.Store,
+        await using var host = await SweepGridHost.StartEmbeddedAsync(store,
             overrides: Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         var byId = loaded.Trials.ToDictionary(t => t.TrialId);
         var slots = new NodeSlots(options.Slots, options.Device);

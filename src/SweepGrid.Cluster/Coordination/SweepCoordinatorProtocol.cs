@@ -9,8 +9,16 @@ namespace SweepGrid.Cluster.Coordination;
 /// <summary>The coordinator of one sweep: its props and every message it takes or sends.</summary>
 public static class SweepCoordinatorProtocol
 {
+    /// <summary>
+    /// The coordinator on the store dispatcher, under a supervisor that starts it again when it stops:
+    /// a failed journal write stops it, and the new one recovers the sweep from the journal. Messages
+    /// go through the supervisor; progress and assignments come from the coordinator itself, which is
+    /// what slots and subscribers watch.
+    /// </summary>
     public static Props Props(string sweepName, ResultsStore results, int maxFailures = SweepState.DefaultMaxFailures) =>
-        Akka.Actor.Props.Create(() => new SweepCoordinator(sweepName, results, maxFailures));
+        Supervision.RestartedAfterStop(
+            Akka.Actor.Props.Create(() => new SweepCoordinator(sweepName, results, maxFailures)).WithDispatcher(Supervision.StoreDispatcher),
+            "coordinator");
 
     public static string PersistenceIdOf(string sweepName) => $"sweep-{sweepName}";
 

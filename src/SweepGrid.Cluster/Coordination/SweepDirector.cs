@@ -14,7 +14,7 @@ namespace SweepGrid.Cluster.Coordination;
 /// to the previous incarnation). Slots ask the director for work; it forwards the request to the oldest
 /// unfinished sweep, whose coordinator answers the slot directly.
 /// </summary>
-internal sealed class SweepDirector : ReceivePersistentActor
+internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
 {
     private readonly ResultsStore _results;
     private readonly int _maxFailures;
@@ -22,6 +22,11 @@ internal sealed class SweepDirector : ReceivePersistentActor
     private readonly List<string> _sweeps = [];
     private readonly HashSet<string> _finished = [];
     private readonly Dictionary<string, IActorRef> _coordinators = [];
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Ask a sweep's coordinator for its progress again (its last incarnation stopped).</summary>
+    private sealed record Resubscribe(string SweepName);
 
     public SweepDirector(ResultsStore results, int maxFailures)
     {
@@ -32,7 +37,14 @@ internal sealed class SweepDirector : ReceivePersistentActor
         Command<RequestWork>(HandleRequestWork);
         Command<SubscribeSweep>(HandleSubscribe);
         Command<SweepFinished>(f => _finished.Add(f.Final.SweepName));
-        Command<Snapshot>(_ => { });
+        Command<Snapshot>(s =>
+        {
+            // This coordinator incarnation has our subscription: watch it, to subscribe again if it stops.
+            Timers.Cancel(s.SweepName);
+            Context.Watch(Sender);
+        });
+        Command<Terminated>(t => KeepSubscribing(t.ActorRef.Path.Parent.Name));
+        Command<Resubscribe>(r => _coordinators[r.SweepName].Tell(new Subscribe(Self)));
         Command<ProgressEvent>(_ => { });
     }
 
@@ -85,9 +97,21 @@ internal sealed class SweepDirector : ReceivePersistentActor
 
     private IActorRef StartCoordinator(string sweep)
     {
-        var coordinator = Context.ActorOf(SweepCoordinatorProtocol.Props(sweep, _results, _maxFailures), $"sweep-{sweep}");
+        var coordinator = Context.ActorOf(SweepCoordinatorProtocol.Props(sweep, _results, _maxFailures), SupervisorName(sweep));
         _coordinators[sweep] = coordinator;
         coordinator.Tell(new Subscribe(Self));
         return coordinator;
+    }
+
+    private static string SupervisorName(string sweep) => $"sweep-{sweep}";
+
+    /// <summary>
+    /// A coordinator stopped (a journal write failed) and its supervisor starts another, which knows no
+    /// subscribers: subscribe every 3 s until its snapshot arrives (one sent while none runs is lost).
+    /// </summary>
+    private void KeepSubscribing(string supervisorName)
+    {
+        var sweep = _coordinators.Keys.FirstOrDefault(s => SupervisorName(s) == supervisorName);
+        if (sweep is not null) Timers.StartPeriodicTimer(sweep, new Resubscribe(sweep), TimeSpan.FromSeconds(3));
     }
 }

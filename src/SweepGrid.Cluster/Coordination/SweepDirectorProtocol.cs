@@ -17,8 +17,11 @@ public static class SweepDirectorProtocol
     /// <summary>Where the singleton manager runs on each coordinator node, and the proxy's name everywhere.</summary>
     public const string ManagerName = "director", ProxyName = "director-proxy";
 
+    /// <summary>The director on the store dispatcher, started again after a failed journal write (or recovery) stops it.</summary>
     public static Props Props(ResultsStore results, int maxFailures = SweepState.DefaultMaxFailures) =>
-        Akka.Actor.Props.Create(() => new SweepDirector(results, maxFailures));
+        Supervision.RestartedAfterStop(
+            Akka.Actor.Props.Create(() => new SweepDirector(results, maxFailures)).WithDispatcher(Supervision.StoreDispatcher),
+            "director");
 
     /// <summary>Register the sweep (once) and add these trials. Replies <see cref="SweepCoordinatorProtocol.Submitted"/>.</summary>
     public sealed record SubmitSweep(SweepSpec Spec, IReadOnlyList<TrialSpec> Trials) : IClusterMessage;

@@ -24,7 +24,7 @@ public static class EmbeddedSweep
         onProgress(submitted);
 
         var finished = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var listener = system.ActorOf(ProgressListener.Props(onProgress, finished), $"progress-{spec.Name}");
+        var listener = system.ActorOf(ProgressListener.Props(onProgress, finished, self => coordinator.Tell(new Subscribe(self))), $"progress-{spec.Name}");
         coordinator.Tell(new Subscribe(listener));
         var agent = system.ActorOf(NodeAgentProtocol.Props(coordinator, host.Results, slots), $"node-{spec.Name}");
         try

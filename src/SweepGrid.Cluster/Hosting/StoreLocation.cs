@@ -1,15 +1,71 @@
+using Npgsql;
+using SweepGrid.Cluster.Results;
+
 namespace SweepGrid.Cluster.Hosting;
 
 /// <summary>
-/// The embedded store: one folder holding the Akka journal (journal.db) and the result tables
-/// (results.db), kept in separate SQLite files so the journal's writer and the result writers never
-/// wait on one another's lock.
+/// Where a SweepGrid process keeps what it records. The folder always holds the files (checkpoints,
+/// final weights, logs); a cluster shares it between nodes (a ReadWriteMany volume on Kubernetes).
+/// The journal and the result tables are either two SQLite files in that folder (journal.db and
+/// results.db, apart so the journal's writer and the result writers never wait on one another's
+/// lock: the embedded default, one machine) or one PostgreSQL database (a cluster's store).
 /// </summary>
-public sealed record StoreLocation(string Directory)
+/// <param name="PostgresConnectionString">Npgsql connection string, password included; null for SQLite.</param>
+public sealed record StoreLocation(string Directory, string? PostgresConnectionString = null)
 {
     public const string JournalFile = "journal.db";
+
+    /// <summary>The Npgsql connection string of the cluster's database, without a password.</summary>
+    public const string PostgresVariable = "SWEEPGRID_POSTGRES";
+
+    /// <summary>The database password, from a secret: never in a file or on a command line.</summary>
+    public const string PasswordVariable = "SWEEPGRID_POSTGRES_PASSWORD";
 
     public string JournalPath => Path.Combine(Directory, JournalFile);
 
     public string SqliteConnectionString => $"Data Source={JournalPath}";
+
+    public bool IsPostgres => PostgresConnectionString is not null;
+
+    /// <summary>The result tables of this store.</summary>
+    public ResultsStore OpenResults() => PostgresConnectionString is { } connection
+        ? new ResultsStore(Directory, new PostgresResultsDatabase(connection))
+        : new ResultsStore(Directory);
+
+    /// <summary>
+    /// The store for the folder <paramref name="directory"/>: PostgreSQL when <see cref="PostgresVariable"/>
+    /// is set (the password, if the server wants one, from <see cref="PasswordVariable"/>), SQLite otherwise.
+    /// </summary>
+    /// <exception cref="StoreSettingsException">The connection string cannot be parsed or holds a password.</exception>
+    public static StoreLocation Resolve(string directory, Func<string, string?> environment)
+    {
+        var full = Path.GetFullPath(directory);
+        var text = environment(PostgresVariable);
+        if (string.IsNullOrWhiteSpace(text)) return new StoreLocation(full);
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StoreSettingsException($"{PostgresVariable}: not an Npgsql connection string ({e.Message}); expected e.g. Host=db;Database=sweepgrid;Username=sweepgrid");
+        }
+
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            throw new StoreSettingsException($"{PostgresVariable}: holds a password; set it in {PasswordVariable} (from a secret) instead, so that it never lands in a file");
+        }
+
+        if (string.IsNullOrEmpty(builder.Host)) throw new StoreSettingsException($"{PostgresVariable}: no Host= in \"{text}\"");
+        if (environment(PasswordVariable) is { Length: > 0 } password) builder.Password = password;
+        return new StoreLocation(full, builder.ConnectionString);
+    }
+
+    /// <summary>The store from this process's environment.</summary>
+    public static StoreLocation FromEnvironment(string directory) => Resolve(directory, Environment.GetEnvironmentVariable);
 }
+
+/// <summary>The store's settings (from the environment) are not usable: bad input, not a fault.</summary>
+public sealed class StoreSettingsException(string message) : Exception(message);

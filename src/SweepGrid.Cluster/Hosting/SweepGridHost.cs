@@ -26,11 +26,10 @@ public sealed class SweepGridHost : IAsyncDisposable
     /// <summary>Creates the store folder if needed, starts the actor system and waits until this node is Up.</summary>
     /// <param name="overrides">Settings over the embedded configuration (e.g. akka.loglevel from the CLI's log levels).</param>
     public static async Task<SweepGridHost> StartEmbeddedAsync(
-        string storeDirectory, TimeSpan? joinTimeout = null, Config? overrides = null, CancellationToken ct = default)
+        StoreLocation store, TimeSpan? joinTimeout = null, Config? overrides = null, CancellationToken ct = default)
     {
-        var store = new StoreLocation(Path.GetFullPath(storeDirectory));
         Directory.CreateDirectory(store.Directory);
-        var results = new ResultsStore(store.Directory);
+        var results = store.OpenResults();
         results.EnsureSchema();
         var config = EmbeddedConfig(store);
         var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
@@ -38,18 +37,43 @@ public sealed class SweepGridHost : IAsyncDisposable
         return new SweepGridHost(system, results, store);
     }
 
+    /// <summary>The embedded store in <paramref name="storeDirectory"/> (SQLite unless the environment names PostgreSQL).</summary>
+    public static Task<SweepGridHost> StartEmbeddedAsync(
+        string storeDirectory, TimeSpan? joinTimeout = null, Config? overrides = null, CancellationToken ct = default) =>
+        StartEmbeddedAsync(StoreLocation.FromEnvironment(storeDirectory), joinTimeout, overrides, ct);
+
     public static Config EmbeddedConfig(StoreLocation store) =>
         StoreConfig(store)
             .WithFallback(HoconFiles.Parse("embedded.conf"))
             .WithFallback(HoconFiles.Parse("sweepgrid.conf"));
 
-    /// <summary>The journal and snapshot store in the store folder's SQLite file.</summary>
+    /// <summary>
+    /// The journal and snapshot store: the store folder's SQLite file, or the PostgreSQL database
+    /// (provider PostgreSQL.15, the newest dialect Akka.Persistence.Sql 1.5.73 knows). The connection
+    /// string is only ever in memory, never in a configuration file.
+    /// </summary>
     public static Config StoreConfig(StoreLocation store)
     {
-        var connection = store.SqliteConnectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        static string Quoted(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        if (store.PostgresConnectionString is { } postgres)
+        {
+            return ConfigurationFactory.ParseString($$"""
+                akka.persistence.journal.sql {
+                  provider-name = "PostgreSQL.15"
+                  connection-string = {{Quoted(postgres)}}
+                  # A server takes concurrent writers, unlike SQLite's single-writer file.
+                  parallelism = 4
+                }
+                akka.persistence.snapshot-store.sql {
+                  provider-name = "PostgreSQL.15"
+                  connection-string = {{Quoted(postgres)}}
+                }
+                """);
+        }
+
         return ConfigurationFactory.ParseString($"""
-            akka.persistence.journal.sql.connection-string = "{connection}"
-            akka.persistence.snapshot-store.sql.connection-string = "{connection}"
+            akka.persistence.journal.sql.connection-string = {Quoted(store.SqliteConnectionString)}
+            akka.persistence.snapshot-store.sql.connection-string = {Quoted(store.SqliteConnectionString)}
             """);
     }
 

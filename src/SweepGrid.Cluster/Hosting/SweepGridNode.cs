@@ -23,7 +23,7 @@ public sealed class SweepGridNode : IAsyncDisposable
     }
 
     /// <param name="Seeds">host:port of the seed nodes; empty means this node is the first seed.</param>
-    public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, string StoreDirectory, NodeSlots Slots);
+    public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots);
 
     private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director)
     {
@@ -41,9 +41,9 @@ public sealed class SweepGridNode : IAsyncDisposable
 
     public static async Task<SweepGridNode> StartAsync(NodeOptions options, Config? overrides = null, TimeSpan? joinTimeout = null, CancellationToken ct = default)
     {
-        var store = new StoreLocation(Path.GetFullPath(options.StoreDirectory));
+        var store = options.Store;
         Directory.CreateDirectory(store.Directory);
-        var results = new ResultsStore(store.Directory);
+        var results = store.OpenResults();
         results.EnsureSchema();
         var config = Config(options, store);
         var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));

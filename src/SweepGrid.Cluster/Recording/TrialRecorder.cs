@@ -6,14 +6,20 @@ namespace SweepGrid.Cluster.Recording;
 
 /// <summary>
 /// Records one trial's trajectory and outcome: first in its journal (the durable record), then in
-/// the plain result tables (the queryable copy, rebuilt by upsert on every write). Messages are handled
-/// in order and each is persisted before the next is taken, so the outcome never overtakes an epoch.
+/// the plain result tables (the queryable copy, rebuilt by upsert on every write). Reports are taken
+/// strictly in their attempt's order: one already journaled is written to the tables again (a
+/// restarted recorder may have stopped between the two) and acknowledged, never journaled twice; one
+/// that skips a number (the one before it was lost while this recorder was down) is dropped, and the
+/// slot sends both again. Each is persisted before the next is taken, so the outcome never overtakes an epoch.
 /// </summary>
 internal sealed class TrialRecorder : ReceivePersistentActor
 {
     private readonly string _sweep;
     private readonly string _trial;
     private readonly ResultsStore _results;
+
+    /// <summary>The highest report number journaled, per attempt.</summary>
+    private readonly Dictionary<int, int> _journaled = new();
 
     public TrialRecorder(string sweep, string trial, ResultsStore results)
     {
@@ -22,24 +28,36 @@ internal sealed class TrialRecorder : ReceivePersistentActor
         _results = results;
         PersistenceId = PersistenceIdOf(sweep, trial);
 
-        // The journal is the record; the tables are already up to date, so recovery only replays.
-        Recover<IRecorderEvent>(_ => { });
+        Recover<IRecorderEvent>(e => _journaled[e.Attempt] = Math.Max(_journaled.GetValueOrDefault(e.Attempt), e.Seq));
 
-        Command<RecordEpoch>(r => Persist(new EpochRecorded(r.Attempt, r.Record), e => _results.WriteEpoch(_sweep, _trial, e.Record)));
+        Command<RecordEpoch>(r => Take(r, new EpochRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteEpoch(_sweep, _trial, r.Record)));
         // One event per epoch's points, not per point: the SQL journal is slow at one write per event.
-        Command<RecordPoints>(r => Persist(new PointsRecorded(r.Attempt, r.Points), e => _results.WritePoints(_sweep, _trial, e.Points)));
-        Command<RecordFlatness>(r => Persist(new FlatnessRecorded(r.Attempt, r.Record), e => _results.WriteFlatness(_sweep, _trial, e.Record)));
-        Command<RecordWalk>(r => Persist(new WalkRecorded(r.Attempt, r.Record), e => _results.WriteWalk(_sweep, _trial, e.Record)));
-        Command<RecordOutcome>(r =>
-        {
-            var requester = Sender;
-            Persist(new OutcomeRecorded(r.Attempt, r.Outcome), e =>
-            {
-                _results.WriteOutcome(_sweep, _trial, e.Outcome, e.Attempt);
-                requester.Tell(new OutcomeStored(e.Attempt), Self);
-            });
-        });
+        Command<RecordPoints>(r => Take(r, new PointsRecorded(r.Attempt, r.Points, r.Seq), () => _results.WritePoints(_sweep, _trial, r.Points)));
+        Command<RecordFlatness>(r => Take(r, new FlatnessRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteFlatness(_sweep, _trial, r.Record)));
+        Command<RecordWalk>(r => Take(r, new WalkRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteWalk(_sweep, _trial, r.Record)));
+        Command<RecordOutcome>(r => Take(r, new OutcomeRecorded(r.Attempt, r.Outcome, r.Seq), () => _results.WriteOutcome(_sweep, _trial, r.Outcome, r.Attempt)));
     }
 
     public override string PersistenceId { get; }
+
+    private void Take(IRecord report, IRecorderEvent journaled, Action writeTables)
+    {
+        var requester = Sender;
+        var acknowledgement = new Recorded(_trial, report.Attempt, report.Seq);
+        int last = _journaled.GetValueOrDefault(report.Attempt);
+        if (report.Seq <= last)
+        {
+            writeTables(); // upserts: the same rows again
+            requester.Tell(acknowledgement, Self);
+            return;
+        }
+
+        if (report.Seq != last + 1) return;
+        Persist(journaled, _ =>
+        {
+            _journaled[report.Attempt] = report.Seq;
+            writeTables();
+            requester.Tell(acknowledgement, Self);
+        });
+    }
 }

@@ -17,7 +17,7 @@ namespace SweepGrid.Cluster.Slots;
 /// and the coordinator, then the outcome to the recorder and, once stored, to the coordinator.
 /// The training thread talks to the actor only by messages to <see cref="ActorBase.Self"/>.
 /// </summary>
-internal sealed class TrainingSlot : ReceiveActor
+internal sealed class TrainingSlot : ReceiveActor, IWithTimers
 {
     private readonly string _slotId;
     private readonly IActorRef _coordinator;
@@ -32,6 +32,11 @@ internal sealed class TrainingSlot : ReceiveActor
     /// run's are handled: an abandoned run (its coordinator died) may still report while it winds down.
     /// </summary>
     private int _run;
+
+    /// <summary>The running attempt's reports its recorder has not acknowledged.</summary>
+    private Outbox _outbox = new();
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options)
     {
@@ -82,6 +87,20 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
 
+    /// <summary>Unacknowledged reports are sent again after this long without an acknowledgement.</summary>
+    private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// With nothing acknowledged for this long the store is taken to be gone and the attempt fails
+    /// (the trial is tried again elsewhere, from its checkpoint). Much longer than a database restart.
+    /// </summary>
+    private static readonly TimeSpan GiveUpStoringAfter = TimeSpan.FromMinutes(5);
+
+    private sealed record CheckOutbox
+    {
+        public static readonly CheckOutbox Instance = new();
+    }
+
     /// <summary>The coordinator that assigned the running trial: its reports go there, not through the director.</summary>
     private IActorRef _assignedBy = ActorRefs.Nobody;
 
@@ -96,7 +115,8 @@ internal sealed class TrainingSlot : ReceiveActor
         Context.Watch(_assignedBy);
         int run = ++_run;
         var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}-{run}");
-        Context.Watch(recorder);
+        _outbox = new Outbox();
+        Timers.StartPeriodicTimer(nameof(CheckOutbox), CheckOutbox.Instance, TimeSpan.FromSeconds(1));
         _training = new CancellationTokenSource();
         var token = _training.Token;
         var self = Self;
@@ -125,17 +145,18 @@ internal sealed class TrainingSlot : ReceiveActor
     {
         Receive<EpochDone>(e => e.Run == _run, e =>
         {
-            recorder.Tell(new RecordEpoch(e.Attempt, e.Record));
+            Record(recorder, seq => new RecordEpoch(e.Attempt, seq, e.Record));
             _assignedBy.Tell(new ReportEpoch(trial.TrialId, e.Attempt, e.Record));
         });
-        Receive<PointsDone>(p => p.Run == _run, p => recorder.Tell(new RecordPoints(p.Attempt, p.Points)));
-        Receive<FlatnessDone>(f => f.Run == _run, f => recorder.Tell(new RecordFlatness(f.Attempt, f.Record)));
-        Receive<WalkDone>(w => w.Run == _run, w => recorder.Tell(new RecordWalk(w.Attempt, w.Record)));
+        Receive<PointsDone>(p => p.Run == _run, p => Record(recorder, seq => new RecordPoints(p.Attempt, seq, p.Points)));
+        Receive<FlatnessDone>(f => f.Run == _run, f => Record(recorder, seq => new RecordFlatness(f.Attempt, seq, f.Record)));
+        Receive<WalkDone>(w => w.Run == _run, w => Record(recorder, seq => new RecordWalk(w.Attempt, seq, w.Record)));
         Receive<Resumed>(r => r.Run == _run, r => _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
             trial.TrialId, trial.SweepName, r.Attempt, r.Epoch));
+        Receive<Recorded>(r => IsCurrent(trial, r), r => { _outbox.Acknowledge(r.Seq, DateTime.UtcNow); });
         Receive<TrainingEnded>(e => e.Run == _run, e =>
         {
-            recorder.Tell(new RecordOutcome(e.Attempt, e.Outcome));
+            Record(recorder, seq => new RecordOutcome(e.Attempt, seq, e.Outcome));
             Become(() => AwaitingStorage(trial, e.Outcome, recorder));
         });
         Receive<TrainingCrashed>(c => c.Run == _run, c =>
@@ -147,32 +168,52 @@ internal sealed class TrainingSlot : ReceiveActor
         Lifelines(trial, recorder);
     }
 
+    private void Record<T>(IActorRef recorder, Func<int, T> report) where T : notnull =>
+        recorder.Tell(_outbox.Add(report, DateTime.UtcNow));
+
+    private bool IsCurrent(TrialSpec trial, Recorded r) => r.TrialId == trial.TrialId && r.Attempt == _assignedAttempt;
+
     /// <summary>
-    /// The coordinator that assigned the attempt died (its node was downed; the next one re-queues the
-    /// trial): stop training, since a second copy would race this one's recorder on the same journal
-    /// entries, and ask for work; the trial resumes from its checkpoint wherever it is assigned next.
-    /// The recorder died (a journal write failed): the attempt failed.
+    /// The coordinator that assigned the attempt died (its node was downed, or a journal write failed and
+    /// it was restarted; either way it re-queues the trial): stop training, since a second copy would race
+    /// this one's recorder on the same journal entries, and ask for work; the trial resumes from its
+    /// checkpoint wherever it is assigned next. Reports the recorder has not acknowledged are sent again;
+    /// if it acknowledges nothing for <see cref="GiveUpStoringAfter"/>, the attempt fails.
     /// </summary>
     private void Lifelines(TrialSpec trial, IActorRef recorder)
     {
+        Receive<CheckOutbox>(_ =>
+        {
+            var now = DateTime.UtcNow;
+            if (_outbox.Stalled(now) >= GiveUpStoringAfter)
+            {
+                _log.Error("Trial {TrialId} of sweep {SweepId}: its recorder stored nothing for {Minutes} min; attempt {Attempt} given up on {Slot}",
+                    trial.TrialId, trial.SweepName, GiveUpStoringAfter.TotalMinutes, _assignedAttempt, _slotId);
+                _training?.Cancel();
+                Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, $"its results could not be stored for {GiveUpStoringAfter.TotalMinutes} min"));
+                return;
+            }
+
+            if (!_outbox.ResendDue(now, ResendAfter)) return;
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: {Count} report(s) not yet stored after {Seconds:F0} s; sending them again",
+                trial.TrialId, trial.SweepName, _outbox.Count, _outbox.Stalled(now).TotalSeconds);
+            foreach (var report in _outbox.Pending) recorder.Tell(report);
+            _outbox.Resent(now);
+        });
         Receive<Terminated>(t => t.ActorRef.Equals(_assignedBy), _ =>
         {
             _log.Warning("Trial {TrialId} of sweep {SweepId}: its coordinator is gone; attempt abandoned on {Slot}", trial.TrialId, trial.SweepName, _slotId);
             _training?.Cancel();
-            Context.Unwatch(recorder);
             Finish(recorder, report: null);
-        });
-        Receive<Terminated>(t => t.ActorRef.Equals(recorder), _ =>
-        {
-            _training?.Cancel();
-            Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, "its recorder stopped (a journal write failed)"));
         });
     }
 
+    /// <summary>The outcome is the attempt's last report: once everything is acknowledged, it is stored.</summary>
     private void AwaitingStorage(TrialSpec trial, TrialOutcome outcome, IActorRef recorder)
     {
-        Receive<OutcomeStored>(stored =>
+        Receive<Recorded>(r => IsCurrent(trial, r), stored =>
         {
+            if (!_outbox.Acknowledge(stored.Seq, DateTime.UtcNow)) return;
             _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} {Status} after {Seconds:F1} s",
                 trial.TrialId, trial.SweepName, stored.Attempt, outcome.Status, outcome.Seconds);
             // Only now, with the outcome stored, is the checkpoint no longer needed.
@@ -184,7 +225,7 @@ internal sealed class TrainingSlot : ReceiveActor
 
     private void Finish(IActorRef recorder, object? report)
     {
-        Context.Unwatch(recorder);
+        Timers.Cancel(nameof(CheckOutbox));
         Context.Stop(recorder);
         Context.Unwatch(_assignedBy);
         _training?.Dispose();

@@ -1,0 +1,172 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace SweepGrid.Cluster.Results;
+
+/// <summary>
+/// Where the result tables live and what differs between the two databases SweepGrid writes them to.
+/// The SQL itself is shared: named parameters (@name), ON CONFLICT upserts, DOUBLE PRECISION and
+/// BIGINT columns mean the same in SQLite (3.24+) and PostgreSQL.
+/// </summary>
+public abstract class ResultsDatabase
+{
+    /// <summary>How the store is named in messages to the user (never with a password).</summary>
+    public abstract string Describe { get; }
+
+    /// <summary>Whether the result tables have been created here.</summary>
+    public abstract bool Exists { get; }
+
+    public abstract DbConnection Open();
+
+    /// <summary>Taken around the schema check (CREATE TABLE ..., added columns); disposing it releases it.</summary>
+    public abstract IDisposable SchemaLock(DbConnection connection);
+
+    /// <summary>The column names of a table, to add the ones a store written by an earlier version lacks.</summary>
+    public abstract IReadOnlySet<string> Columns(DbConnection connection, string table);
+
+    /// <summary>
+    /// Whether a failed statement may succeed if tried again: the server is down or restarting, a
+    /// connection broke, SQLite's file is locked by another writer.
+    /// </summary>
+    public abstract bool IsTransient(Exception error);
+}
+
+/// <summary>The embedded store: results.db in the store folder.</summary>
+public sealed class SqliteResultsDatabase(string path) : ResultsDatabase
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString();
+
+    public string Path { get; } = path;
+
+    public override string Describe => $"store {System.IO.Path.GetDirectoryName(Path)}";
+
+    public override bool Exists => File.Exists(Path);
+
+    public override DbConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>
+    /// No lock is needed (SQLite serializes writers itself); this is where the file is switched to WAL,
+    /// so that readers (status, report) never block the writers of a running sweep.
+    /// </summary>
+    public override IDisposable SchemaLock(DbConnection connection)
+    {
+        Sql.Execute(connection, "PRAGMA journal_mode = WAL;");
+        return Sql.Nothing;
+    }
+
+    public override IReadOnlySet<string> Columns(DbConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA table_info({table});";
+        using var reader = command.ExecuteReader();
+        var names = new HashSet<string>();
+        while (reader.Read()) names.Add(reader.GetString(1));
+        return names;
+    }
+
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another process holds the file's write lock for longer
+    // than the 30 s busy timeout.
+    public override bool IsTransient(Exception error) => error is SqliteException { SqliteErrorCode: 5 or 6 };
+}
+
+/// <summary>A cluster's store: the result tables in a PostgreSQL database, next to the Akka journal.</summary>
+public sealed class PostgresResultsDatabase : ResultsDatabase
+{
+    private readonly NpgsqlDataSource _source;
+
+    /// <param name="connectionString">An Npgsql connection string, password included if the server needs one.</param>
+    public PostgresResultsDatabase(string connectionString)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Describe = $"PostgreSQL database {builder.Database ?? builder.Username} on {builder.Host}:{builder.Port}";
+    }
+
+    public override string Describe { get; }
+
+    public override bool Exists
+    {
+        get
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT to_regclass('sweeps') IS NOT NULL;";
+            return command.ExecuteScalar() is true;
+        }
+    }
+
+    public override DbConnection Open() => _source.OpenConnection();
+
+    /// <summary>
+    /// Several nodes start at once and each checks the schema: PostgreSQL's CREATE TABLE IF NOT EXISTS
+    /// is not safe against a concurrent identical one (a unique violation in pg_type), so the check
+    /// holds a session advisory lock. Released explicitly: a pooled connection's session outlives its use.
+    /// </summary>
+    public override IDisposable SchemaLock(DbConnection connection)
+    {
+        Sql.Execute(connection, $"SELECT pg_advisory_lock({SchemaLockKey});");
+        return new Sql.Release(() => Sql.Execute(connection, $"SELECT pg_advisory_unlock({SchemaLockKey});"));
+    }
+
+    /// <summary>An arbitrary key, the same in every SweepGrid process.</summary>
+    private const long SchemaLockKey = 0x5357_4752_4944; // "SWGRID"
+
+    public override IReadOnlySet<string> Columns(DbConnection connection, string table)
+    {
+        using var command = Sql.Command(connection,
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table;",
+            parameters: ("table", table));
+        using var reader = command.ExecuteReader();
+        var names = new HashSet<string>();
+        while (reader.Read()) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    public override bool IsTransient(Exception error) => error switch
+    {
+        NpgsqlException npgsql => npgsql.IsTransient,
+        SocketException or TimeoutException => true,
+        _ => error.InnerException is { } inner && IsTransient(inner),
+    };
+}
+
+/// <summary>Small ADO.NET helpers shared by the databases and the store.</summary>
+internal static class Sql
+{
+    public static readonly IDisposable Nothing = new Release(() => { });
+
+    public static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, transaction, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>A command with named parameters (written @name in the SQL, given here without the @).</summary>
+    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    public sealed class Release(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+}
