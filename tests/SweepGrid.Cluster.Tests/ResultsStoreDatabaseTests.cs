@@ -1,0 +1,139 @@
+using SweepGrid.Cluster.Hosting;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
+using SweepGrid.Tests.Shared;
+
+namespace SweepGrid.Cluster.Tests;
+
+/// <summary>
+/// The result tables on both databases: the same writes give the same rows, value for value and type
+/// for type, from SQLite (the embedded store) and from a real PostgreSQL 15 server (a cluster's store).
+/// </summary>
+public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, IDisposable
+{
+    private readonly PostgresServer _server;
+    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-db-").FullName;
+
+    public ResultsStoreDatabaseTests(PostgresServer server) => _server = server;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private ResultsStore Sqlite() => new(Path.Combine(_dir, "sqlite"));
+
+    private ResultsStore Postgres() => new StoreLocation(Path.Combine(_dir, "pg"), _server.CreateDatabase()).OpenResults();
+
+    private static readonly string[] Tables = ["trials", "trajectory", "points", "layer_distances", "flatness", "walks", "walk_curves", "interpolations"];
+
+    /// <summary>Everything a sweep writes, including the same reports twice (a re-sent report) and an outcome that trims a longer earlier attempt.</summary>
+    private static void WriteSweep(ResultsStore store)
+    {
+        Directory.CreateDirectory(store.Directory);
+        store.EnsureSchema();
+        var trials = TestStores.Trials("both", seeds: 3, epochs: 3);
+        store.SaveSweep(Core.Sweeps.SweepFile.Parse("""
+            sweep { name = both, dataset { name = synthetic }, base { batch-size = 32, learning-rate = 0.05, epochs = 3 }, grid { seed = [1, 2, 3] } }
+            """, "both.hocon"));
+        store.RegisterTrials(trials);
+        store.RegisterTrials(trials); // known trials are left alone
+        var (a, b) = (trials[0].TrialId, trials[1].TrialId);
+        store.SetStatus("both", a, TrialStatus.Running, 2, null, "node:1/slot-0");
+        for (int epoch = 1; epoch <= 4; epoch++)
+        {
+            var record = new EpochRecord(epoch, epoch * 8L, 0.05, 1.0 / epoch, 0.5 + epoch / 10.0, 1.2 / epoch, 0.45 + epoch / 10.0, epoch * 0.7, epoch * 1.5);
+            store.WriteEpoch("both", a, record);
+            store.WriteEpoch("both", a, record);
+            var points = new[] { 1L, 4L }.Select(s => new TrajectoryPoint(
+                (epoch - 1) * 8 + s, epoch, 0.05, 0.9 / s, s == 1 ? double.NaN : 2.5, 0.1 * s, 0.01, 0.2 * s,
+                new Dictionary<string, double> { ["fc1.weight"] = 0.3 * s, ["fc2.weight"] = 0.2 * s })).ToList();
+            store.WritePoints("both", a, points);
+            store.WritePoints("both", a, points);
+        }
+
+        store.WriteFlatness("both", a, new FlatnessRecord(3, "hessian-top", 12.5, 0.8, 20));
+        store.WriteFlatness("both", a, new FlatnessRecord(3, "sharpness", double.NaN, 0.3, 0));
+        store.WriteWalk("both", a, new WalkRecord(16, [-0.5, 0, 0.5, 1, 1.5], [0.9, 0.7, 0.6, 0.65, 0.8]));
+        store.WriteInterpolation("both", a, b, [(0.0, 0.5, 0.8, 0.6, 0.75), (2.0, double.PositiveInfinity, 0.1, double.NaN, 0.1)]);
+        // The final attempt ended after epoch 3 (step 24): the 4th epoch and later steps were an earlier attempt's.
+        var final = new EpochRecord(3, 24, 0.05, 0.33, 0.8, 0.4, 0.75, 2.1, 4.5);
+        store.WriteOutcome("both", a, new TrialOutcome(TrialStatus.Completed, final, 24, 4.5, null, new LogFit(0.5, 0.1, 0.9, 5)) { ResumedFromEpoch = 2 }, attempt: 2);
+        store.SetStatus("both", a, TrialStatus.Completed, 2, null);
+        store.WriteOutcome("both", b, new TrialOutcome(TrialStatus.Diverged, null, 3, 0.2, "loss is NaN at step 3"), attempt: 1);
+        store.SetStatus("both", b, TrialStatus.Diverged, 1, "loss is NaN at step 3");
+    }
+
+    [Fact]
+    public void PostgreSQL_holds_the_same_rows_as_SQLite()
+    {
+        var sqlite = Sqlite();
+        var postgres = Postgres();
+        WriteSweep(sqlite);
+        WriteSweep(postgres);
+
+        foreach (var table in Tables)
+        {
+            var expected = sqlite.Rows(table, "both");
+            var actual = postgres.Rows(table, "both");
+            Assert.True(expected.Count > 0, $"{table}: no rows written");
+            Assert.Equal(expected.Count, actual.Count);
+            for (int i = 0; i < expected.Count; i++)
+            {
+                foreach (var (column, value) in expected[i])
+                {
+                    var other = actual[i][column];
+                    Assert.True(Equals(value, other), $"{table} row {i} {column}: SQLite {value} ({value?.GetType().Name}), PostgreSQL {other} ({other?.GetType().Name})");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Reads_agree_on_both_databases()
+    {
+        foreach (var store in new[] { Sqlite(), Postgres() })
+        {
+            WriteSweep(store);
+            var trials = store.Rows("trials", "both");
+            Assert.Equal(["both"], store.Sweeps());
+            Assert.Equal("both", store.LoadSweep("both").Name);
+            var counts = store.StatusCounts(null).Single();
+            Assert.Equal(1, counts.Counts["completed"]);
+            Assert.Equal(1, counts.Counts["diverged"]);
+            Assert.Equal(1, counts.Counts["pending"]);
+            Assert.Equal(counts.Counts, store.StatusCounts("both").Single().Counts);
+            Assert.Equal((2, TrialStatus.Completed, (string?)null), store.StoredOutcome("both", (string)trials[0]["trial"]!));
+            Assert.Null(store.StoredOutcome("both", (string)trials[2]["trial"]!));
+            Assert.Equal([("both", "completed")], store.FindTrial((string)trials[0]["trial"]!));
+            // The outcome trimmed the earlier attempt's 4th epoch and the steps past 24.
+            Assert.Equal([1L, 2L, 3L], store.Rows("trajectory", "both").Select(r => (long)r["epoch"]!));
+            Assert.True(store.Rows("points", "both").All(r => (long)r["step"]! <= 24));
+        }
+    }
+
+    [Fact]
+    public async Task A_write_while_PostgreSQL_restarts_waits_for_it_and_lands()
+    {
+        var store = Postgres();
+        WriteSweep(store);
+        var trial = (string)store.Rows("trials", "both")[2]["trial"]!;
+        _server.Stop();
+        var write = Task.Run(() => store.WriteEpoch("both", trial, new EpochRecord(1, 8, 0.05, 0.9, 0.6, 1.0, 0.55, 0.4, 1.0)));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False(write.IsCompleted, "the write should be waiting for the database");
+        _server.Resume();
+        await write.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(store.Rows("trajectory", "both"), r => (string)r["trial"]! == trial && (long)r["epoch"]! == 1);
+    }
+
+    [Fact]
+    public void A_write_that_keeps_failing_gives_up_after_its_retry_window()
+    {
+        var database = new PostgresResultsDatabase("Host=127.0.0.1;Port=1;Database=nothing;Username=postgres");
+        var quick = new ResultsStore(Path.Combine(_dir, "gone"), database) { RetryFor = TimeSpan.FromSeconds(1) };
+        var error = Assert.ThrowsAny<Exception>(quick.EnsureSchema);
+        Assert.True(database.IsTransient(error), $"expected the connection failure itself, got {error.GetType().Name}: {error.Message}");
+    }
+}
