@@ -6,13 +6,14 @@ using System.Net.Sockets;
 namespace SweepGrid.Integration.Tests;
 
 /// <summary>A `sweepgrid` process (a node or a submitting client) whose output lines are collected as they come.</summary>
-internal sealed class ClusterProcess : IDisposable
+public sealed class ClusterProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly SemaphoreSlim _newLine = new(0);
 
-    public ClusterProcess(string name, params string[] args)
+    /// <param name="environment">Variables set for this process (the store's database, for one).</param>
+    public ClusterProcess(string name, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Name = name;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), .. args])
@@ -21,6 +22,7 @@ internal sealed class ClusterProcess : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Add(e.Data);
         _process.ErrorDataReceived += (_, e) => Add(e.Data);

@@ -1,0 +1,161 @@
+using Microsoft.Data.Sqlite;
+
+namespace SweepGrid.Integration.Tests;
+
+/// <summary>
+/// Real `sweepgrid node` processes on 127.0.0.1 sharing one store folder, a real `submit` client, and
+/// SIGKILL; the store's database is SQLite or PostgreSQL (the subclasses). Whatever dies, every trial
+/// ends completed exactly once, resumed trials pick up from their checkpoints, and no trajectory point
+/// is missing or doubled.
+/// </summary>
+public abstract class ClusterHarness : IDisposable
+{
+    protected const int Trials = 12, Epochs = 5;
+    protected static readonly TimeSpan Up = TimeSpan.FromSeconds(60), Sweep = TimeSpan.FromMinutes(4);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("sweepgrid-cluster-").FullName;
+    private readonly List<ClusterProcess> _processes = [];
+
+    protected string Store => Path.Combine(_dir, "store");
+
+    private string SweepFile { get; }
+
+    /// <summary>Variables every process gets: how to reach the store's database.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
+
+    /// <summary>Rows of a query on the result tables, or on the journal with <paramref name="journal"/>.</summary>
+    protected abstract List<object?[]> Rows(string sql, bool journal = false);
+
+    /// <summary>SQL for a trial's epochs as "1,2,3" (SQLite and PostgreSQL spell it differently).</summary>
+    protected abstract string EpochList { get; }
+
+    protected ClusterHarness()
+    {
+        SweepFile = Path.Combine(_dir, "cluster.hocon");
+        File.WriteAllText(SweepFile, $$"""
+            sweep {
+              name = faults
+              dataset { name = synthetic, synthetic { train-size = 2048, test-size = 256, features = 64, classes = 4 } }
+              model { hidden = [256, 256] }
+              base { batch-size = 32, learning-rate = 0.02, epochs = {{Epochs}} }
+              grid { seed = [{{string.Join(", ", Enumerable.Range(1, Trials))}}] }
+              metrics { every-steps = 16, flatness = [] }
+            }
+            """);
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var p in _processes) p.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    protected async Task<ClusterProcess> Node(string name, string roles, int port, int? seed)
+    {
+        string[] args = ["node", "--roles", roles, "--port", $"{port}", "--store", Store, "--slots", "1"];
+        if (seed is { } s) args = [.. args, "--seed", $"127.0.0.1:{s}"];
+        var node = Start(name, args);
+        await node.WaitForLine(l => l.Contains("is up", StringComparison.Ordinal), Up);
+        return node;
+    }
+
+    protected ClusterProcess Start(string name, params string[] args)
+    {
+        var process = new ClusterProcess(name, Environment, args);
+        _processes.Add(process);
+        return process;
+    }
+
+    protected ClusterProcess Submit(int seed) => Start("submit", "submit", SweepFile, "--seed", $"127.0.0.1:{seed}");
+
+    /// <summary>
+    /// Waits until a trial that is still running, on a slot of the node at <paramref name="port"/> (any
+    /// node if null), has finished 2 epochs, so it has a checkpoint; returns its id.
+    /// </summary>
+    protected static async Task<string> TrialTwoEpochsInOn(ClusterProcess submit, int? port)
+    {
+        bool Settled(string id) => submit.Lines.Any(l => Words(l) is [_, "completed" or "diverged" or "failed", var t, ..] && t == id);
+        bool OnNode(string id) => port is null || submit.Lines.Any(l =>
+            Words(l) is [_, "start", var t, ..] && t == id && l.Contains($":{port}/slot-", StringComparison.Ordinal));
+        var line = await submit.WaitForLine(l => Words(l) is [_, "epoch", var id, var progress, ..]
+            && progress.StartsWith("2/", StringComparison.Ordinal) && OnNode(id) && !Settled(id), Sweep);
+        return Words(line)[2];
+    }
+
+    protected static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>
+    /// 3 nodes (coordinator+worker, 2 workers), a 12-trial sweep; SIGKILL a worker whose trial has done
+    /// 2 epochs: every trial completes exactly once and the killed one resumes from its checkpoint.
+    /// </summary>
+    protected async Task KillAWorkerMidTrial()
+    {
+        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
+        await Node("a", "coordinator,worker", a, null);
+        var nodeB = await Node("b", "worker", b, a);
+        await Node("c", "worker", c, a);
+        var submit = Submit(a);
+
+        var killed = await TrialTwoEpochsInOn(submit, b);
+        nodeB.Kill();
+
+        await AssertCompletedWithResumed(submit, killed);
+    }
+
+    /// <summary>The client saw every trial complete, exactly once, and the killed trial moved and resumed from its checkpoint.</summary>
+    protected async Task AssertCompletedWithResumed(ClusterProcess submit, string killed)
+    {
+        Assert.Equal(0, await submit.WaitForExit(Sweep));
+        Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
+        AssertExactlyOnce();
+        var row = TrialRow(killed);
+        Assert.True(row.Attempts >= 2, $"trial {killed} ran {row.Attempts} attempt(s)");
+        Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
+    }
+
+    /// <summary>
+    /// One TrialFinished per trial in the coordinator's journal, one stored outcome per trial in its
+    /// recorder's, every trial completed with epochs 1..E once each and no trajectory point twice.
+    /// </summary>
+    protected void AssertExactlyOnce()
+    {
+        SqliteConnection.ClearAllPools();
+        var finished = Rows("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-finished'", journal: true);
+        Assert.Equal((long)Trials, finished.Single()[0]);
+        var outcomes = Rows("SELECT persistence_id, count(*) FROM journal WHERE manifest = 'outcome-recorded' GROUP BY persistence_id", journal: true);
+        Assert.Equal(Trials, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal(1L, o[1]));
+        var statuses = Rows("SELECT status, count(*) FROM trials WHERE sweep = 'faults' GROUP BY status");
+        Assert.Equal([("completed", (long)Trials)], statuses.Select(r => ((string)r[0]!, (long)r[1]!)));
+        var epochs = Rows($"SELECT trial, {EpochList} FROM (SELECT trial, epoch FROM trajectory WHERE sweep = 'faults' ORDER BY trial, epoch) AS t GROUP BY trial");
+        Assert.Equal(Trials, epochs.Count);
+        Assert.All(epochs, e => Assert.Equal(string.Join(',', Enumerable.Range(1, Epochs)), (string)e[1]!));
+        var points = Rows("SELECT count(*), count(DISTINCT trial || ':' || step) FROM points WHERE sweep = 'faults'").Single();
+        Assert.Equal(points[0], points[1]);
+    }
+
+    protected (long Attempts, long? ResumedFromEpoch) TrialRow(string trial)
+    {
+        var row = Rows($"SELECT attempts, resumed_from_epoch FROM trials WHERE sweep = 'faults' AND trial = '{trial}'").Single();
+        return ((long)row[0]!, row[1] as long?);
+    }
+
+    /// <summary>All rows of a query, each as its column values (NULL as null).</summary>
+    protected static List<object?[]> Read(System.Data.Common.DbConnection connection, string sql)
+    {
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
