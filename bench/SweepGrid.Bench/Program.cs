@@ -15,6 +15,21 @@ using static TorchSharp.torch;
 // Run by hand:  dotnet run -c Release --project bench/SweepGrid.Bench [-- --out FILE]
 // Memory across trials:  dotnet run -c Release --project bench/SweepGrid.Bench -- --memory
 // Memory over a 100-trial sweep through the actors:  ... -- --memory-sweep
+// Dispatch overhead, no-op trials:  ... -- --dispatch 10000 16 0   (PostgreSQL: set SWEEPGRID_POSTGRES)
+if (args is ["--dispatch", ..])
+{
+    // --dispatch TRIALS SLOTS TRIAL-SECONDS; appends one row to bench/results/dispatch.md.
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+    var row = await DispatchBench.RunAsync(trials: Arg(1, 10_000), slots: Arg(2, 16),
+        trialSeconds: args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0);
+    var file = Path.Combine("bench", "results", "dispatch.md");
+    if (!File.Exists(file)) File.WriteAllText(file, $"# Dispatch overhead\n\n{DispatchBench.Header}\n");
+    File.AppendAllText(file, row + "\n");
+    Console.WriteLine(DispatchBench.Header);
+    Console.WriteLine(row);
+    return;
+}
+
 if (args is ["--flatness-cost"])
 {
     var cost = FlatnessCostBench.Run();

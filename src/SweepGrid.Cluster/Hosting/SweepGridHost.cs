@@ -31,6 +31,7 @@ public sealed class SweepGridHost : IAsyncDisposable
         Directory.CreateDirectory(store.Directory);
         var results = store.OpenResults();
         results.EnsureSchema();
+        store.PrepareJournal();
         var config = EmbeddedConfig(store);
         var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
         await ClusterLifecycle.WaitUntilUpAsync(system, joinTimeout ?? TimeSpan.FromSeconds(30), ct, cluster => cluster.Join(cluster.SelfAddress));
@@ -71,9 +72,15 @@ public sealed class SweepGridHost : IAsyncDisposable
                 """);
         }
 
+        // Reads (every recovery) in deferred transactions: Microsoft.Data.Sqlite begins the default
+        // (serializable) ones IMMEDIATE, taking the write lock, so 16 recorders recovering beside the
+        // journal's writer kept finding the file busy and sleeping (bench/results/dispatch.md).
+        // read-uncommitted is what gives a plain BEGIN; without shared cache it reads committed data.
         return ConfigurationFactory.ParseString($"""
             akka.persistence.journal.sql.connection-string = {Quoted(store.SqliteConnectionString)}
+            akka.persistence.journal.sql.read-isolation-level = read-uncommitted
             akka.persistence.snapshot-store.sql.connection-string = {Quoted(store.SqliteConnectionString)}
+            akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
             """);
     }
 

@@ -45,6 +45,7 @@ public sealed class SweepGridNode : IAsyncDisposable
         Directory.CreateDirectory(store.Directory);
         var results = store.OpenResults();
         results.EnsureSchema();
+        store.PrepareJournal();
         var config = Config(options, store);
         var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
         await ClusterLifecycle.WaitUntilUpAsync(system, joinTimeout ?? TimeSpan.FromSeconds(60), ct); // joins the seed nodes from config

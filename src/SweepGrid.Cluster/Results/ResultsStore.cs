@@ -410,6 +410,12 @@ public sealed class ResultsStore
     /// backoff from 0.25 s to 4 s, until <see cref="RetryFor"/> has passed. Every unit is an upsert or a
     /// whole transaction, so running it again is safe.
     /// </summary>
+    private T Once<T>(Func<DbConnection, T> work)
+    {
+        using var connection = Database.Open();
+        return work(connection);
+    }
+
     private T Run<T>(Func<DbConnection, T> work)
     {
         var deadline = DateTime.UtcNow + RetryFor;
@@ -418,8 +424,8 @@ public sealed class ResultsStore
         {
             try
             {
-                using var connection = Database.Open();
-                return work(connection);
+                if (Database.Gate is not { } gate) return Once(work);
+                lock (gate) return Once(work);
             }
             catch (Exception e) when (Database.IsTransient(e) && DateTime.UtcNow + wait < deadline)
             {

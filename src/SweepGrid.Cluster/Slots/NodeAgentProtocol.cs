@@ -14,4 +14,5 @@ public static class NodeAgentProtocol
 /// <summary>How many slots a node runs and on which device each trains.</summary>
 /// <param name="Count">Slots on this node.</param>
 /// <param name="Device">"cpu", "cuda", or null for cuda when available.</param>
-public sealed record NodeSlots(int Count, string? Device);
+/// <param name="Runner">What the slots run for a trial; null: train it (<see cref="TorchTrialRunner"/>).</param>
+public sealed record NodeSlots(int Count, string? Device, ITrialRunner? Runner = null);

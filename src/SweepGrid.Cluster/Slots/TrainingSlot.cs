@@ -23,6 +23,10 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private readonly IActorRef _coordinator;
     private readonly ResultsStore _results;
     private readonly TrainerOptions _options;
+    private readonly ITrialRunner _runner;
+
+    /// <summary>When this slot last asked for work (not counting repeats), for <see cref="TrialRun.RequestedAt"/>.</summary>
+    private long _requestedAt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrainingThread _thread;
     private CancellationTokenSource? _training;
@@ -38,12 +42,13 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options)
+    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options, ITrialRunner runner)
     {
         _slotId = slotId;
         _coordinator = coordinator;
         _results = results;
         _options = options;
+        _runner = runner;
         _thread = new TrainingThread($"train {slotId}");
         Idle();
     }
@@ -63,7 +68,13 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     /// <param name="Detail">The whole exception, stack included, for the log; <paramref name="Reason"/> is its message.</param>
     private sealed record TrainingCrashed(int Run, int Attempt, string Reason, string Detail);
 
-    protected override void PreStart() => _coordinator.Tell(new RequestWork(_slotId));
+    protected override void PreStart() => AskForWork();
+
+    private void AskForWork()
+    {
+        _requestedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _coordinator.Tell(new RequestWork(_slotId));
+    }
 
     protected override void PostStop()
     {
@@ -131,7 +142,8 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             FinalWeightsPath = _results.WeightsPath(trial.SweepName, trial.TrialId),
             CheckpointPath = _results.CheckpointPath(trial.SweepName, trial.TrialId),
         };
-        _thread.Run(() => Trainer.Run(trial, Datasets.Load(trial.Dataset), observer, options, token))
+        var trialRun = new TrialRun(trial, observer, options, _requestedAt, token);
+        _thread.Run(() => _runner.Run(trialRun))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new TrainingEnded(run, attempt, t.Result)
                 : new TrainingCrashed(run, attempt, t.Exception?.GetBaseException().Message ?? "cancelled", t.Exception?.GetBaseException().ToString() ?? "cancelled"),
@@ -232,7 +244,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         _training = null;
         if (report is not null) _assignedBy.Tell(report);
         Become(Idle);
-        _coordinator.Tell(new RequestWork(_slotId));
+        AskForWork();
     }
 
     private sealed class ForwardingObserver(
