@@ -48,7 +48,7 @@ internal static class Cli
     {
         var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON), e.g. hocon/sweeps/quick.hocon" };
         var store = StoreOption();
-        var slots = new Option<int>("--slots") { Description = "Training slots in this process (trials run in parallel)", DefaultValueFactory = _ => 2 };
+        var slots = new Option<int?>("--slots") { Description = "Training slots in this process (trials run in parallel); default: one per GPU, or 2 on CPU" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only (no live view, no per-epoch lines)" };
         var command = new Command("run", "Run a sweep in this process; trials already finished in the store are not run again.\n" +
@@ -68,7 +68,7 @@ internal static class Cli
     {
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
         var store = StoreOption();
-        var slots = new Option<int>("--slots") { Description = "Training slots in this process", DefaultValueFactory = _ => 2 };
+        var slots = new Option<int?>("--slots") { Description = "Training slots in this process; default: one per GPU, or 2 on CPU" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
         var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
@@ -96,7 +96,7 @@ internal static class Cli
         var port = new Option<int>("--port") { Description = "Remoting port", DefaultValueFactory = _ => 4053 };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT (repeat for several); none: this node is the first seed" };
         var store = StoreOption();
-        var slots = new Option<int>("--slots") { Description = "Training slots on a worker (one per GPU, or CPU slots)", DefaultValueFactory = _ => 1 };
+        var slots = new Option<int?>("--slots") { Description = "Training slots on a worker; default: one per GPU, or 1 on CPU (each CPU slot gets cores/slots threads)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
         var command = new Command("node",
             "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +

@@ -64,8 +64,12 @@ public sealed class RunCommandTests : TempDirectoryTest
         var missing = await CliRunner.Run("run", Path.Combine(Dir, "nope.hocon"), "--store", Store);
         var slots = await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "0");
         var unknown = await CliRunner.Run("run", SweepFile(Synthetic), "--stor", Store);
+        var gpu = await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--device", "cuda"); // no GPU in CI
+        var device = await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--device", "tpu");
 
-        Assert.Equal((2, 2, 2), (missing.ExitCode, slots.ExitCode, unknown.ExitCode));
+        Assert.Equal((2, 2, 2, 2, 2), (missing.ExitCode, slots.ExitCode, unknown.ExitCode, gpu.ExitCode, device.ExitCode));
+        Assert.Contains("--device cuda: this machine has no CUDA device", gpu.Error);
+        Assert.Contains("--device: expected cpu, cuda or cuda:N, got \"tpu\"", device.Error);
         Assert.Contains("nope.hocon: file: not found", missing.Error);
         Assert.Contains("--slots: must be a positive integer, got 0", slots.Error);
         Assert.Contains("--stor", unknown.Error);

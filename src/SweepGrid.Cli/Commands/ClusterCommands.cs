@@ -13,7 +13,7 @@ namespace SweepGrid.Cli.Commands;
 /// <summary>`sweepgrid node`, `submit` and `resume --seed`: a cluster member, and a client that hands it a sweep and follows it.</summary>
 internal static class ClusterCommands
 {
-    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int Slots, string? Device);
+    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int? Slots, string? Device);
 
     /// <summary>Runs a member until SIGINT/SIGTERM (then leaves the cluster gracefully) or until the cluster downs it.</summary>
     public static async Task<int> NodeAsync(NodeArguments a, TextWriter output, CancellationToken ct)
@@ -21,15 +21,16 @@ internal static class ClusterCommands
         var roles = Roles(a.Roles, allowed: [SweepGridNode.Roles.Coordinator, SweepGridNode.Roles.Worker]);
         CheckAddress(a.Host, a.Port, allowAnyPort: false);
         var seeds = Seeds(a.Seeds);
-        if (roles.Contains(SweepGridNode.Roles.Worker) && a.Slots < 1) throw new UserError($"--slots: a worker needs at least 1 slot, got {a.Slots}");
+        var devices = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Devices(a.Slots, a.Device, cpuDefault: 1) : [];
+        if (devices.Count > 0) Training.Runtime.TorchThreads.ForSlots(devices.Count);
         var store = Stores.Location(a.Store);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(a.Slots, a.Device)),
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(devices)),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
-                         (roles.Contains(SweepGridNode.Roles.Worker) ? $", {a.Slots} slot(s)" : "") + $", store {node.Results.Describe}");
+                         (devices.Count > 0 ? $", {SlotPlan.Describe(devices)}" : "") + $", store {node.Results.Describe}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (ct.Register(() => stopped.TrySetResult()))
         {

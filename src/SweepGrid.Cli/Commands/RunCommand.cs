@@ -19,19 +19,19 @@ internal static class RunCommand
     /// <param name="Quiet">Progress lines only for trial starts and ends, not every epoch.</param>
     /// <param name="SweepFile">The sweep file; null with <paramref name="Resume"/>.</param>
     /// <param name="Resume">Run this stored sweep again as it was submitted (`sweepgrid resume`).</param>
-    public sealed record Options(string? SweepFile, string Store, int Slots, string? Device, bool Live = false, bool Quiet = false, string? Resume = null);
+    public sealed record Options(string? SweepFile, string Store, int? Slots, string? Device, bool Live = false, bool Quiet = false, string? Resume = null);
 
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
-        if (options.Slots < 1) throw new UserError($"--slots: must be a positive integer, got {options.Slots}");
+        var devices = SlotPlan.Devices(options.Slots, options.Device, cpuDefault: 2);
         var store = Stores.Location(options.Store);
         var loaded = options.Resume is { } stored
             ? SweepLoader.FromStore(store.OpenResults(), stored)
             : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)));
         var spec = loaded.Spec;
-        int threads = TorchThreads.ForSlots(options.Slots);
+        int threads = TorchThreads.ForSlots(devices.Count);
         output.WriteLine($"sweep {spec.Name}: {loaded.Trials.Count} trials on {spec.Dataset.Name} " +
-                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {options.Slots} slot(s) × {threads} thread(s), store {store.Directory}" +
+                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(devices)} × {threads} thread(s), store {store.Directory}" +
                          (store.IsPostgres ? " (journal and tables in PostgreSQL)" : ""));
         var clock = Stopwatch.StartNew();
         // Only now, with the sweep validated, may anything be written to the store.
@@ -40,7 +40,7 @@ internal static class RunCommand
         await using var host = await SweepGridHost.StartEmbeddedAsync(store,
             overrides: Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         var byId = loaded.Trials.ToDictionary(t => t.TrialId);
-        var slots = new NodeSlots(options.Slots, options.Device);
+        var slots = new NodeSlots(devices);
         Snapshot final;
         if (options.Live)
         {

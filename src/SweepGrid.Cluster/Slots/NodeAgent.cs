@@ -17,7 +17,7 @@ internal sealed class NodeAgent : ReceiveActor
         for (int i = 0; i < slots.Count; i++)
         {
             var slotId = $"{node.Host}:{node.Port}/slot-{i}";
-            Context.ActorOf(TrainingSlotProtocol.Props(slotId, coordinator, results, new TrainerOptions(Device: slots.Device), slots.Runner), $"slot-{i}");
+            Context.ActorOf(TrainingSlotProtocol.Props(slotId, coordinator, results, new TrainerOptions(Device: slots.Devices[i]), slots.Runner), $"slot-{i}");
         }
     }
 }

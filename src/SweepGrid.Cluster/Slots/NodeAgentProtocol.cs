@@ -11,8 +11,15 @@ public static class NodeAgentProtocol
         Akka.Actor.Props.Create(() => new NodeAgent(coordinator, results, slots));
 }
 
-/// <summary>How many slots a node runs and on which device each trains.</summary>
-/// <param name="Count">Slots on this node.</param>
-/// <param name="Device">"cpu", "cuda", or null for cuda when available.</param>
+/// <summary>A node's training slots: the device of each (see <see cref="Training.Runtime.SlotDevices.Plan"/>).</summary>
 /// <param name="Runner">What the slots run for a trial; null: train it (<see cref="TorchTrialRunner"/>).</param>
-public sealed record NodeSlots(int Count, string? Device, ITrialRunner? Runner = null);
+public sealed record NodeSlots(IReadOnlyList<string> Devices, ITrialRunner? Runner = null)
+{
+    /// <summary><paramref name="count"/> slots on one device ("cpu", "cuda:N"; null: cuda:0 when there is one, else cpu).</summary>
+    public NodeSlots(int count, string? device, ITrialRunner? runner = null)
+        : this(Enumerable.Repeat(device ?? (Training.Runtime.SlotDevices.CudaDevices() > 0 ? "cuda:0" : "cpu"), count).ToList(), runner)
+    {
+    }
+
+    public int Count => Devices.Count;
+}
