@@ -40,7 +40,8 @@ internal static class Cli
 
     private static Option<string> StoreOption() => new("--store")
     {
-        Description = "Folder holding the journal and result tables (SQLite)",
+        Description = "Folder of the store: SQLite journal and result tables, checkpoints, weights, logs " +
+                      "(with SWEEPGRID_POSTGRES set, journal and tables are in that PostgreSQL database)",
         DefaultValueFactory = _ => DefaultStore,
     };
 

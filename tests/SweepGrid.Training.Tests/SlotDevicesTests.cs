@@ -25,6 +25,7 @@ public sealed class SlotDevicesTests
     [InlineData(null, "cuda", 0, "--device cuda: this machine has no CUDA device")]
     [InlineData(null, "cuda:2", 2, "--device cuda:2: this machine has CUDA devices 0..1")]
     [InlineData(null, "gpu", 1, "--device: expected cpu, cuda or cuda:N, got \"gpu\"")]
+    [InlineData(null, "cuda:x", 0, "--device: expected cpu, cuda or cuda:N, got \"cuda:x\"")]
     [InlineData(0, "cpu", 0, "--slots: must be a positive integer, got 0")]
     public void Impossible_plans_say_what_is_wrong(int? slots, string device, int cuda, string expected)
     {

@@ -22,20 +22,17 @@ public static class SlotDevices
     {
         var kind = device ?? (cudaDevices > 0 ? "cuda" : "cpu");
         if (kind == "cpu") return Enumerable.Repeat("cpu", Count(slots ?? cpuDefault)).ToList();
+        int? index = kind == "cuda" ? null
+            : kind.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(kind.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n
+            : throw new ArgumentException($"--device: expected cpu, cuda or cuda:N, got \"{device}\"");
         if (cudaDevices == 0)
         {
             throw new ArgumentException($"--device {kind}: this machine has no CUDA device (torch.cuda.device_count() is 0; the CPU build of TorchSharp sees none)");
         }
 
-        if (kind == "cuda") return Enumerable.Range(0, Count(slots ?? cudaDevices)).Select(i => $"cuda:{i % cudaDevices}").ToList();
-        if (kind.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(kind.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-        {
-            if (index >= cudaDevices) throw new ArgumentException($"--device {kind}: this machine has CUDA devices 0..{cudaDevices - 1}");
-            return Enumerable.Repeat(kind, Count(slots ?? 1)).ToList();
-        }
-
-        throw new ArgumentException($"--device: expected cpu, cuda or cuda:N, got \"{device}\"");
+        if (index is null) return Enumerable.Range(0, Count(slots ?? cudaDevices)).Select(i => $"cuda:{i % cudaDevices}").ToList();
+        if (index >= cudaDevices) throw new ArgumentException($"--device {kind}: this machine has CUDA devices 0..{cudaDevices - 1}");
+        return Enumerable.Repeat(kind, Count(slots ?? 1)).ToList();
     }
 
     private static int Count(int slots) => slots >= 1 ? slots : throw new ArgumentException($"--slots: must be a positive integer, got {slots}");
