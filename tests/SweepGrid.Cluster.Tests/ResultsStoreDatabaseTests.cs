@@ -107,6 +107,12 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             Assert.Equal((2, TrialStatus.Completed, (string?)null), store.StoredOutcome("both", (string)trials[0]["trial"]!));
             Assert.Null(store.StoredOutcome("both", (string)trials[2]["trial"]!));
             Assert.Equal([("both", "completed")], store.FindTrial((string)trials[0]["trial"]!));
+            Assert.Equal([0L, 1L, 2L], trials.Select(r => (long)r["ordinal"]!));
+            // Re-submitting with one trial more numbers only the new one, after the others.
+            store.RegisterTrials(TestStores.Trials("both", seeds: 4, epochs: 3));
+            var again = store.Rows("trials", "both");
+            Assert.Equal([0L, 1L, 2L, 3L], again.Select(r => (long)r["ordinal"]!));
+            Assert.Equal(trials.Select(r => r["trial"]), again.Take(3).Select(r => r["trial"]));
             // The outcome trimmed the earlier attempt's 4th epoch and the steps past 24.
             Assert.Equal([1L, 2L, 3L], store.Rows("trajectory", "both").Select(r => (long)r["epoch"]!));
             Assert.True(store.Rows("points", "both").All(r => (long)r["step"]! <= 24));

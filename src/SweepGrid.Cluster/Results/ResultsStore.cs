@@ -187,24 +187,36 @@ public sealed class ResultsStore
         ("sweep", spec.Name), ("spec", JsonSerializer.Serialize(spec, SweepGridSerializer.Json)),
         ("at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
 
-    /// <summary>Adds pending rows for trials not yet in the table; existing rows are left as they are.</summary>
+    /// <summary>
+    /// Adds pending rows for trials not yet in the table; existing rows are left as they are. New rows
+    /// are numbered after the sweep's existing ones, counted once (not per row: 10,000 trials made that
+    /// quadratic).
+    /// </summary>
     public void RegisterTrials(IReadOnlyList<TrialSpec> trials) => InTransaction((connection, transaction) =>
     {
+        var counted = new Dictionary<string, long>();
         foreach (var t in trials)
         {
-            Sql.Execute(connection, """
+            if (!counted.TryGetValue(t.SweepName, out long ordinal))
+            {
+                using var count = Sql.Command(connection, "SELECT COUNT(*) FROM trials WHERE sweep = @sweep;", transaction, ("sweep", t.SweepName));
+                ordinal = Convert.ToInt64(count.ExecuteScalar());
+            }
+
+            using var insert = Sql.Command(connection, """
                 INSERT INTO trials (sweep, trial, ordinal, status, batch_size, grid_learning_rate, learning_rate,
                   lr_scaling, regime_adaptation, ghost_batch_size, regularizer, regularizer_strength, seed, epochs,
                   model, optimizer, schedule)
-                VALUES (@sweep, @trial, (SELECT COUNT(*) FROM trials WHERE sweep = @sweep), 'pending', @batch, @gridLr, @lr,
+                VALUES (@sweep, @trial, @ordinal, 'pending', @batch, @gridLr, @lr,
                   @scaling, @ra, @ghost, @regularizer, @strength, @seed, @epochs, @model, @optimizer, @schedule)
                 ON CONFLICT (sweep, trial) DO NOTHING;
                 """, transaction,
-                ("sweep", t.SweepName), ("trial", t.TrialId), ("batch", t.BatchSize), ("gridLr", t.GridLearningRate),
+                ("sweep", t.SweepName), ("trial", t.TrialId), ("ordinal", ordinal), ("batch", t.BatchSize), ("gridLr", t.GridLearningRate),
                 ("lr", t.LearningRate), ("scaling", t.LrScaling.ToString().ToLowerInvariant()), ("ra", t.RegimeAdaptation ? 1 : 0),
                 ("ghost", t.GhostBatchSize), ("regularizer", t.Regularizer), ("strength", t.RegularizerStrength),
                 ("seed", t.Seed), ("epochs", t.Epochs), ("model", TrialText.Model(t)), ("optimizer", TrialText.Optimizer(t)),
                 ("schedule", TrialText.Schedule(t)));
+            counted[t.SweepName] = ordinal + insert.ExecuteNonQuery(); // 1 if added, 0 if it was known
         }
     });
 
