@@ -4,7 +4,6 @@ using SweepGrid.Cluster.Recording;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
 using SweepGrid.Training.Loop;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
@@ -24,12 +23,12 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private readonly ResultsStore _results;
     private readonly TrainerOptions _options;
     private readonly ITrialRunner _runner;
-
-    /// <summary>When this slot last asked for work (not counting repeats), for <see cref="TrialRun.RequestedAt"/>.</summary>
-    private long _requestedAt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrainingThread _thread;
     private CancellationTokenSource? _training;
+
+    /// <summary>When this slot last asked for work (not counting repeats), for <see cref="TrialRun.RequestedAt"/>.</summary>
+    private long _requestedAt;
 
     /// <summary>
     /// Counts this slot's runs. Messages from the training thread carry theirs, and only the current
