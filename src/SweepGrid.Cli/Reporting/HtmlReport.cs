@@ -27,6 +27,10 @@ internal static class HtmlReport
         ["classifier-trace"] = ("classifier-layer Hessian trace", "tr H of the classifier layer's weights"),
     };
 
+    /// <summary>The figure if the sweep recorded its data, else its place with the line saying how to record it.</summary>
+    private static Figure Optional(string file, string title, bool recorded, string caption, Func<byte[]> draw, string missing) =>
+        recorded ? new Figure(file, title, caption, draw()) : new Figure(file, title, "", null, missing);
+
     public static IReadOnlyList<Figure> Figures(ReportData data, ReportPlots plots)
     {
         var figures = new List<Figure>
@@ -40,48 +44,39 @@ internal static class HtmlReport
         };
 
         var curves = data.DistanceByBatch();
-        figures.Add(curves.Count == 0
-            ? new Figure("weight-distance-vs-log-updates.png", "Weight distance vs log(updates)", "", null,
-                "no trajectory points were recorded (metrics.every-steps)")
-            : new Figure("weight-distance-vs-log-updates.png", "Weight distance vs log(updates)",
-                "‖w_t − w₀‖ against the update count t on a log axis, mean over seeds of the first setting at each batch size; " +
-                "dashed: the fit a·ln t + b. Hoffer et al. (2017) find a straight line (a random walk on a random potential).",
-                plots.DistanceVsUpdates(curves)));
+        figures.Add(Optional("weight-distance-vs-log-updates.png", "Weight distance vs log(updates)", curves.Count > 0,
+            "‖w_t − w₀‖ against the update count t on a log axis, mean over seeds of the first setting at each batch size; " +
+            "dashed: the fit a·ln t + b. Hoffer et al. (2017) find a straight line (a random walk on a random potential).",
+            () => plots.DistanceVsUpdates(curves),
+            "no trajectory points were recorded (metrics.every-steps)"));
 
         foreach (var metric in new[] { "sharpness", "hessian-top", "relative-flatness" }.Concat(data.FlatnessMetrics).Distinct())
         {
             var (title, unit) = Metrics.GetValueOrDefault(metric, (metric, metric));
             var series = data.FlatnessByBatch(metric);
-            figures.Add(series.Count == 0
-                ? new Figure($"flatness-{metric}-vs-batch.png", $"{title} vs batch size", "", null,
-                    $"not measured: add {metric} to metrics.flatness in the sweep file")
-                : new Figure($"flatness-{metric}-vs-batch.png", $"{title} vs batch size",
-                    $"{unit}, at each trial's last measured epoch, mean ± std over seeds.",
-                    plots.ByBatch(series, $"{title} vs batch size", unit)));
+            figures.Add(Optional($"flatness-{metric}-vs-batch.png", $"{title} vs batch size", series.Count > 0,
+                $"{unit}, at each trial's last measured epoch, mean ± std over seeds.",
+                () => plots.ByBatch(series, $"{title} vs batch size", unit),
+                $"not measured: add {metric} to metrics.flatness in the sweep file"));
         }
 
         var heat = data.GapHeatmap();
-        figures.Add(heat.Rows.Count == 0
-            ? new Figure("gap-heatmap-lr-batch.png", "Gap over learning rate × batch size", "", null, "no finished trials")
-            : new Figure("gap-heatmap-lr-batch.png", "Gap over learning rate × batch size",
-                "Mean train − test accuracy in each cell of (learning rate as run, batch size), pooling seeds and the other settings there; grey: not run.",
-                plots.Heatmap(heat, "Generalization gap over learning rate × batch size", "gap (train − test accuracy)")));
+        figures.Add(Optional("gap-heatmap-lr-batch.png", "Gap over learning rate × batch size", heat.Rows.Count > 0,
+            "Mean train − test accuracy in each cell of (learning rate as run, batch size), pooling seeds and the other settings there; grey: not run.",
+            () => plots.Heatmap(heat, "Generalization gap over learning rate × batch size", "gap (train − test accuracy)"),
+            "no finished trials"));
 
         var between = data.InterpolationCurves();
-        figures.Add(between.Count == 0
-            ? new Figure("interpolation-between-trials.png", "Interpolation between trials", "", null,
-                "none stored: `sweepgrid interpolate TRIAL_A TRIAL_B` (e.g. a small- and a large-batch trial) adds one")
-            : new Figure("interpolation-between-trials.png", "Interpolation between trials",
-                "Cross-entropy along θ(α) = α·θ_B + (1 − α)·θ_A, α from −1 to 2 (Keskar et al. 2017, Fig. 3): a sharp minimum rises steeply on its side.",
-                plots.AlphaCurves(between, "Loss between two trials' final weights", "α (0 = trial A, 1 = trial B)", "cross-entropy loss")));
+        figures.Add(Optional("interpolation-between-trials.png", "Interpolation between trials", between.Count > 0,
+            "Cross-entropy along θ(α) = α·θ_B + (1 − α)·θ_A, α from −1 to 2 (Keskar et al. 2017, Fig. 3): a sharp minimum rises steeply on its side.",
+            () => plots.AlphaCurves(between, "Loss between two trials' final weights", "α (0 = trial A, 1 = trial B)", "cross-entropy loss"),
+            "none stored: `sweepgrid interpolate TRIAL_A TRIAL_B` (e.g. a small- and a large-batch trial) adds one"));
 
         var walks = data.WalkCurvesByBatch();
-        figures.Add(walks.Count == 0
-            ? new Figure("iterate-interpolation.png", "Iterate interpolation", "", null,
-                "not recorded: set metrics.walk-every-steps > 0 in the sweep file")
-            : new Figure("iterate-interpolation.png", "Iterate interpolation",
-                "Probe loss along θ_t + α(θ_{t+1} − θ_t) between consecutive iterates, at the first and last recorded step (Xing et al. 2018).",
-                plots.AlphaCurves(walks, "Loss between consecutive iterates", "α (0 = θ_t, 1 = θ_t+1)", "cross-entropy loss on the probe")));
+        figures.Add(Optional("iterate-interpolation.png", "Iterate interpolation", walks.Count > 0,
+            "Probe loss along θ_t + α(θ_{t+1} − θ_t) between consecutive iterates, at the first and last recorded step (Xing et al. 2018).",
+            () => plots.AlphaCurves(walks, "Loss between consecutive iterates", "α (0 = θ_t, 1 = θ_t+1)", "cross-entropy loss on the probe"),
+            "not recorded: set metrics.walk-every-steps > 0 in the sweep file"));
         return figures;
     }
 

@@ -53,7 +53,7 @@ public sealed class SqliteResultsDatabase(string path) : ResultsDatabase
     /// recorders writing at once spent more time asleep than writing. Taking turns here costs nothing:
     /// SQLite would serialize them anyway.
     /// </summary>
-    public override object? Gate => Gates.GetOrAdd(System.IO.Path.GetFullPath(Path), _ => new object());
+    public override object? Gate { get; } = Gates.GetOrAdd(System.IO.Path.GetFullPath(path), _ => new object());
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Gates = new();
 
