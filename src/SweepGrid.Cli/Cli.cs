@@ -10,11 +10,17 @@ internal static class Cli
 {
     public const string DefaultStore = "sweepgrid-data";
 
+    /// <summary>Longer than any node's shutdown (Kubernetes' grace period ends it sooner).</summary>
+    private static readonly TimeSpan ShutdownLimit = TimeSpan.FromMinutes(10);
+
     /// <summary>Parses and runs; malformed arguments are bad input (exit code 2), like a bad sweep file.</summary>
     public static Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
         var parsed = Build(output, error).Parse(args);
-        if (parsed.Errors.Count == 0) return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        // On SIGTERM a node releases its trials (ShutdownSettings: up to a few minutes) before it exits;
+        // System.CommandLine's default would end the process 2 s after cancelling the command.
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = ShutdownLimit };
+        if (parsed.Errors.Count == 0) return parsed.InvokeAsync(invocation);
         foreach (var e in parsed.Errors) error.WriteLine($"error: {e.Message}");
         error.WriteLine("(sweepgrid --help lists the commands and options)");
         return Task.FromResult(ExitCodes.BadInput);
@@ -28,6 +34,7 @@ internal static class Cli
         root.Subcommands.Add(Run(output, error));
         root.Subcommands.Add(Resume(output, error));
         root.Subcommands.Add(Node(output, error));
+        root.Subcommands.Add(Health(output, error));
         root.Subcommands.Add(Submit(output, error));
         root.Subcommands.Add(Export(output, error));
         root.Subcommands.Add(Summary(output, error));
@@ -99,18 +106,41 @@ internal static class Cli
         var store = StoreOption();
         var slots = new Option<int?>("--slots") { Description = "Training slots on a worker; default: one per GPU, or 1 on CPU (each CPU slot gets cores/slots threads)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var bindHost = new Option<string?>("--bind-host") { Description = "Interface to listen on when it differs from --host (0.0.0.0 in a container); default: --host" };
+        var configDir = new Option<string?>("--config-dir") { Description = "Folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (e.g. a mounted ConfigMap)" };
+        var healthFile = new Option<string?>("--health-file") { Description = "Where the node writes its health for `sweepgrid health`; default: sweepgrid-node-PORT.health.json in the temp folder" };
         var command = new Command("node",
             "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +
-            "worker nodes train. Runs until Ctrl-C or SIGTERM, then leaves the cluster.\n" +
+            "worker nodes train. Runs until Ctrl-C or SIGTERM; then its running trials finish their epoch, checkpoint and go back " +
+            "to the queue (not counted as failures), and the node leaves the cluster.\n" +
             "Example: sweepgrid node --roles coordinator,worker --port 4053 --store /shared/sweepgrid\n" +
             "         sweepgrid node --roles worker --port 4054 --seed 127.0.0.1:4053 --store /shared/sweepgrid")
         {
-            roles, host, port, seeds, store, slots, device,
+            roles, host, port, seeds, store, slots, device, bindHost, configDir, healthFile,
         };
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.NodeAsync(
             new ClusterCommands.NodeArguments(result.GetValue(roles)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(seeds) ?? [],
-                result.GetValue(store)!, result.GetValue(slots), result.GetValue(device)),
+                result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
+                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port))),
             output, ct)));
+        return command;
+    }
+
+    private static Command Health(TextWriter output, TextWriter error)
+    {
+        var port = new Option<int>("--port") { Description = "Remoting port of the node on this machine", DefaultValueFactory = _ => 4053 };
+        var file = new Option<string?>("--health-file") { Description = "The node's health file, if it was started with --health-file" };
+        var live = new Option<bool>("--live") { Description = "Only ask whether the node is alive (for a liveness probe): a store outage does not count" };
+        var maxAge = new Option<int>("--max-age") { Description = "Seconds after which the node's last check counts as no answer", DefaultValueFactory = _ => 30 };
+        var command = new Command("health",
+            "Exit 0 when the node on this machine is Up in the cluster and its store answers (readiness), or with --live when it is " +
+            "still running (liveness); otherwise print why and exit 1. Kubernetes' probes run this in the node's container.\n" +
+            "Example: sweepgrid health --port 4053")
+        {
+            port, file, live, maxAge,
+        };
+        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(HealthCommand.Run(
+            result.GetValue(file) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port)), result.GetValue(live), result.GetValue(maxAge), output))));
         return command;
     }
 

@@ -126,6 +126,25 @@ public sealed class SweepStateMachineTests
     }
 
     [Fact]
+    public void A_released_attempt_is_requeued_without_a_failure_and_its_slot_leaving_afterwards_changes_nothing()
+    {
+        // maxFailures 1: a release counted as a failure would end the trial as failed.
+        var (state, a) = Assign(Submitted(maxFailures: 1), "slot-a");
+
+        var released = SweepDecisions.Release(state, a.TrialId, a.Attempt, "node leaving");
+        Assert.Equal([new TrialRequeued(a.TrialId, 1, "node leaving")], released);
+        state = Run(state, released);
+        Assert.Equal((TrialStatus.Pending, 0, (string?)null), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Failures, state.Trials[a.TrialId].Slot));
+        Assert.Empty(SweepDecisions.SlotLost(state, "slot-a"));
+        Assert.Empty(SweepDecisions.Release(state, a.TrialId, a.Attempt, "node leaving")); // said twice
+
+        // The next attempt starts where the counting left off, and a release from the old attempt is stale.
+        (state, var again) = Assign(state, "slot-b");
+        Assert.Equal((a.TrialId, 2), (again.TrialId, again.Attempt));
+        Assert.Empty(SweepDecisions.Release(state, a.TrialId, 1, "node leaving"));
+    }
+
+    [Fact]
     public void After_a_restart_a_running_trial_whose_attempt_stored_its_outcome_finishes_instead_of_rerunning()
     {
         var (state, a) = Assign(Submitted(), "slot-a");

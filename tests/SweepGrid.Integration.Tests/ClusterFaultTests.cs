@@ -17,6 +17,31 @@ public sealed class ClusterFaultTests : ClusterHarness
     public Task Killing_a_worker_mid_trial_loses_and_duplicates_nothing() => KillAWorkerMidTrial();
 
     [Fact]
+    public async Task SIGTERM_to_a_worker_checkpoints_its_trial_which_finishes_elsewhere_without_counting_a_failure()
+    {
+        // No periodic checkpoints: a resumed trial can only have resumed from the one the shutdown wrote.
+        WriteSweep("checkpoint { every-epochs = 0 }");
+        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
+        await Node("a", "coordinator,worker", a, null);
+        var nodeB = await Node("b", "worker", b, a);
+        await Node("c", "worker", c, a);
+        var submit = Submit(a);
+
+        var released = await TrialTwoEpochsInOn(submit, b);
+        nodeB.Terminate();
+
+        Assert.Equal(0, await nodeB.WaitForExit(TimeSpan.FromMinutes(2)));
+        Assert.Contains(nodeB.Lines, l => l.StartsWith($"released trial {released} ", StringComparison.Ordinal) && l.Contains("checkpointed", StringComparison.Ordinal));
+        Assert.Contains("node left the cluster", nodeB.Lines);
+        await AssertCompletedWithResumed(submit, released);
+        Assert.True(TrialRow(released).ResumedFromEpoch >= 2, $"trial {released} resumed from epoch {TrialRow(released).ResumedFromEpoch}, before the epoch it was released in");
+        // Handed back, not lost: re-queued, and no attempt of any trial counted as a failure.
+        Assert.Equal(0L, Rows("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-attempt-failed'", journal: true).Single()[0]);
+        var requeued = Rows("SELECT CAST(message AS TEXT) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-requeued'", journal: true);
+        Assert.Contains(requeued, r => ((string)r[0]!).Contains(released, StringComparison.Ordinal) && ((string)r[0]!).Contains("shut down", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Killing_the_node_holding_the_coordinator_hands_it_over_and_the_sweep_completes()
     {
         int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();

@@ -32,6 +32,11 @@ public abstract class ClusterHarness : IDisposable
     protected ClusterHarness()
     {
         SweepFile = Path.Combine(_dir, "cluster.hocon");
+        WriteSweep();
+    }
+
+    /// <summary>The sweep every test submits, with <paramref name="extra"/> keys added to it.</summary>
+    protected void WriteSweep(string extra = "") =>
         File.WriteAllText(SweepFile, $$"""
             sweep {
               name = faults
@@ -40,9 +45,9 @@ public abstract class ClusterHarness : IDisposable
               base { batch-size = 32, learning-rate = 0.02, epochs = {{Epochs}} }
               grid { seed = [{{string.Join(", ", Enumerable.Range(1, Trials))}}] }
               metrics { every-steps = 16, flatness = [] }
+              {{extra}}
             }
             """);
-    }
 
     public virtual void Dispose()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace SweepGrid.Integration.Tests;
 
@@ -84,6 +85,17 @@ public sealed class ClusterProcess : IDisposable
         _process.WaitForExit(); // drains the output readers
         return _process.ExitCode;
     }
+
+    /// <summary>SIGTERM, as Kubernetes sends a pod it drains or scales away: the process may shut down gracefully.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     /// <summary>SIGKILL: no shutdown hooks, no leaving the cluster, as when a machine dies.</summary>
     public void Kill()

@@ -13,13 +13,19 @@ namespace SweepGrid.Cli.Commands;
 /// <summary>`sweepgrid node`, `submit` and `resume --seed`: a cluster member, and a client that hands it a sweep and follows it.</summary>
 internal static class ClusterCommands
 {
-    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int? Slots, string? Device);
+    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int? Slots, string? Device,
+        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
 
-    /// <summary>Runs a member until SIGINT/SIGTERM (then leaves the cluster gracefully) or until the cluster downs it.</summary>
+    /// <summary>
+    /// Runs a member until SIGINT/SIGTERM or until the cluster downs it. On a signal its slots hand back
+    /// their trials (checkpointed at the end of their epoch) and it leaves the cluster gracefully.
+    /// </summary>
     public static async Task<int> NodeAsync(NodeArguments a, TextWriter output, CancellationToken ct)
     {
         var roles = Roles(a.Roles, allowed: [SweepGridNode.Roles.Coordinator, SweepGridNode.Roles.Worker]);
         CheckAddress(a.Host, a.Port, allowAnyPort: false);
+        if (a.BindHost is { } bind && string.IsNullOrWhiteSpace(bind)) throw new UserError("--bind-host: must be an interface address such as 0.0.0.0, got an empty value");
+        CheckConfigDir(a.ConfigDir);
         var seeds = Seeds(a.Seeds);
         var devices = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Devices(a.Slots, a.Device, cpuDefault: 1) : [];
         if (devices.Count > 0) Training.Runtime.TorchThreads.ForSlots(devices.Count);
@@ -27,7 +33,7 @@ internal static class ClusterCommands
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(devices)),
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(devices), a.BindHost, a.ConfigDir, a.HealthFile),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
                          (devices.Count > 0 ? $", {SlotPlan.Describe(devices)}" : "") + $", store {node.Results.Describe}");
@@ -37,10 +43,30 @@ internal static class ClusterCommands
             await Task.WhenAny(stopped.Task, node.System.WhenTerminated);
         }
 
-        output.WriteLine(node.System.WhenTerminated.IsCompleted
+        bool removed = node.System.WhenTerminated.IsCompleted;
+        output.WriteLine(removed
             ? "node stopped: the cluster removed it (see the log)"
-            : "node leaving the cluster");
-        return node.System.WhenTerminated.IsCompleted && !ct.IsCancellationRequested ? ExitCodes.Failure : ExitCodes.Success;
+            : "node shutting down: running trials finish their epoch, checkpoint and go back to the queue; then it leaves the cluster");
+        await node.DisposeAsync();
+        foreach (var note in node.ReleasedOnShutdown) output.WriteLine($"released {note}");
+        if (!removed) output.WriteLine("node left the cluster");
+        return removed && !ct.IsCancellationRequested ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    /// <summary>The folder must hold both files, valid, with consistent shutdown settings; checked before anything starts.</summary>
+    private static void CheckConfigDir(string? directory)
+    {
+        if (directory is null) return;
+        if (!Directory.Exists(directory)) throw new UserError($"--config-dir: folder not found: {directory}");
+        try
+        {
+            var config = HoconFiles.Parse("cluster.conf", directory).WithFallback(HoconFiles.Parse("sweepgrid.conf", directory));
+            ShutdownSettings.From(config);
+        }
+        catch (Exception e) when (e is FileNotFoundException or Akka.Configuration.ConfigurationException)
+        {
+            throw new UserError($"--config-dir: {e.Message}");
+        }
     }
 
     /// <summary>Joins as a client, submits the sweep to the director and follows it to its end.</summary>

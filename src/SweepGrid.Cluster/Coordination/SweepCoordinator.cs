@@ -41,6 +41,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         Command<ReportEpoch>(r => Publish(new TrialEpoch(r.TrialId, r.Attempt, r.Record)));
         Command<ReportFinished>(r => Decided(SweepDecisions.Finish(_state, r.TrialId, r.Attempt, r.Status, r.Reason)));
         Command<ReportFailed>(r => Decided(SweepDecisions.Fail(_state, r.TrialId, r.Attempt, r.Reason)));
+        Command<ReportReleased>(HandleReleased);
         Command<Terminated>(HandleSlotTerminated);
     }
 
@@ -102,6 +103,14 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         _waiting.Add(request.Slot);
         // A slot asking again while we think it runs a trial has restarted: that trial is lost.
         Decided(SweepDecisions.SlotLost(_state, request.Slot));
+    }
+
+    /// <summary>Re-queues the attempt (a stale or repeated release changes nothing) and acknowledges once journaled.</summary>
+    private void HandleReleased(ReportReleased released)
+    {
+        var slot = Sender;
+        Decided(SweepDecisions.Release(_state, released.TrialId, released.Attempt, released.Reason));
+        DeferAsync(new ReleaseRecorded(released.TrialId, released.Attempt), ack => slot.Tell(ack));
     }
 
     private void HandleSlotTerminated(Terminated terminated)

@@ -81,4 +81,14 @@ public static class SweepCoordinatorProtocol
 
     /// <summary>The attempt crashed (an exception, not a divergence).</summary>
     public sealed record ReportFailed(string TrialId, int Attempt, string Reason) : IClusterMessage;
+
+    /// <summary>
+    /// The slot's node is shutting down: the attempt stopped at the end of an epoch, checkpointed, and
+    /// its reports are stored. Re-queued without counting as a failure; answered with
+    /// <see cref="ReleaseRecorded"/> once journaled (the node leaves the cluster only after that, since a
+    /// slot that leaves while it still holds the trial counts as lost).
+    /// </summary>
+    public sealed record ReportReleased(string TrialId, int Attempt, string Reason) : IClusterMessage;
+
+    public sealed record ReleaseRecorded(string TrialId, int Attempt) : IClusterMessage;
 }

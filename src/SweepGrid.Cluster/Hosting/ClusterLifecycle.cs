@@ -5,7 +5,6 @@ namespace SweepGrid.Cluster.Hosting;
 /// <summary>Joining and leaving, shared by the embedded host and cluster nodes.</summary>
 internal static class ClusterLifecycle
 {
-    private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(60);
 
     /// <summary>Waits until this member is Up; on timeout or cancellation the actor system is terminated and the error rethrown.</summary>
     public static async Task WaitUntilUpAsync(ActorSystem system, TimeSpan timeout, CancellationToken ct, Action<Akka.Cluster.Cluster>? join = null)
@@ -29,10 +28,12 @@ internal static class ClusterLifecycle
     /// Coordinated shutdown, done when it or the actor system's termination completes. Seen once here:
     /// after a 5-minute sweep, the actor system had terminated (remoting shut down, its threads gone)
     /// but the shutdown's own task never completed, and the finished process hung on it forever.
+    /// The limit: the phase in which trials are released, and a minute for the rest.
     /// </summary>
     public static async Task ShutdownAsync(ActorSystem system, CoordinatedShutdown.Reason reason)
     {
+        var limit = ShutdownSettings.From(system.Settings.Config).PhaseTimeout + TimeSpan.FromSeconds(60);
         var shutdown = CoordinatedShutdown.Get(system).Run(reason);
-        await Task.WhenAny(shutdown, system.WhenTerminated, Task.Delay(ShutdownLimit));
+        await Task.WhenAny(shutdown, system.WhenTerminated, Task.Delay(limit));
     }
 }

@@ -2,7 +2,7 @@ using Akka.Configuration;
 
 namespace SweepGrid.Cluster.Hosting;
 
-/// <summary>The HOCON files of hocon/, embedded in this assembly.</summary>
+/// <summary>The HOCON files of hocon/, embedded in this assembly, or an operator's copies of them in a folder.</summary>
 public static class HoconFiles
 {
     public static string Text(string fileName)
@@ -15,4 +15,29 @@ public static class HoconFiles
     }
 
     public static Config Parse(string fileName) => ConfigurationFactory.ParseString(Text(fileName));
+
+    /// <summary>
+    /// The file from <paramref name="directory"/> (on Kubernetes, the ConfigMap generated from hocon/,
+    /// mounted), or the embedded one when <paramref name="directory"/> is null.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder lacks the file.</exception>
+    /// <exception cref="ConfigurationException">The file is not valid HOCON; the message names it.</exception>
+    public static Config Parse(string fileName, string? directory)
+    {
+        if (directory is null) return Parse(fileName);
+        var path = Path.Combine(directory, fileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found (the configuration folder must hold {fileName})", path);
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            throw new ConfigurationException($"{path}: {e.Message}");
+        }
+        catch (ConfigurationException e)
+        {
+            throw new ConfigurationException($"{path}: {e.Message}");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
@@ -22,8 +23,13 @@ public sealed class SweepGridNode : IAsyncDisposable
         public const string Coordinator = "coordinator", Worker = "worker", Client = "client";
     }
 
+    /// <param name="Host">The name other nodes reach this one at (its address in the cluster).</param>
     /// <param name="Seeds">host:port of the seed nodes; empty means this node is the first seed.</param>
-    public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots);
+    /// <param name="BindHost">The interface to listen on when it differs from <paramref name="Host"/> (0.0.0.0 in a container); null: Host.</param>
+    /// <param name="ConfigDir">A folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (a mounted ConfigMap); null: built-in.</param>
+    /// <param name="HealthFile">Where to write this node's <see cref="Health.NodeHealth"/>; null: nowhere.</param>
+    public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots,
+        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
 
     private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director)
     {
@@ -31,6 +37,9 @@ public sealed class SweepGridNode : IAsyncDisposable
         Results = results;
         Director = director;
     }
+
+    /// <summary>What this node's slots did with their trials when it shut down (filled during <see cref="DisposeAsync"/>).</summary>
+    public IReadOnlyList<string> ReleasedOnShutdown { get; private set; } = [];
 
     public ActorSystem System { get; }
 
@@ -59,26 +68,54 @@ public sealed class SweepGridNode : IAsyncDisposable
 
         var director = system.ActorOf(ClusterSingletonProxy.Props($"/user/{SweepDirectorProtocol.ManagerName}", ClusterSingletonProxySettings.Create(system)),
             SweepDirectorProtocol.ProxyName);
-        if (options.Roles.Contains(Roles.Worker)) system.ActorOf(NodeAgentProtocol.Props(director, results, options.Slots), "node");
-        return new SweepGridNode(system, results, director);
+        var node = new SweepGridNode(system, results, director);
+        if (options.Roles.Contains(Roles.Worker)) node.ReleaseTrialsOnShutdown(system.ActorOf(NodeAgentProtocol.Props(director, results, options.Slots), "node"));
+        if (options.HealthFile is { } health) system.ActorOf(Health.HealthReporter.Props(health, results), "health");
+        return node;
+    }
+
+    /// <summary>
+    /// Before the node leaves the cluster, its slots hand back their trials (checkpointed at the end of
+    /// their epoch) and the coordinator re-queues them without counting failures. Not when the cluster
+    /// has downed this node: nobody is left to hand them to, and the coordinator has counted them lost.
+    /// </summary>
+    private void ReleaseTrialsOnShutdown(IActorRef agent)
+    {
+        var shutdown = CoordinatedShutdown.Get(System);
+        var settings = ShutdownSettings.From(System.Settings.Config);
+        shutdown.AddTask(ShutdownSettings.Phase, "release-trials", async () =>
+        {
+            if (shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason) return Done.Instance;
+            var released = await agent.Ask<NodeAgentProtocol.TrialsReleased>(NodeAgentProtocol.ReleaseTrials.Instance, settings.PhaseTimeout);
+            ReleasedOnShutdown = released.Notes;
+            return Done.Instance;
+        });
     }
 
     public static Config Config(NodeOptions options, StoreLocation store)
     {
         var seeds = (options.Seeds.Count == 0 ? [$"{options.Host}:{options.Port}"] : options.Seeds)
             .Select(s => $"\"akka.tcp://sweepgrid@{s}\"");
+        // With a bind host, Akka listens there and tells other nodes Host (public-hostname).
         var node = ConfigurationFactory.ParseString($"""
-            akka.remote.dot-netty.tcp.hostname = "{options.Host}"
+            akka.remote.dot-netty.tcp.hostname = "{options.BindHost ?? options.Host}"
+            akka.remote.dot-netty.tcp.public-hostname = "{options.Host}"
             akka.remote.dot-netty.tcp.port = {options.Port}
             akka.cluster.roles = [{string.Join(", ", options.Roles)}]
             akka.cluster.seed-nodes = [{string.Join(", ", seeds)}]
             """);
         return node
             .WithFallback(SweepGridHost.StoreConfig(store))
-            .WithFallback(HoconFiles.Parse("cluster.conf"))
-            .WithFallback(HoconFiles.Parse("sweepgrid.conf"));
+            .WithFallback(HoconFiles.Parse("cluster.conf", options.ConfigDir))
+            .WithFallback(HoconFiles.Parse("sweepgrid.conf", options.ConfigDir));
     }
 
-    /// <summary>Leaves the cluster gracefully (the singleton hands over if it ran here), then stops.</summary>
-    public async ValueTask DisposeAsync() => await ClusterLifecycle.ShutdownAsync(System, CoordinatedShutdown.ClusterLeavingReason.Instance);
+    private Task? _shutdown;
+
+    /// <summary>
+    /// Releases this node's trials, leaves the cluster gracefully (the singleton hands over if it ran
+    /// here), then stops. Only once: later calls wait for the same shutdown.
+    /// </summary>
+    public async ValueTask DisposeAsync() =>
+        await (_shutdown ??= ClusterLifecycle.ShutdownAsync(System, CoordinatedShutdown.ClusterLeavingReason.Instance));
 }

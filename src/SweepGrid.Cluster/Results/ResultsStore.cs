@@ -403,6 +403,13 @@ public sealed class ResultsStore
         return rows;
     });
 
+    /// <summary>One round trip to the database, without the retries of a write: for health checks, which must answer now.</summary>
+    public void Ping() => Once(connection =>
+    {
+        Sql.Execute(connection, "SELECT 1");
+        return true;
+    });
+
     /// <summary>All statements in one transaction: a retry after a failure starts the whole unit again.</summary>
     private void InTransaction(Action<DbConnection, DbTransaction> work) => Run(connection =>
     {

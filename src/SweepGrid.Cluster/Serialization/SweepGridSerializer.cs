@@ -59,6 +59,8 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["report-epoch"] = typeof(SweepCoordinatorProtocol.ReportEpoch),
         ["report-finished"] = typeof(SweepCoordinatorProtocol.ReportFinished),
         ["report-failed"] = typeof(SweepCoordinatorProtocol.ReportFailed),
+        ["report-released"] = typeof(SweepCoordinatorProtocol.ReportReleased),
+        ["release-recorded"] = typeof(SweepCoordinatorProtocol.ReleaseRecorded),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -9,6 +9,19 @@ public static class NodeAgentProtocol
 {
     public static Props Props(IActorRef coordinator, ResultsStore results, NodeSlots slots) =>
         Akka.Actor.Props.Create(() => new NodeAgent(coordinator, results, slots));
+
+    /// <summary>The node is shutting down: every slot hands back its trial. Answered with <see cref="TrialsReleased"/>.</summary>
+    public sealed class ReleaseTrials
+    {
+        public static readonly ReleaseTrials Instance = new();
+
+        private ReleaseTrials()
+        {
+        }
+    }
+
+    /// <param name="Notes">One line per slot that had a trial: what became of it.</param>
+    public sealed record TrialsReleased(IReadOnlyList<string> Notes);
 }
 
 /// <summary>A node's training slots: the device of each (see <see cref="Training.Runtime.SlotDevices.Plan"/>).</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Recording;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
@@ -25,7 +26,17 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private readonly ITrialRunner _runner;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrainingThread _thread;
+    private readonly ShutdownSettings _shutdown = ShutdownSettings.From(Context.System.Settings.Config);
     private CancellationTokenSource? _training;
+
+    /// <summary>Cancelled when the node shuts down: the trial stops at the end of its epoch, checkpointed.</summary>
+    private CancellationTokenSource? _release;
+
+    /// <summary>Who asked this slot to leave (the node agent, at shutdown); null while the node runs.</summary>
+    private IActorRef? _leaveRequester;
+
+    /// <summary>What the slot did with its trial on leaving, for the node's last lines.</summary>
+    private string? _leaveNote;
 
     /// <summary>When this slot last asked for work (not counting repeats), for <see cref="TrialRun.RequestedAt"/>.</summary>
     private long _requestedAt;
@@ -67,6 +78,22 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     /// <param name="Detail">The whole exception, stack included, for the log; <paramref name="Reason"/> is its message.</param>
     private sealed record TrainingCrashed(int Run, int Attempt, string Reason, string Detail);
 
+    /// <summary>The attempt stopped because it was asked to (released at an epoch's end, or cancelled).</summary>
+    /// <param name="Epoch">The epoch it was released after, checkpointed if <paramref name="Checkpointed"/>; null: cancelled mid-epoch.</param>
+    private sealed record TrainingStopped(int Run, int Attempt, int? Epoch, bool Checkpointed);
+
+    private sealed record ReleaseDeadline
+    {
+        public static readonly ReleaseDeadline Instance = new();
+    }
+
+    private sealed record DrainDeadline
+    {
+        public static readonly DrainDeadline Instance = new();
+    }
+
+    private sealed record ResendRelease(ReportReleased Report);
+
     protected override void PreStart() => AskForWork();
 
     private void AskForWork()
@@ -78,6 +105,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _training?.Cancel();
+        _release?.Dispose();
         _thread.Dispose();
     }
 
@@ -93,6 +121,31 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         Receive<Assignment>(Start);
         Receive<NoMoreWork>(_ => { });
         Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true)));
+        Receive<TrainingSlotProtocol.Leave>(_ =>
+        {
+            _leaveRequester = Sender;
+            LeaveNow();
+        });
+    }
+
+    /// <summary>
+    /// The node is shutting down and this slot has handed back its trial (or had none). An assignment
+    /// that still comes (its request was parked at the coordinator) is handed straight back.
+    /// </summary>
+    private void Gone()
+    {
+        SetReceiveTimeout(null);
+        Receive<Assignment>(a => Sender.Tell(new ReportReleased(a.Trial.TrialId, a.Attempt, ReleaseReason)));
+        Receive<TrainingSlotProtocol.Leave>(_ => Sender.Tell(new TrainingSlotProtocol.Left(null)));
+        ReceiveAny(_ => { });
+    }
+
+    private const string ReleaseReason = "its node shut down";
+
+    private void LeaveNow()
+    {
+        _leaveRequester!.Tell(new TrainingSlotProtocol.Left(_leaveNote));
+        Become(Gone);
     }
 
     private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
@@ -128,6 +181,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         _outbox = new Outbox();
         Timers.StartPeriodicTimer(nameof(CheckOutbox), CheckOutbox.Instance, TimeSpan.FromSeconds(1));
         _training = new CancellationTokenSource();
+        _release = new CancellationTokenSource();
         var token = _training.Token;
         var self = Self;
         var observer = new ForwardingObserver(
@@ -141,16 +195,22 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             FinalWeightsPath = _results.WeightsPath(trial.SweepName, trial.TrialId),
             CheckpointPath = _results.CheckpointPath(trial.SweepName, trial.TrialId),
         };
-        var trialRun = new TrialRun(trial, observer, options, _requestedAt, token);
+        var trialRun = new TrialRun(trial, observer, options, _requestedAt, token, _release.Token);
         _thread.Run(() => _runner.Run(trialRun))
-            .ContinueWith(t => t.IsCompletedSuccessfully
-                ? (object)new TrainingEnded(run, attempt, t.Result)
-                : new TrainingCrashed(run, attempt, t.Exception?.GetBaseException().Message ?? "cancelled", t.Exception?.GetBaseException().ToString() ?? "cancelled"),
-                TaskScheduler.Default)
+            .ContinueWith(t => Ended(t, run, attempt), TaskScheduler.Default)
             .PipeTo(self);
         _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} started on {Slot}", trial.TrialId, trial.SweepName, attempt, _slotId);
         Become(() => Training(trial, recorder));
     }
+
+    private static object Ended(Task<TrialOutcome> task, int run, int attempt) => task.Exception?.GetBaseException() switch
+    {
+        null when task.IsCompletedSuccessfully => new TrainingEnded(run, attempt, task.Result),
+        TrialReleasedException released => new TrainingStopped(run, attempt, released.Epoch, released.Checkpointed),
+        OperationCanceledException => new TrainingStopped(run, attempt, null, false),
+        Exception e => new TrainingCrashed(run, attempt, e.Message, e.ToString()),
+        null => new TrainingStopped(run, attempt, null, false), // a cancelled task carries no exception
+    };
 
     private void Training(TrialSpec trial, IActorRef recorder)
     {
@@ -176,7 +236,76 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
                 trial.TrialId, trial.SweepName, c.Attempt, _slotId, c.Detail);
             Finish(recorder, new ReportFailed(trial.TrialId, c.Attempt, c.Reason));
         });
+        Receive<TrainingStopped>(s => s.Run == _run, s =>
+        {
+            if (_leaveRequester is not null) Release(trial, recorder, s);
+            else Finish(recorder, new ReportFailed(trial.TrialId, s.Attempt, "the attempt was cancelled"));
+        });
+        Receive<TrainingSlotProtocol.Leave>(_ =>
+        {
+            _leaveRequester = Sender;
+            _log.Info("Trial {TrialId} of sweep {SweepId}: the node is shutting down; attempt {Attempt} stops at the end of its epoch, checkpointed",
+                trial.TrialId, trial.SweepName, _assignedAttempt);
+            _release?.Cancel();
+            Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
+        });
+        Receive<ReleaseDeadline>(_ =>
+        {
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: its epoch did not end within {Seconds:F0} s of the shutdown; stopped, it resumes from its last checkpoint",
+                trial.TrialId, trial.SweepName, _shutdown.CheckpointWithin.TotalSeconds);
+            _training?.Cancel();
+        });
         Lifelines(trial, recorder);
+    }
+
+    /// <summary>
+    /// The attempt stopped for the shutdown. Its last reports are stored first (briefly waited for: the
+    /// checkpoint carries them too), its recorder stops, so that it never races the next attempt's on
+    /// the same journal, and then the coordinator re-queues the trial; the slot leaves once it has.
+    /// </summary>
+    private void Release(TrialSpec trial, IActorRef recorder, TrainingStopped stopped)
+    {
+        Timers.Cancel(nameof(ReleaseDeadline));
+        _leaveNote = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {stopped.Attempt}) handed back " + (stopped.Epoch is { } epoch
+            ? $"after epoch {epoch}" + (stopped.Checkpointed ? ", checkpointed" : " (no checkpoint path)")
+            : "mid-epoch; it resumes from its last periodic checkpoint");
+        _log.Info("{Note}", _leaveNote);
+        if (_outbox.Count == 0)
+        {
+            HandBack(trial, recorder);
+            return;
+        }
+
+        Timers.StartSingleTimer(nameof(DrainDeadline), DrainDeadline.Instance, DrainWithin);
+        Become(() =>
+        {
+            Receive<Recorded>(r => IsCurrent(trial, r), r =>
+            {
+                if (_outbox.Acknowledge(r.Seq, DateTime.UtcNow)) HandBack(trial, recorder);
+            });
+            Receive<DrainDeadline>(_ => HandBack(trial, recorder));
+            Lifelines(trial, recorder);
+        });
+    }
+
+    /// <summary>How long a released attempt waits for its recorder to store its last reports.</summary>
+    private static readonly TimeSpan DrainWithin = TimeSpan.FromSeconds(10);
+
+    private void HandBack(TrialSpec trial, IActorRef recorder)
+    {
+        Timers.Cancel(nameof(DrainDeadline));
+        Timers.Cancel(nameof(CheckOutbox));
+        Context.Stop(recorder);
+        var report = new ReportReleased(trial.TrialId, _assignedAttempt, ReleaseReason);
+        _assignedBy.Tell(report);
+        Timers.StartPeriodicTimer(nameof(ResendRelease), new ResendRelease(report), ResendAfter);
+        Become(() =>
+        {
+            Receive<ReleaseRecorded>(r => r.TrialId == trial.TrialId && r.Attempt == _assignedAttempt, _ => Finish(recorder, report: null));
+            Receive<ResendRelease>(r => _assignedBy.Tell(r.Report));
+            // Its successor re-queues the trial without counting it, as after any coordinator restart.
+            Receive<Terminated>(t => t.ActorRef.Equals(_assignedBy), _ => Finish(recorder, report: null));
+        });
     }
 
     private void Record<T>(IActorRef recorder, Func<int, T> report) where T : notnull =>
@@ -231,17 +360,32 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             SweepGrid.Training.Checkpoints.CheckpointFile.Delete(_results.CheckpointPath(trial.SweepName, trial.TrialId));
             Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
         });
+        Receive<TrainingSlotProtocol.Leave>(_ =>
+        {
+            _leaveRequester = Sender;
+            _leaveNote = $"trial {trial.TrialId} of sweep {trial.SweepName} finished before the node left";
+        });
         Lifelines(trial, recorder);
     }
 
     private void Finish(IActorRef recorder, object? report)
     {
         Timers.Cancel(nameof(CheckOutbox));
+        Timers.Cancel(nameof(ReleaseDeadline));
+        Timers.Cancel(nameof(ResendRelease));
         Context.Stop(recorder);
         Context.Unwatch(_assignedBy);
         _training?.Dispose();
         _training = null;
+        _release?.Dispose();
+        _release = null;
         if (report is not null) _assignedBy.Tell(report);
+        if (_leaveRequester is not null)
+        {
+            LeaveNow();
+            return;
+        }
+
         Become(Idle);
         AskForWork();
     }

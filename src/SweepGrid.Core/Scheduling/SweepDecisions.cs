@@ -39,6 +39,13 @@ public static class SweepDecisions
         IsCurrentAttempt(state, trialId, attempt) ? [new TrialAttemptFailed(trialId, attempt, reason)] : None;
 
     /// <summary>
+    /// The slot handed the attempt back because its node is shutting down (after checkpointing it): the
+    /// trial is re-queued and the attempt is not counted as a failure, since nothing is wrong with it.
+    /// </summary>
+    public static IReadOnlyList<ISweepEvent> Release(SweepState state, string trialId, int attempt, string reason) =>
+        IsCurrentAttempt(state, trialId, attempt) ? [new TrialRequeued(trialId, attempt, reason)] : None;
+
+    /// <summary>
     /// A slot went away (its actor restarted, or its node died or was downed): what it ran counts as a
     /// failed attempt and is retried until max-failures. Counted, not merely re-queued, because the
     /// trial itself may be the cause: a native libtorch abort or an out-of-memory kill takes the whole

@@ -18,5 +18,5 @@ public sealed record TrialFinished(string TrialId, int Attempt, TrialStatus Stat
 /// <summary>The attempt crashed. Counts as a failure: the trial is retried until it has failed too often.</summary>
 public sealed record TrialAttemptFailed(string TrialId, int Attempt, string Reason) : ISweepEvent;
 
-/// <summary>The attempt was lost through no fault of the trial (the coordinator restarted): retried, not counted as a failure.</summary>
+/// <summary>The attempt ended through no fault of the trial (the coordinator restarted, or its node shut down and released it): retried, not counted as a failure.</summary>
 public sealed record TrialRequeued(string TrialId, int Attempt, string Reason) : ISweepEvent;

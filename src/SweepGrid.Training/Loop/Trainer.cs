@@ -17,8 +17,15 @@ public static class Trainer
     public static TrialOutcome Run(TrialSpec trial, DatasetPair data, ITrainingObserver observer, CancellationToken ct) =>
         Run(trial, data, observer, TrainerOptions.Default, ct);
 
+    /// <param name="ct">Stops the trial at once (at the next step): what it did since its last checkpoint is lost.</param>
+    /// <param name="release">
+    /// Stops the trial at the end of its current epoch, after that epoch's reports and a checkpoint
+    /// (when the trial has a checkpoint path), by throwing <see cref="TrialReleasedException"/>: how a
+    /// node that is shutting down hands its trials back without losing their work.
+    /// </param>
     public static TrialOutcome Run(
-        TrialSpec trial, DatasetPair data, ITrainingObserver observer, TrainerOptions options, CancellationToken ct)
+        TrialSpec trial, DatasetPair data, ITrainingObserver observer, TrainerOptions options, CancellationToken ct,
+        CancellationToken release = default)
     {
         var clock = Stopwatch.StartNew();
         var device = ResolveDevice(options.Device);
@@ -62,13 +69,17 @@ public static class Trainer
                 foreach (var record in session.MeasureFlatness(epoch)) log.Measured(record);
             }
 
+            if (epoch == trial.Epochs) break;
+            bool released = release.IsCancellationRequested;
             // After the epoch's reports; the checkpoint carries them too (see TrialPosition).
-            if (options.CheckpointPath is { } path && trial.CheckpointEveryEpochs > 0 && epoch % trial.CheckpointEveryEpochs == 0 && epoch < trial.Epochs)
+            if (options.CheckpointPath is { } path && (released || (trial.CheckpointEveryEpochs > 0 && epoch % trial.CheckpointEveryEpochs == 0)))
             {
                 var (pathLength, stepLength) = session.StepLengths;
                 Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epoch, steps, Seconds(),
                     pathLength, stepLength, log.Epochs, log.Points, log.Walks, log.Flatness)); // serialized here, before the lists grow again
             }
+
+            if (released) throw new TrialReleasedException(trial.TrialId, epoch, options.CheckpointPath is not null);
         }
 
         if (options.FinalWeightsPath is { } weights) session.SaveWeights(weights);

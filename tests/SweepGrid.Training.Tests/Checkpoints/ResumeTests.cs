@@ -72,6 +72,42 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void A_released_trial_checkpoints_the_epoch_it_was_in_and_resumes_from_it_bit_for_bit()
+    {
+        // No periodic checkpoints: the only checkpoint is the one the release writes.
+        var trial = SyntheticSweeps.Trial("checkpoint { every-epochs = 0 }", epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        var whole = new Recorder();
+        var expected = Trainer.Run(trial, data, whole, CancellationToken.None);
+
+        using var release = new CancellationTokenSource();
+        var first = new Recorder(cancelAfterEpoch: 2, release);
+        var released = Assert.Throws<TrialReleasedException>(() =>
+            Trainer.Run(trial, data, first, new TrainerOptions(CheckpointPath: path), CancellationToken.None, release.Token));
+        Assert.Equal((2, true), (released.Epoch, released.Checkpointed));
+        Assert.True(File.Exists(path));
+        Assert.Equal([1, 2], first.Epochs.Select(e => e.Epoch));
+
+        var second = new Recorder();
+        var resumed = Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+        Assert.Equal(2, resumed.ResumedFromEpoch);
+        Assert.Equal(whole.Epochs.Select(Timeless), second.Epochs.Select(Timeless));
+        Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
+    }
+
+    [Fact]
+    public void A_release_requested_during_the_last_epoch_lets_the_trial_finish()
+    {
+        var trial = SyntheticSweeps.Trial("checkpoint { every-epochs = 0 }", epochs: 2);
+        using var release = new CancellationTokenSource();
+        var outcome = Trainer.Run(trial, Datasets.Load(trial.Dataset), new Recorder(cancelAfterEpoch: 2, release),
+            new TrainerOptions(CheckpointPath: Path.Combine(_dir, "t.ckpt")), CancellationToken.None, release.Token);
+        Assert.Equal(TrialStatus.Completed, outcome.Status);
+        Assert.Equal(2, outcome.Final!.Epoch);
+    }
+
+    [Fact]
     public void A_damaged_checkpoint_falls_back_to_the_previous_one_or_to_epoch_1()
     {
         var trial = SyntheticSweeps.Trial(epochs: 4);
