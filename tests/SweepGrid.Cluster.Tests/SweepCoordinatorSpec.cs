@@ -202,6 +202,30 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_released_trial_is_acknowledged_requeued_and_its_slot_leaving_counts_no_failure()
+    {
+        var trials = TestStores.Trials("released", seeds: 1);
+        var coordinator = StartCoordinator(Sys, "released", trials, out _);
+        var watcher = Subscribe(coordinator);
+        var leaving = CreateTestProbe();
+        var first = Pull(leaving, coordinator, "leaving");
+
+        coordinator.Tell(new ReportReleased(first.Trial.TrialId, first.Attempt, "its node shut down"), leaving);
+        Assert.Equal(new ReleaseRecorded(first.Trial.TrialId, first.Attempt), leaving.ExpectMsg<ReleaseRecorded>(Wait));
+        // After the acknowledgement the node leaves: its slot is gone, and that must not count a failure.
+        Watch(leaving.Ref);
+        Sys.Stop(leaving.Ref);
+        ExpectTerminated(leaving.Ref, Wait);
+
+        var other = CreateTestProbe();
+        var second = Pull(other, coordinator, "other");
+        Assert.Equal((first.Trial.TrialId, 2), (second.Trial.TrialId, second.Attempt));
+        coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), other);
+        var entry = Assert.Single(watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final.Trials);
+        Assert.Equal((TrialStatus.Completed, 2, 0), (entry.Status, entry.Attempts, entry.Failures));
+    }
+
+    [Fact]
     public void A_crashing_trial_fails_after_max_failures_and_the_sweep_still_finishes()
     {
         var trials = TestStores.Trials("crashy", seeds: 2);

@@ -21,8 +21,8 @@ public sealed record ShutdownSettings(TimeSpan CheckpointWithin, TimeSpan PhaseT
 
     public static ShutdownSettings From(Config config)
     {
-        var within = config.GetTimeSpan($"{Section}.checkpoint-within", null, allowInfinite: false);
-        var phase = config.GetTimeSpan($"akka.coordinated-shutdown.phases.{Phase}.timeout", null, allowInfinite: false);
+        var within = Required(config, $"{Section}.checkpoint-within");
+        var phase = Required(config, $"akka.coordinated-shutdown.phases.{Phase}.timeout");
         if (within <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"{Section}.checkpoint-within: must be a positive duration, got {within}");
@@ -37,4 +37,8 @@ public sealed record ShutdownSettings(TimeSpan CheckpointWithin, TimeSpan PhaseT
 
         return new ShutdownSettings(within, phase);
     }
+
+    private static TimeSpan Required(Config config, string path) => config.HasPath(path)
+        ? config.GetTimeSpan(path, null, allowInfinite: false)
+        : throw new ConfigurationException($"{path}: missing (hocon/sweepgrid.conf sets it; a configuration folder must too)");
 }
