@@ -52,6 +52,12 @@ internal static class Cli
         DefaultValueFactory = _ => DefaultStore,
     };
 
+    private static Option<int> ClientPortOption() => new("--port")
+    {
+        Description = "With --seed: this client's remoting port; default 0, any free port (on Kubernetes use 4053, the port the NetworkPolicy admits)",
+        DefaultValueFactory = _ => 0,
+    };
+
     private static Command Run(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON), e.g. hocon/sweeps/quick.hocon" };
@@ -81,15 +87,16 @@ internal static class Cli
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
         var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
         var host = new Option<string>("--host") { Description = "With --seed: the address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = ClientPortOption();
         var command = new Command("resume",
             "Finish a stored sweep after a stop or crash: finished trials are not run again, interrupted ones resume from their checkpoints.\n" +
             "The sweep file is not needed: the sweep runs as it was first submitted.\n" +
             "Example: sweepgrid resume gap-fashion-mnist --store sweepgrid-data   (cluster: sweepgrid resume NAME --seed host:4053)")
         {
-            sweep, store, slots, device, quiet, seeds, host,
+            sweep, store, slots, device, quiet, seeds, host, port,
         };
         command.SetAction((result, ct) => Guarded(error, () => result.GetValue(seeds) is { Length: > 0 } seedList
-            ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(quiet), output, ct)
+            ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), result.GetValue(quiet), output, ct)
             : RunCommand.RunAsync(
                 new RunCommand.Options(null, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
                     Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep)),
@@ -149,15 +156,16 @@ internal static class Cli
         var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON)" };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT of the running cluster", Required = true };
         var host = new Option<string>("--host") { Description = "The address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = ClientPortOption();
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
         var command = new Command("submit",
             "Send a sweep to a running cluster and follow it to its end (Ctrl-C stops following; the sweep goes on).\n" +
             "Example: sweepgrid submit hocon/sweeps/quick.hocon --seed 127.0.0.1:4053")
         {
-            file, seeds, host, quiet,
+            file, seeds, host, port, quiet,
         };
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.SubmitAsync(
-            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(quiet), output, ct)));
+            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(quiet), output, ct)));
         return command;
     }
 

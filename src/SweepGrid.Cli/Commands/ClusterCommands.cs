@@ -70,13 +70,14 @@ internal static class ClusterCommands
     }
 
     /// <summary>Joins as a client, submits the sweep to the director and follows it to its end.</summary>
-    public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, bool quiet, TextWriter output, CancellationToken ct)
+    /// <param name="port">This client's remoting port; 0: any free one (a fixed one gets through a NetworkPolicy that admits only the remoting port).</param>
+    public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, int port, bool quiet, TextWriter output, CancellationToken ct)
     {
         var loaded = SweepLoader.Load(sweepFile);
         var seeds = Seeds(seedArgs);
         if (seeds.Count == 0) throw new UserError("--seed: give at least one seed node as HOST:PORT");
-        CheckAddress(host, 0, allowAnyPort: true);
-        await using var client = await StartClient(host, seeds, ct);
+        CheckAddress(host, port, allowAnyPort: true);
+        await using var client = await StartClient(host, port, seeds, ct);
         var submitted = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(loaded.Spec, loaded.Trials), TimeSpan.FromSeconds(60), ct);
         if (submitted is not Submitted s) throw new InvalidOperationException($"the director answered {submitted.GetType().Name}");
         output.WriteLine($"sweep {loaded.Spec.Name} submitted: {s.Total} trials, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
@@ -84,20 +85,21 @@ internal static class ClusterCommands
     }
 
     /// <summary>`resume SWEEP --seed`: a running cluster carries on by itself; this follows the sweep to its end.</summary>
-    public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, bool quiet, TextWriter output, CancellationToken ct)
+    public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, int port, bool quiet, TextWriter output, CancellationToken ct)
     {
         var seeds = Seeds(seedArgs);
-        await using var client = await StartClient(host, seeds, ct);
+        CheckAddress(host, port, allowAnyPort: true);
+        await using var client = await StartClient(host, port, seeds, ct);
         return await Follow(client, sweep, null, quiet, output, ct);
     }
 
-    private static async Task<SweepGridNode> StartClient(string host, IReadOnlyList<string> seeds, CancellationToken ct)
+    private static async Task<SweepGridNode> StartClient(string host, int port, IReadOnlyList<string> seeds, CancellationToken ct)
     {
         Logging.LogSetup.ConsoleOnly(Logging.LogLevels.FromConfig());
         // A client member keeps no store: a throwaway folder satisfies the persistence plugin, which it never uses.
         var scratch = new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-client-").FullName);
         return await SweepGridNode.StartAsync(
-            new NodeOptions([SweepGridNode.Roles.Client], host, 0, seeds, scratch, new NodeSlots(0, null)), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
+            new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, new NodeSlots(0, null)), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
     }
 
     private static async Task<int> Follow(SweepGridNode client, string sweep, IReadOnlyDictionary<string, Core.Trials.TrialSpec>? trials, bool quiet, TextWriter output, CancellationToken ct)
