@@ -16,6 +16,13 @@ public sealed class ClusterFaultTests : ClusterHarness
     [Fact]
     public Task Killing_a_worker_mid_trial_loses_and_duplicates_nothing() => KillAWorkerMidTrial();
 
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepGrid.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("SweepGrid.sln not found above the test binaries");
+    }
+
     [Fact]
     public async Task SIGTERM_to_a_worker_checkpoints_its_trial_which_finishes_elsewhere_without_counting_a_failure()
     {
@@ -23,7 +30,10 @@ public sealed class ClusterFaultTests : ClusterHarness
         WriteSweep("checkpoint { every-epochs = 0 }");
         int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
         await Node("a", "coordinator,worker", a, null);
-        var nodeB = await Node("b", "worker", b, a);
+        // Started as on Kubernetes: listening on all interfaces under a name (not the address it
+        // listens on), with the configuration read from a folder (there, the ConfigMap from hocon/).
+        var hocon = Path.Combine(RepoRoot(), "hocon");
+        var nodeB = await Node("b", "worker", b, a, "--host", "localhost", "--bind-host", "0.0.0.0", "--config-dir", hocon);
         await Node("c", "worker", c, a);
         var submit = Submit(a);
 

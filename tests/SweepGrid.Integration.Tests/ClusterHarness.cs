@@ -56,9 +56,10 @@ public abstract class ClusterHarness : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    protected async Task<ClusterProcess> Node(string name, string roles, int port, int? seed)
+    /// <param name="extra">More arguments for `sweepgrid node`.</param>
+    protected async Task<ClusterProcess> Node(string name, string roles, int port, int? seed, params string[] extra)
     {
-        string[] args = ["node", "--roles", roles, "--port", $"{port}", "--store", Store, "--slots", "1"];
+        string[] args = ["node", "--roles", roles, "--port", $"{port}", "--store", Store, "--slots", "1", .. extra];
         if (seed is { } s) args = [.. args, "--seed", $"127.0.0.1:{s}"];
         var node = Start(name, args);
         await node.WaitForLine(l => l.Contains("is up", StringComparison.Ordinal), Up);
