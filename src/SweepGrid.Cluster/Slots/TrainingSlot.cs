@@ -360,11 +360,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             SweepGrid.Training.Checkpoints.CheckpointFile.Delete(_results.CheckpointPath(trial.SweepName, trial.TrialId));
             Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
         });
-        Receive<TrainingSlotProtocol.Leave>(_ =>
-        {
-            _leaveRequester = Sender;
-            _leaveNote = $"trial {trial.TrialId} of sweep {trial.SweepName} finished before the node left";
-        });
+        Receive<TrainingSlotProtocol.Leave>(_ => _leaveRequester = Sender);
         Lifelines(trial, recorder);
     }
 
@@ -382,6 +378,13 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         if (report is not null) _assignedBy.Tell(report);
         if (_leaveRequester is not null)
         {
+            // Asked to leave while its trial was already ending: say how it ended.
+            _leaveNote ??= report switch
+            {
+                ReportFinished f => $"trial {f.TrialId} (attempt {f.Attempt}) {f.Status.ToString().ToLowerInvariant()} before the node left",
+                ReportFailed f => $"trial {f.TrialId} (attempt {f.Attempt}) failed before the node left: {f.Reason}",
+                _ => null,
+            };
             LeaveNow();
             return;
         }
