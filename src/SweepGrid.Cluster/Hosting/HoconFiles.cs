@@ -31,12 +31,9 @@ public static class HoconFiles
         {
             return ConfigurationFactory.ParseString(File.ReadAllText(path));
         }
-        catch (Exception e) when (e is not ConfigurationException)
+        catch (Exception e)
         {
-            throw new ConfigurationException($"{path}: {e.Message}");
-        }
-        catch (ConfigurationException e)
-        {
+            // Akka's messages do not name the file.
             throw new ConfigurationException($"{path}: {e.Message}");
         }
     }
