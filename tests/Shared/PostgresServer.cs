@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace SweepGrid.Tests.Shared;
@@ -16,7 +14,7 @@ public sealed class PostgresServer : IDisposable
 
     public PostgresServer()
     {
-        Port = FreePort();
+        Port = TestMachine.FreePort();
         Script("start", _dir, $"{Port}");
     }
 
@@ -76,24 +74,5 @@ public sealed class PostgresServer : IDisposable
     }
 
     /// <summary>.ci/postgres.sh in the repository the tests were built from.</summary>
-    private static string ScriptPath
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, ".ci", "postgres.sh");
-                if (File.Exists(candidate)) return candidate;
-            }
-
-            throw new FileNotFoundException($".ci/postgres.sh not found above {AppContext.BaseDirectory}");
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static string ScriptPath => Path.Combine(TestMachine.RepoRoot(), ".ci", "postgres.sh");
 }

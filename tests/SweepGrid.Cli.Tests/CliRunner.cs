@@ -12,11 +12,4 @@ internal static class CliRunner
         int code = await Cli.InvokeAsync(args, output, error);
         return new Result(code, output.ToString(), error.ToString());
     }
-
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepGrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("SweepGrid.sln not found above the test binaries");
-    }
 }

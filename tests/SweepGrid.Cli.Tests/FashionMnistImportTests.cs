@@ -1,5 +1,6 @@
 using SweepGrid.Cli.Data;
 using SweepGrid.Training.Data;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Cli.Tests;
 
@@ -45,7 +46,7 @@ public sealed class FashionMnistImportTests
     [Fact]
     public void The_bundled_subset_is_what_its_readme_says()
     {
-        var folder = Path.Combine(CliRunner.RepoRoot(), "data", "fashion-mnist");
+        var folder = Path.Combine(TestMachine.RepoRoot(), "data", "fashion-mnist");
 
         var facts = IdxDataset.Probe(folder);
         var data = IdxDataset.Load(folder);

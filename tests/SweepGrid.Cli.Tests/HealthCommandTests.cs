@@ -1,5 +1,6 @@
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Cli.Tests;
 
@@ -11,7 +12,7 @@ public sealed class HealthCommandTests : TempDirectoryTest
     [Fact]
     public async Task A_running_node_is_live_and_ready_and_once_it_has_left_it_is_neither()
     {
-        int port = FreePort();
+        int port = TestMachine.FreePort();
         var node = await SweepGridNode.StartAsync(new SweepGridNode.NodeOptions(
             [SweepGridNode.Roles.Coordinator, SweepGridNode.Roles.Worker], "127.0.0.1", port, [], new StoreLocation(Path.Combine(Dir, "store")),
             new NodeSlots(0, "cpu"), HealthFile: HealthFile));
@@ -53,12 +54,5 @@ public sealed class HealthCommandTests : TempDirectoryTest
             if (done(result) || DateTime.UtcNow > deadline) return result;
             await Task.Delay(250);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,4 @@
+using SweepGrid.Tests.Shared;
 namespace SweepGrid.Cli.Tests;
 
 /// <summary>`sweepgrid node` refuses a bad configuration folder before it starts anything: exit 2, one line naming the file.</summary>
@@ -28,7 +29,7 @@ public sealed class NodeArgumentTests : TempDirectoryTest
     [Fact]
     public async Task A_folder_without_cluster_conf_is_bad_input()
     {
-        var dir = ConfigDir(File.ReadAllText(Path.Combine(CliRunner.RepoRoot(), "hocon", "sweepgrid.conf")));
+        var dir = ConfigDir(File.ReadAllText(Path.Combine(TestMachine.RepoRoot(), "hocon", "sweepgrid.conf")));
         File.Delete(Path.Combine(dir, "cluster.conf"));
         var result = await Node(dir);
         Assert.Equal(2, result.ExitCode);
@@ -55,7 +56,7 @@ public sealed class NodeArgumentTests : TempDirectoryTest
     [Fact]
     public async Task A_shutdown_phase_shorter_than_the_checkpoint_window_is_bad_input()
     {
-        var shipped = File.ReadAllText(Path.Combine(CliRunner.RepoRoot(), "hocon", "sweepgrid.conf"));
+        var shipped = File.ReadAllText(Path.Combine(TestMachine.RepoRoot(), "hocon", "sweepgrid.conf"));
         var result = await Node(ConfigDir(shipped + "\nsweepgrid.shutdown.checkpoint-within = 300s\n"));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("akka.coordinated-shutdown.phases.service-requests-done.timeout: must be at least sweepgrid.shutdown.checkpoint-within + 20s (320s), got 150s", result.Error);

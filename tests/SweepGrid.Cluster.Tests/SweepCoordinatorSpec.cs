@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Akka.TestKit.Xunit2;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Results;
@@ -14,35 +13,13 @@ namespace SweepGrid.Cluster.Tests;
 /// The coordinator against a real SQLite journal and result tables, with test probes in place of
 /// training slots (the slot protocol is the unit under test here; EmbeddedSweepSpec runs real slots).
 /// </summary>
-public sealed class SweepCoordinatorSpec : TestKit, IDisposable
+public sealed class SweepCoordinatorSpec : StoreTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly StoreLocation _store;
-    private readonly ResultsStore _results;
-
-    public SweepCoordinatorSpec()
-        : this(TestStores.Create())
-    {
-    }
-
-    private SweepCoordinatorSpec(StoreLocation store)
-        : base(SweepGridHost.EmbeddedConfig(store))
-    {
-        _store = store;
-        _results = new ResultsStore(store.Directory);
-        _results.EnsureSchema();
-    }
-
-    void IDisposable.Dispose()
-    {
-        Shutdown();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_store.Directory, recursive: true);
-    }
 
     private IActorRef StartCoordinator(ActorSystem system, string sweep, IReadOnlyList<TrialSpec> trials, out Submitted submitted)
     {
-        var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(sweep, _results));
+        var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(sweep, Results));
         var client = CreateTestProbe(system);
         coordinator.Tell(new Submit(trials), client);
         submitted = client.ExpectMsg<Submitted>(Wait);
@@ -100,14 +77,14 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
         Assert.Equal(trials.Select(t => t.TrialId).Order(), assigned.Order());
         var finished = watcher.FishForMessage<SweepFinished>(_ => true, Wait);
         Assert.All(finished.Final.Trials, t => Assert.Equal((TrialStatus.Completed, 1), (t.Status, t.Attempts)));
-        Assert.All(_results.Rows("trials", "several"), r => Assert.Equal("completed", r["status"]));
+        Assert.All(Results.Rows("trials", "several"), r => Assert.Equal("completed", r["status"]));
     }
 
     [Fact]
-    public async Task After_a_restart_on_the_same_store_finished_trials_are_not_run_again()
+    public async Task After_a_restart_on_the_sameStore_finished_trials_are_not_run_again()
     {
         var trials = TestStores.Trials("restart", seeds: 4);
-        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(_store));
+        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
         string interrupted;
         try
         {
@@ -127,7 +104,7 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
             await first.Terminate().WaitAsync(Wait);
         }
 
-        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(_store));
+        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
         try
         {
             var coordinator = StartCoordinator(second, "restart", trials, out var submitted);
@@ -247,7 +224,7 @@ public sealed class SweepCoordinatorSpec : TestKit, IDisposable
         var failed = final.Trials.Single(t => t.Spec.TrialId == bad);
         Assert.Equal((TrialStatus.Failed, 3, "crash 3"), (failed.Status, failed.Failures, failed.Reason));
         Assert.Equal(TrialStatus.Completed, final.Trials.Single(t => t.Spec.TrialId != bad).Status);
-        var row = _results.Rows("trials", "crashy").Single(r => (string)r["trial"]! == bad);
+        var row = Results.Rows("trials", "crashy").Single(r => (string)r["trial"]! == bad);
         Assert.Equal(("failed", 3L), (row["status"], row["attempts"]));
     }
 }

@@ -1,7 +1,3 @@
-using Akka.TestKit.Xunit2;
-using Microsoft.Data.Sqlite;
-using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
 using SweepGrid.Training.Loop;
@@ -14,31 +10,9 @@ namespace SweepGrid.Cluster.Tests;
 /// waits until the coordinator has re-queued it, and hands back any assignment that still reaches it.
 /// A test probe plays the coordinator; the recorder and its SQLite journal are real.
 /// </summary>
-public sealed class TrainingSlotLeaveSpec : TestKit, IDisposable
+public sealed class TrainingSlotLeaveSpec : StoreTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly StoreLocation _store;
-    private readonly ResultsStore _results;
-
-    public TrainingSlotLeaveSpec()
-        : this(TestStores.Create())
-    {
-    }
-
-    private TrainingSlotLeaveSpec(StoreLocation store)
-        : base(SweepGridHost.EmbeddedConfig(store))
-    {
-        _store = store;
-        _results = new ResultsStore(store.Directory);
-        _results.EnsureSchema();
-    }
-
-    void IDisposable.Dispose()
-    {
-        Shutdown();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_store.Directory, recursive: true);
-    }
 
     /// <summary>Reports an epoch every 50 ms until released, as the trainer does at an epoch's end.</summary>
     private sealed class EpochsUntilReleased : ITrialRunner
@@ -59,9 +33,9 @@ public sealed class TrainingSlotLeaveSpec : TestKit, IDisposable
     public void A_training_slot_hands_its_trial_back_and_leaves_once_the_coordinator_has_requeued_it()
     {
         var trials = TestStores.Trials("leave", seeds: 2);
-        _results.RegisterTrials(trials);
+        Results.RegisterTrials(trials);
         var coordinator = CreateTestProbe();
-        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, _results, TrainerOptions.Default, new EpochsUntilReleased()));
+        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, TrainerOptions.Default, new EpochsUntilReleased()));
         coordinator.ExpectMsg<RequestWork>(Wait);
         coordinator.Reply(new Assignment(trials[0], 1));
         coordinator.FishForMessage<ReportEpoch>(e => e.Record.Epoch >= 2, Wait);
@@ -84,7 +58,7 @@ public sealed class TrainingSlotLeaveSpec : TestKit, IDisposable
     public void An_idle_slot_leaves_at_once()
     {
         var coordinator = CreateTestProbe();
-        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, _results, TrainerOptions.Default, new EpochsUntilReleased()));
+        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, TrainerOptions.Default, new EpochsUntilReleased()));
         coordinator.ExpectMsg<RequestWork>(Wait);
         slot.Tell(TrainingSlotProtocol.Leave.Instance, TestActor);
         Assert.Null(ExpectMsg<TrainingSlotProtocol.Left>(Wait).Note);

@@ -1,8 +1,5 @@
-using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
-using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Recording;
-using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
 using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
 
@@ -13,41 +10,23 @@ namespace SweepGrid.Cluster.Tests;
 /// journal: a report sent again is acknowledged and not journaled twice, one that skips a number waits
 /// for the missing one.
 /// </summary>
-public sealed class TrialRecorderSpec : TestKit, IDisposable
+public sealed class TrialRecorderSpec : StoreTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly StoreLocation _store;
-    private readonly ResultsStore _results;
 
     public TrialRecorderSpec()
-        : this(TestStores.Create())
     {
+        Results.RegisterTrials(TestStores.Trials("rec", seeds: 1));
     }
 
-    private TrialRecorderSpec(StoreLocation store)
-        : base(SweepGridHost.EmbeddedConfig(store))
-    {
-        _store = store;
-        _results = new ResultsStore(store.Directory);
-        _results.EnsureSchema();
-        _results.RegisterTrials(TestStores.Trials("rec", seeds: 1));
-    }
-
-    void IDisposable.Dispose()
-    {
-        Shutdown();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_store.Directory, recursive: true);
-    }
-
-    private string Trial => (string)_results.Rows("trials", "rec")[0]["trial"]!;
+    private string Trial => (string)Results.Rows("trials", "rec")[0]["trial"]!;
 
     private static EpochRecord Epoch(int epoch) => new(epoch, epoch * 8L, 0.05, 1.0 / epoch, 0.6, 1.1 / epoch, 0.55, 0.3 * epoch, epoch);
 
     [Fact]
     public void Reports_are_journaled_once_in_order_whatever_is_sent_again()
     {
-        var recorder = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, _results));
+        var recorder = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
         recorder.Tell(new RecordEpoch(1, 1, Epoch(1)), TestActor);
         ExpectMsg(new Recorded(Trial, 1, 1), Wait);
         recorder.Tell(new RecordEpoch(1, 1, Epoch(1)), TestActor); // its acknowledgement was lost: sent again
@@ -62,21 +41,21 @@ public sealed class TrialRecorderSpec : TestKit, IDisposable
         recorder.Tell(new RecordEpoch(2, 1, Epoch(1)), TestActor);
         ExpectMsg(new Recorded(Trial, 2, 1), Wait);
 
-        Assert.Equal([1L, 2L, 3L], _results.Rows("trajectory", "rec").Select(r => (long)r["epoch"]!));
+        Assert.Equal([1L, 2L, 3L], Results.Rows("trajectory", "rec").Select(r => (long)r["epoch"]!));
         Assert.Equal(4L, JournalCount());
     }
 
     [Fact]
     public void A_new_recorder_knows_what_its_predecessor_journaled()
     {
-        var first = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, _results));
+        var first = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
         first.Tell(new RecordEpoch(1, 1, Epoch(1)), TestActor);
         ExpectMsg(new Recorded(Trial, 1, 1), Wait);
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first, Wait);
 
-        var second = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, _results));
+        var second = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
         second.Tell(new RecordEpoch(1, 1, Epoch(1)), TestActor);
         second.Tell(new RecordEpoch(1, 2, Epoch(2)), TestActor);
         ExpectMsg(new Recorded(Trial, 1, 1), Wait);
@@ -86,7 +65,7 @@ public sealed class TrialRecorderSpec : TestKit, IDisposable
 
     private long JournalCount()
     {
-        using var connection = new SqliteConnection($"Data Source={_store.JournalPath};Mode=ReadOnly;Pooling=false");
+        using var connection = new SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT count(*) FROM journal WHERE persistence_id = '{PersistenceIdOf("rec", Trial)}';";

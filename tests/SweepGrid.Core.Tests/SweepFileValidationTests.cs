@@ -1,4 +1,5 @@
 using SweepGrid.Core.Sweeps;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Core.Tests;
 
@@ -292,7 +293,7 @@ public sealed class SweepFileValidationTests
     [Fact]
     public void The_reference_file_documents_exactly_the_defaults()
     {
-        var path = Path.Combine(RepoRoot(), "hocon", "sweeps", "reference.hocon");
+        var path = Path.Combine(TestMachine.RepoRoot(), "hocon", "sweeps", "reference.hocon");
 
         var spec = SweepFile.Load(path);
 
@@ -307,10 +308,4 @@ public sealed class SweepFileValidationTests
     /// <summary>Records holding lists compare lists by reference; compare their JSON instead.</summary>
     private static string Describe(SweepSpec s) => System.Text.Json.JsonSerializer.Serialize(s);
 
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepGrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("SweepGrid.sln not found above the test binaries");
-    }
 }

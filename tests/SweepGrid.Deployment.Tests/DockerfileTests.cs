@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using static SweepGrid.Deployment.Tests.Manifests;
+using static SweepGrid.Tests.Shared.TestMachine;
 
 namespace SweepGrid.Deployment.Tests;
 

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using SweepGrid.Cluster.Hosting;
 using YamlDotNet.RepresentationModel;
 using static SweepGrid.Deployment.Tests.Manifests;
+using static SweepGrid.Tests.Shared.TestMachine;
 
 namespace SweepGrid.Deployment.Tests;
 

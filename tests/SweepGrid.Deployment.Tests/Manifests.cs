@@ -1,4 +1,5 @@
 using YamlDotNet.RepresentationModel;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Deployment.Tests;
 
@@ -16,26 +17,16 @@ internal sealed class Manifests
         public string Name => Node.Get("metadata").Str("name");
     }
 
-    public sealed record GeneratedConfigMap(string Kustomization, string Name, IReadOnlyList<string> Files, IReadOnlyList<string> Literals);
+    public sealed record GeneratedConfigMap(string Name, IReadOnlyList<string> Files, IReadOnlyList<string> Literals);
 
     public List<Resource> Resources { get; } = [];
 
     public List<GeneratedConfigMap> ConfigMaps { get; } = [];
 
-    /// <summary>Every kustomization file visited, for the checks that its references exist.</summary>
-    public List<string> Kustomizations { get; } = [];
-
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepGrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("SweepGrid.sln not found above the test binaries");
-    }
-
     public static Manifests Build(string kustomizationDir)
     {
         var manifests = new Manifests();
-        manifests.Visit(Path.GetFullPath(Path.Combine(RepoRoot(), kustomizationDir)));
+        manifests.Visit(Path.GetFullPath(Path.Combine(TestMachine.RepoRoot(), kustomizationDir)));
         return manifests;
     }
 
@@ -51,7 +42,6 @@ internal sealed class Manifests
     {
         var file = Path.Combine(dir, "kustomization.yaml");
         if (!File.Exists(file)) throw new FileNotFoundException($"{dir}: a resource folder without kustomization.yaml");
-        Kustomizations.Add(file);
         var kustomization = Documents(file).Single();
         foreach (var resource in kustomization.SeqOrEmpty("resources").Select(r => Path.GetFullPath(Path.Combine(dir, r.Str()))))
         {
@@ -67,7 +57,7 @@ internal sealed class Manifests
             if (missing.Count > 0) throw new FileNotFoundException($"{file}: configMapGenerator files missing: {string.Join(", ", missing)}");
             var literals = generator.SeqOrEmpty("literals").Select(l => l.Str()).ToList();
             ConfigMaps.RemoveAll(c => c.Name == generator.Str("name") && generator.Has("behavior") && generator.Str("behavior") == "replace");
-            ConfigMaps.Add(new GeneratedConfigMap(file, generator.Str("name"), files, literals));
+            ConfigMaps.Add(new GeneratedConfigMap(generator.Str("name"), files, literals));
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Integration.Tests;
 
@@ -16,23 +17,16 @@ public sealed class ClusterFaultTests : ClusterHarness
     [Fact]
     public Task Killing_a_worker_mid_trial_loses_and_duplicates_nothing() => KillAWorkerMidTrial();
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepGrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("SweepGrid.sln not found above the test binaries");
-    }
-
     [Fact]
     public async Task SIGTERM_to_a_worker_checkpoints_its_trial_which_finishes_elsewhere_without_counting_a_failure()
     {
         // No periodic checkpoints: a resumed trial can only have resumed from the one the shutdown wrote.
         WriteSweep("checkpoint { every-epochs = 0 }");
-        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
+        int a = TestMachine.FreePort(), b = TestMachine.FreePort(), c = TestMachine.FreePort();
         await Node("a", "coordinator,worker", a, null);
         // Started as on Kubernetes: listening on all interfaces under a name (not the address it
         // listens on), with the configuration read from a folder (there, the ConfigMap from hocon/).
-        var hocon = Path.Combine(RepoRoot(), "hocon");
+        var hocon = Path.Combine(TestMachine.RepoRoot(), "hocon");
         var nodeB = await Node("b", "worker", b, a, "--host", "localhost", "--bind-host", "0.0.0.0", "--config-dir", hocon);
         await Node("c", "worker", c, a);
         var submit = Submit(a);
@@ -54,7 +48,7 @@ public sealed class ClusterFaultTests : ClusterHarness
     [Fact]
     public async Task Killing_the_node_holding_the_coordinator_hands_it_over_and_the_sweep_completes()
     {
-        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
+        int a = TestMachine.FreePort(), b = TestMachine.FreePort(), c = TestMachine.FreePort();
         var nodeA = await Node("a", "coordinator,worker", a, null);
         await Node("b", "coordinator,worker", b, a);
         await Node("c", "worker", c, a);
@@ -70,7 +64,7 @@ public sealed class ClusterFaultTests : ClusterHarness
     [Fact]
     public async Task After_killing_everything_resume_finishes_only_what_was_not_finished()
     {
-        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort();
+        int a = TestMachine.FreePort(), b = TestMachine.FreePort();
         var nodeA = await Node("a", "coordinator,worker", a, null);
         var nodeB = await Node("b", "worker", b, a);
         var submit = Submit(a);
@@ -84,9 +78,9 @@ public sealed class ClusterFaultTests : ClusterHarness
         var checkpointed = Directory.GetFiles(Path.Combine(Store, "checkpoints", "faults"), "*.ckpt").Select(f => Path.GetFileNameWithoutExtension(f)).ToList();
         Assert.NotEmpty(checkpointed);
 
-        int a2 = ClusterProcess.FreePort();
+        int a2 = TestMachine.FreePort();
         await Node("a2", "coordinator,worker", a2, null);
-        await Node("b2", "worker", ClusterProcess.FreePort(), a2);
+        await Node("b2", "worker", TestMachine.FreePort(), a2);
         var resume = Start("resume", "resume", "faults", "--seed", $"127.0.0.1:{a2}");
 
         Assert.Equal(0, await resume.WaitForExit(Sweep));

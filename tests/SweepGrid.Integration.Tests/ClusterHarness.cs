@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Integration.Tests;
 
@@ -97,7 +98,7 @@ public abstract class ClusterHarness : IDisposable
     /// </summary>
     protected async Task KillAWorkerMidTrial()
     {
-        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
+        int a = TestMachine.FreePort(), b = TestMachine.FreePort(), c = TestMachine.FreePort();
         await Node("a", "coordinator,worker", a, null);
         var nodeB = await Node("b", "worker", b, a);
         await Node("c", "worker", c, a);

@@ -37,7 +37,7 @@ public sealed class PostgresClusterFaultTests : ClusterHarness, IClassFixture<Po
     [Fact]
     public async Task Stopping_PostgreSQL_for_10_s_mid_sweep_loses_no_recorded_result()
     {
-        int a = ClusterProcess.FreePort(), b = ClusterProcess.FreePort(), c = ClusterProcess.FreePort();
+        int a = TestMachine.FreePort(), b = TestMachine.FreePort(), c = TestMachine.FreePort();
         ClusterProcess[] nodes = [await Node("a", "coordinator,worker", a, null), await Node("b", "worker", b, a), await Node("c", "worker", c, a)];
         var submit = Submit(a);
         await TrialTwoEpochsInOn(submit, null);
