@@ -31,7 +31,7 @@ public sealed class ClusterFaultTests : ClusterHarness
         await Node("c", "worker", c, a);
         var submit = Submit(a);
 
-        var released = await TrialTwoEpochsInOn(submit, b);
+        var released = await TrialTwoEpochsInOn(submit, b, checkpointed: false);
         nodeB.Terminate();
 
         Assert.Equal(0, await nodeB.WaitForExit(TimeSpan.FromMinutes(2)));

@@ -78,16 +78,31 @@ public abstract class ClusterHarness : IDisposable
 
     /// <summary>
     /// Waits until a trial that is still running, on a slot of the node at <paramref name="port"/> (any
-    /// node if null), has finished 2 epochs, so it has a checkpoint; returns its id.
+    /// node if null), has finished 2 epochs and, with <paramref name="checkpointed"/>, its checkpoint
+    /// file exists; returns its id. The trainer writes the checkpoint just after reporting the epoch, and
+    /// the report can reach the client first: a kill right after the epoch line could beat the file.
     /// </summary>
-    protected static async Task<string> TrialTwoEpochsInOn(ClusterProcess submit, int? port)
+    protected async Task<string> TrialTwoEpochsInOn(ClusterProcess submit, int? port, bool checkpointed = true)
     {
         bool Settled(string id) => submit.Lines.Any(l => Words(l) is [_, "completed" or "diverged" or "failed", var t, ..] && t == id);
         bool OnNode(string id) => port is null || submit.Lines.Any(l =>
             Words(l) is [_, "start", var t, ..] && t == id && l.Contains($":{port}/slot-", StringComparison.Ordinal));
         var line = await submit.WaitForLine(l => Words(l) is [_, "epoch", var id, var progress, ..]
             && progress.StartsWith("2/", StringComparison.Ordinal) && OnNode(id) && !Settled(id), Sweep);
-        return Words(line)[2];
+        var trial = Words(line)[2];
+        if (checkpointed) await CheckpointWritten(trial);
+        return trial;
+    }
+
+    private async Task CheckpointWritten(string trial)
+    {
+        var path = Path.Combine(Store, "checkpoints", "faults", $"{trial}.ckpt");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.Exists(path))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} not written within 30 s of the trial's epoch-2 line");
+            await Task.Delay(50);
+        }
     }
 
     protected static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
