@@ -5,8 +5,6 @@ using System.Text;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
-using SweepGrid.Core.Sweeps;
-using SweepGrid.Core.Trials;
 
 namespace SweepGrid.Bench;
 
@@ -22,20 +20,15 @@ internal static class DispatchBench
 {
     public static async Task<string> RunAsync(int trials, int slots, double trialSeconds)
     {
-        var spec = SweepFile.Parse($$"""
-            sweep {
-              name = dispatch
-              dataset { name = synthetic }
-              base { batch-size = 32, learning-rate = 0.05, epochs = 1 }
-              grid { seed = [{{string.Join(", ", Enumerable.Range(1, trials))}}] }
-            }
-            """, "dispatch");
+        var definition = BenchSweeps.Define(BenchSweeps.Grid("dispatch", trials, """
+            dataset { name = synthetic }
+            base { batch-size = 32, learning-rate = 0.05, epochs = 1 }
+            """));
         var store = StoreLocation.FromEnvironment(Directory.CreateTempSubdirectory("sweepgrid-dispatch-").FullName);
         var runner = new NoOpRunner(TimeSpan.FromSeconds(trialSeconds));
-        var expanded = GridExpansion.Expand(spec);
         await using var host = await SweepGridHost.StartEmbeddedAsync(store);
         var clock = Stopwatch.StartNew();
-        var final = await EmbeddedSweep.RunAsync(host, spec, expanded, new NodeSlots(slots, "cpu", runner), _ => { }, CancellationToken.None);
+        var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(slots, "cpu", runner), _ => { }, CancellationToken.None);
         var wall = clock.Elapsed.TotalSeconds;
         if (final.Count(TrialStatus.Completed) != trials) throw new InvalidOperationException($"{final.Count(TrialStatus.Completed)} of {trials} completed");
 

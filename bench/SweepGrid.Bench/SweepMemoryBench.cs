@@ -3,8 +3,6 @@ using System.Text;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
-using SweepGrid.Core.Sweeps;
-using SweepGrid.Core.Trials;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Bench;
@@ -18,22 +16,18 @@ internal static class SweepMemoryBench
 {
     public static async Task<string> RunAsync(int trials)
     {
-        var spec = SweepFile.Parse($$"""
-            sweep {
-              name = memory
-              dataset { name = synthetic, synthetic { train-size = 2048, test-size = 512, features = 64, classes = 10 } }
-              model { hidden = [128, 128] }
-              base { batch-size = 64, learning-rate = 0.05, epochs = 2 }
-              grid { seed = [{{string.Join(", ", Enumerable.Range(1, trials))}}] }
-            }
-            """, "memory");
+        var definition = BenchSweeps.Define(BenchSweeps.Grid("memory", trials, """
+            dataset { name = synthetic, synthetic { train-size = 2048, test-size = 512, features = 64, classes = 10 } }
+            model { hidden = [128, 128] }
+            base { batch-size = 64, learning-rate = 0.05, epochs = 2 }
+            """));
         var store = Directory.CreateTempSubdirectory("sweepgrid-memory-").FullName;
         var samples = new List<(int Settled, double RssMiB)> { (0, RssMiB()) };
         try
         {
             await using var host = await SweepGridHost.StartEmbeddedAsync(store);
             int settled = 0;
-            var final = await EmbeddedSweep.RunAsync(host, spec, GridExpansion.Expand(spec), new NodeSlots(2, "cpu"), message =>
+            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(2, "cpu"), message =>
             {
                 if (message is TrialSettled { Status: TrialStatus.Completed }) samples.Add((++settled, RssMiB()));
             }, CancellationToken.None);

@@ -116,6 +116,8 @@ internal static class Cli
         var bindHost = new Option<string?>("--bind-host") { Description = "Interface to listen on when it differs from --host (0.0.0.0 in a container); default: --host" };
         var configDir = new Option<string?>("--config-dir") { Description = "Folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (e.g. a mounted ConfigMap)" };
         var healthFile = new Option<string?>("--health-file") { Description = "Where the node writes its health for `sweepgrid health`; default: sweepgrid-node-PORT.health.json in the temp folder" };
+        // For benchmarks and tests of the cluster's bookkeeping: trials that train nothing.
+        var trialRunner = new Option<string>("--trial-runner") { Description = "torch, or noop[:SECONDS]", DefaultValueFactory = _ => "torch", Hidden = true };
         var command = new Command("node",
             "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +
             "worker nodes train. Runs until Ctrl-C or SIGTERM; then its running trials finish their epoch, checkpoint and go back " +
@@ -123,12 +125,13 @@ internal static class Cli
             "Example: sweepgrid node --roles coordinator,worker --port 4053 --store /shared/sweepgrid\n" +
             "         sweepgrid node --roles worker --port 4054 --seed 127.0.0.1:4053 --store /shared/sweepgrid")
         {
-            roles, host, port, seeds, store, slots, device, bindHost, configDir, healthFile,
+            roles, host, port, seeds, store, slots, device, bindHost, configDir, healthFile, trialRunner,
         };
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.NodeAsync(
             new ClusterCommands.NodeArguments(result.GetValue(roles)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(seeds) ?? [],
                 result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
-                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port))),
+                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port)),
+                result.GetValue(trialRunner)!),
             output, ct)));
         return command;
     }

@@ -48,6 +48,22 @@ public sealed class RunCommandTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task A_sweep_over_the_trial_limit_exits_2_with_its_count_and_the_setting_and_writes_nothing()
+    {
+        // 1,000 × 1,000 × 1,000 cells: counted, never expanded.
+        string Axis(Func<int, string> value) => $"[{string.Join(", ", Enumerable.Range(1, 1000).Select(value))}]";
+        var file = SweepFile(Synthetic.Replace("grid { batch-size = [32, 64], seed = [1, 2] }",
+            $"grid {{ seed = {Axis(i => $"{i}")}, learning-rate = {Axis(i => $"{i}e-4")}, regularizer-strength = {Axis(i => $"{i}e-7")} }}"));
+
+        var result = await CliRunner.Run("run", file, "--store", Store);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {file}: sweep.grid: 1,000,000,000 trials (the product of the grid's axes) exceed the limit of 100,000 " +
+                     "(sweepgrid.sweeps.max-trials in sweepgrid.conf)", result.Error.Trim());
+        Assert.False(Directory.Exists(Store));
+    }
+
+    [Fact]
     public async Task A_batch_larger_than_the_training_set_exits_2()
     {
         var file = SweepFile(Synthetic.Replace("batch-size = [32, 64]", "batch-size = [32, 512]"));

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
-using SweepGrid.Core.Sweeps;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cluster.Tests;
@@ -18,14 +17,12 @@ public sealed class EmbeddedSweepSpec : IDisposable
         Directory.Delete(_store.Directory, recursive: true);
     }
 
-    private async Task<(Snapshot Final, List<object> Events)> RunOnce(int seeds, int slots)
+    private async Task<(SweepProgress Final, List<object> Events)> RunOnce(int seeds, int slots)
     {
-        var trials = TestStores.Trials("embedded", seeds, epochs: 2);
         var events = new ConcurrentQueue<object>();
         await using var host = await SweepGridHost.StartEmbeddedAsync(_store.Directory);
-        var spec = SweepDefaults.Spec with { Name = "embedded", Dataset = trials[0].Dataset };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var final = await EmbeddedSweep.RunAsync(host, spec, trials, new NodeSlots(slots, "cpu"), events.Enqueue, timeout.Token);
+        var final = await EmbeddedSweep.RunAsync(host, TestStores.Definition("embedded", seeds, epochs: 2), new NodeSlots(slots, "cpu"), events.Enqueue, timeout.Token);
         return (final, events.ToList());
     }
 

@@ -37,8 +37,8 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
         store.SaveSweep(Core.Sweeps.SweepFile.Parse("""
             sweep { name = both, dataset { name = synthetic }, base { batch-size = 32, learning-rate = 0.05, epochs = 3 }, grid { seed = [1, 2, 3] } }
             """, "both.hocon"));
-        store.RegisterTrials(trials);
-        store.RegisterTrials(trials); // known trials are left alone
+        store.Register(trials);
+        store.Register(trials); // known trials are left alone
         var (a, b) = (trials[0].TrialId, trials[1].TrialId);
         store.SetStatus("both", a, TrialStatus.Running, 2, null, "node:1/slot-0");
         for (int epoch = 1; epoch <= 4; epoch++)
@@ -109,7 +109,7 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             Assert.Equal([("both", "completed")], store.FindTrial((string)trials[0]["trial"]!));
             Assert.Equal([0L, 1L, 2L], trials.Select(r => (long)r["ordinal"]!));
             // Re-submitting with one trial more numbers only the new one, after the others.
-            store.RegisterTrials(TestStores.Trials("both", seeds: 4, epochs: 3));
+            store.Register(TestStores.Trials("both", seeds: 4, epochs: 3));
             var again = store.Rows("trials", "both");
             Assert.Equal([0L, 1L, 2L, 3L], again.Select(r => (long)r["ordinal"]!));
             Assert.Equal(trials.Select(r => r["trial"]), again.Take(3).Select(r => r["trial"]));

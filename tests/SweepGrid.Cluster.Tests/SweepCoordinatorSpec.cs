@@ -4,6 +4,8 @@ using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
@@ -17,11 +19,11 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private IActorRef StartCoordinator(ActorSystem system, string sweep, IReadOnlyList<TrialSpec> trials, out Submitted submitted)
+    private IActorRef StartCoordinator(ActorSystem system, SweepDefinition definition, out Submitted submitted)
     {
-        var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(sweep, Results));
+        var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(definition.Name, Results));
         var client = CreateTestProbe(system);
-        coordinator.Tell(new Submit(trials), client);
+        coordinator.Tell(new Define(definition), client);
         submitted = client.ExpectMsg<Submitted>(Wait);
         return coordinator;
     }
@@ -30,8 +32,22 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
     {
         var watcher = CreateTestProbe();
         coordinator.Tell(new Subscribe(watcher));
-        watcher.ExpectMsg<Snapshot>(Wait);
+        watcher.ExpectMsg<SweepProgress>(Wait);
         return watcher;
+    }
+
+    /// <summary>(status, attempts) of each trial as the coordinator wrote them to the result tables.</summary>
+    private Dictionary<string, (string Status, long Attempts)> Rows(string sweep) =>
+        Results.Rows("trials", sweep).ToDictionary(r => (string)r["trial"]!, r => ((string)r["status"]!, (long)r["attempts"]!));
+
+    /// <summary>Attempts the coordinator counted as failed (TrialAttemptFailed in its journal).</summary>
+    private long CountedFailures(string sweep)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM journal WHERE persistence_id = '{PersistenceIds.Sweep(sweep)}' AND manifest = 'trial-attempt-failed';";
+        return (long)command.ExecuteScalar()!;
     }
 
     private static Assignment Pull(TestProbe slot, IActorRef coordinator, string slotId)
@@ -43,8 +59,9 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
     [Fact]
     public void Every_trial_is_assigned_and_completed_exactly_once_over_several_slots()
     {
-        var trials = TestStores.Trials("several", seeds: 7);
-        var coordinator = StartCoordinator(Sys, "several", trials, out var submitted);
+        var definition = TestStores.Definition("several", seeds: 7);
+        var trials = definition.Expand();
+        var coordinator = StartCoordinator(Sys, definition, out var submitted);
         Assert.Equal(new Submitted(7, 7, 0), submitted);
         var watcher = Subscribe(coordinator);
 
@@ -76,19 +93,20 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         Assert.Empty(waiting);
         Assert.Equal(trials.Select(t => t.TrialId).Order(), assigned.Order());
         var finished = watcher.FishForMessage<SweepFinished>(_ => true, Wait);
-        Assert.All(finished.Final.Trials, t => Assert.Equal((TrialStatus.Completed, 1), (t.Status, t.Attempts)));
-        Assert.All(Results.Rows("trials", "several"), r => Assert.Equal("completed", r["status"]));
+        Assert.Equal(new TrialCounts(0, 0, 7, 0, 0), finished.Final.Counts);
+        Assert.All(Rows("several").Values, r => Assert.Equal(("completed", 1L), r));
     }
 
     [Fact]
     public async Task After_a_restart_on_the_sameStore_finished_trials_are_not_run_again()
     {
-        var trials = TestStores.Trials("restart", seeds: 4);
+        var definition = TestStores.Definition("restart", seeds: 4);
+        var trials = definition.Expand();
         var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
         string interrupted;
         try
         {
-            var coordinator = StartCoordinator(first, "restart", trials, out _);
+            var coordinator = StartCoordinator(first, definition, out _);
             var slot = CreateTestProbe(first);
             for (int i = 0; i < 2; i++)
             {
@@ -107,7 +125,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
         try
         {
-            var coordinator = StartCoordinator(second, "restart", trials, out var submitted);
+            var coordinator = StartCoordinator(second, definition, out var submitted);
             Assert.Equal(new Submitted(0, 4, 2), submitted);
 
             var slot = CreateTestProbe(second);
@@ -134,8 +152,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
     [Fact]
     public void A_lost_slot_gives_its_trial_to_another_and_its_late_report_is_ignored()
     {
-        var trials = TestStores.Trials("lost", seeds: 1);
-        var coordinator = StartCoordinator(Sys, "lost", trials, out _);
+        var coordinator = StartCoordinator(Sys, TestStores.Definition("lost", seeds: 1), out _);
         var watcher = Subscribe(coordinator);
         var doomed = CreateTestProbe();
         var survivor = CreateTestProbe();
@@ -153,16 +170,16 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         coordinator.Tell(new ReportFinished(first.Trial.TrialId, first.Attempt, TrialStatus.Diverged, "late"), survivor);
         coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), survivor);
         var finished = watcher.FishForMessage<SweepFinished>(_ => true, Wait);
-        var entry = Assert.Single(finished.Final.Trials);
+        Assert.Equal(1, finished.Final.Count(TrialStatus.Completed));
+        Assert.Equal(("completed", 2L), Rows("lost")[first.Trial.TrialId]);
         // The lost attempt counts against max-failures (a trial that kills its slot must not loop forever).
-        Assert.Equal((TrialStatus.Completed, 2, 1), (entry.Status, entry.Attempts, entry.Failures));
+        Assert.Equal(1, CountedFailures("lost"));
     }
 
     [Fact]
     public void A_repeated_request_gets_the_same_assignment_again_and_counts_no_failure()
     {
-        var trials = TestStores.Trials("again", seeds: 2);
-        var coordinator = StartCoordinator(Sys, "again", trials, out _);
+        var coordinator = StartCoordinator(Sys, TestStores.Definition("again", seeds: 2), out _);
         var watcher = Subscribe(coordinator);
         var slot = CreateTestProbe();
         var first = Pull(slot, coordinator, "slot");
@@ -174,15 +191,34 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), slot);
 
         Assert.Equal((first.Trial.TrialId, first.Attempt), (again.Trial.TrialId, again.Attempt));
-        var finished = watcher.FishForMessage<SweepFinished>(_ => true, Wait);
-        Assert.All(finished.Final.Trials, t => Assert.Equal((TrialStatus.Completed, 1, 0), (t.Status, t.Attempts, t.Failures)));
+        Assert.Equal(2, watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final.Count(TrialStatus.Completed));
+        Assert.All(Rows("again").Values, r => Assert.Equal(("completed", 1L), r));
+        Assert.Equal(0, CountedFailures("again"));
+    }
+
+    [Fact]
+    public void A_request_for_work_that_overtakes_the_report_it_follows_counts_no_failure()
+    {
+        var coordinator = StartCoordinator(Sys, TestStores.Definition("overtaken", seeds: 2), out _);
+        var watcher = Subscribe(coordinator);
+        var slot = CreateTestProbe();
+        var first = Pull(slot, coordinator, "slot");
+
+        // The slot's next request (through the director) arrives before its report (sent directly).
+        coordinator.Tell(new RequestWork("slot", Reported: new ReportedAttempt(first.Trial.TrialId, first.Attempt)), slot);
+        var second = slot.ExpectMsg<Assignment>(Wait);
+        coordinator.Tell(new ReportFinished(first.Trial.TrialId, first.Attempt, TrialStatus.Completed, null), slot);
+        coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), slot);
+
+        Assert.Equal(2, watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final.Count(TrialStatus.Completed));
+        Assert.All(Rows("overtaken").Values, r => Assert.Equal(("completed", 1L), r));
+        Assert.Equal(0, CountedFailures("overtaken"));
     }
 
     [Fact]
     public void A_released_trial_is_acknowledged_requeued_and_its_slot_leaving_counts_no_failure()
     {
-        var trials = TestStores.Trials("released", seeds: 1);
-        var coordinator = StartCoordinator(Sys, "released", trials, out _);
+        var coordinator = StartCoordinator(Sys, TestStores.Definition("released", seeds: 1), out _);
         var watcher = Subscribe(coordinator);
         var leaving = CreateTestProbe();
         var first = Pull(leaving, coordinator, "leaving");
@@ -198,15 +234,17 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         var second = Pull(other, coordinator, "other");
         Assert.Equal((first.Trial.TrialId, 2), (second.Trial.TrialId, second.Attempt));
         coordinator.Tell(new ReportFinished(second.Trial.TrialId, second.Attempt, TrialStatus.Completed, null), other);
-        var entry = Assert.Single(watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final.Trials);
-        Assert.Equal((TrialStatus.Completed, 2, 0), (entry.Status, entry.Attempts, entry.Failures));
+        Assert.Equal(1, watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final.Count(TrialStatus.Completed));
+        Assert.Equal(("completed", 2L), Rows("released")[first.Trial.TrialId]);
+        Assert.Equal(0, CountedFailures("released"));
     }
 
     [Fact]
     public void A_crashing_trial_fails_after_max_failures_and_the_sweep_still_finishes()
     {
-        var trials = TestStores.Trials("crashy", seeds: 2);
-        var coordinator = StartCoordinator(Sys, "crashy", trials, out _);
+        var definition = TestStores.Definition("crashy", seeds: 2);
+        var trials = definition.Expand();
+        var coordinator = StartCoordinator(Sys, definition, out _);
         var watcher = Subscribe(coordinator);
         var slot = CreateTestProbe();
         var bad = trials[0].TrialId;
@@ -221,10 +259,86 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         }
 
         var final = watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final;
-        var failed = final.Trials.Single(t => t.Spec.TrialId == bad);
-        Assert.Equal((TrialStatus.Failed, 3, "crash 3"), (failed.Status, failed.Failures, failed.Reason));
-        Assert.Equal(TrialStatus.Completed, final.Trials.Single(t => t.Spec.TrialId != bad).Status);
+        Assert.Equal(new TrialCounts(0, 0, 1, 0, 1), final.Counts);
         var row = Results.Rows("trials", "crashy").Single(r => (string)r["trial"]! == bad);
-        Assert.Equal(("failed", 3L), (row["status"], row["attempts"]));
+        Assert.Equal(("failed", 3L, "crash 3"), (row["status"], row["attempts"], row["reason"]));
+        Assert.Equal(3, CountedFailures("crashy"));
+    }
+
+    [Fact]
+    public async Task A_definition_the_journal_refuses_changes_nothing_and_the_sweep_stays_resumable()
+    {
+        // 12,000 listed seeds: over the size bound of a journaled event, so the journal rejects it
+        // (SweepDefinition.Create refuses such a sweep up front; this one skips that check).
+        var spec = TestStores.Definition("refused", seeds: 1).Spec;
+        var seeds = Enumerable.Range(1_000_000, 12_000).ToList();
+        var huge = spec with { Grids = [spec.Grids[0] with { Seed = seeds }] };
+        var expanded = GridExpansion.Expand(huge);
+        var oversized = new SweepDefinition(huge, 256, expanded.Count, SweepDefinition.FingerprintOf(expanded));
+        var small = TestStores.Definition("refused", seeds: 2);
+        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
+        try
+        {
+            var coordinator = first.ActorOf(SweepCoordinatorProtocol.Props("refused", Results));
+            var client = CreateTestProbe(first);
+            coordinator.Tell(new Define(oversized), client);
+            var rejected = client.ExpectMsg<SubmitRejected>(Wait);
+            Assert.False(rejected.BadInput);
+            Assert.Contains("refused the sweep's definition", Assert.Single(rejected.Errors));
+            Assert.Equal(0, Results.CountTrials("refused"));
+
+            // Nothing of it was installed: the same coordinator takes the next definition as the first.
+            coordinator.Tell(new Define(small), client);
+            Assert.Equal(new Submitted(2, 2, 0), client.ExpectMsg<Submitted>(Wait));
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(Wait);
+        }
+
+        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
+        try
+        {
+            var coordinator = StartCoordinator(second, small, out var submitted);
+            Assert.Equal(new Submitted(0, 2, 0), submitted);
+            var slot = CreateTestProbe(second);
+            Assert.Equal(small.Expand()[0].TrialId, Pull(slot, coordinator, "slot").Trial.TrialId);
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(Wait);
+        }
+    }
+
+    [Fact]
+    public void Followers_get_counts_and_per_trial_deltas_never_the_list_of_trials()
+    {
+        var definition = TestStores.Definition("deltas", seeds: 3, epochs: 2);
+        var coordinator = StartCoordinator(Sys, definition, out _);
+        var watcher = CreateTestProbe();
+        coordinator.Tell(new Subscribe(watcher));
+        var progress = watcher.ExpectMsg<SweepProgress>(Wait);
+        Assert.Equal((new TrialCounts(3, 0, 0, 0, 0), 6L, 0L), (progress.Counts, progress.TotalEpochs, progress.SettledEpochs));
+        Assert.Empty(progress.Running);
+
+        var slot = CreateTestProbe();
+        var work = Pull(slot, coordinator, "slot-0");
+        var started = watcher.ExpectMsg<TrialStarted>(Wait);
+        Assert.Equal((work.Trial.TrialId, 1, "slot-0", 2), (started.TrialId, started.Attempt, started.Slot, started.Epochs));
+        Assert.Contains("seed 1", started.Description);
+        coordinator.Tell(new ReportEpoch(work.Trial.TrialId, 1, new EpochRecord(1, 8, 0.05, 1, 0.5, 1, 0.5, 0.1, 0.1)), slot);
+        Assert.Equal(2, watcher.ExpectMsg<TrialEpoch>(Wait).Epochs);
+
+        // A late follower sees the running trial and its last epoch in the counts it starts from.
+        var late = CreateTestProbe();
+        coordinator.Tell(new Subscribe(late));
+        var now = late.ExpectMsg<SweepProgress>(Wait);
+        var running = Assert.Single(now.Running);
+        Assert.Equal((work.Trial.TrialId, "slot-0", 1, 2), (running.TrialId, running.Slot, running.Epoch, running.Epochs));
+        Assert.Equal(new TrialCounts(2, 1, 0, 0, 0), now.Counts);
+
+        coordinator.Tell(new ReportFinished(work.Trial.TrialId, 1, TrialStatus.Completed, null), slot);
+        var settled = watcher.ExpectMsg<TrialSettled>(Wait);
+        Assert.Equal((TrialStatus.Completed, 2), (settled.Status, settled.Epochs));
     }
 }

@@ -1,4 +1,5 @@
 using SweepGrid.Cluster.Hosting;
+using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 
@@ -9,10 +10,14 @@ internal static class TestStores
     /// <summary>A fresh store folder under the temp directory; the caller deletes it.</summary>
     public static StoreLocation Create() => new(Directory.CreateTempSubdirectory("sweepgrid-store-").FullName);
 
-    public static IReadOnlyList<TrialSpec> Trials(string name, int seeds, int epochs = 1, string extra = "")
+    public static IReadOnlyList<TrialSpec> Trials(string name, int seeds, int epochs = 1, string extra = "") =>
+        Definition(name, seeds, epochs, extra).Expand();
+
+    /// <summary>A tiny synthetic sweep of <paramref name="seeds"/> trials, as a coordinator takes it.</summary>
+    public static SweepDefinition Definition(string name, int seeds, int epochs = 1, string extra = "")
     {
         var seedList = string.Join(", ", Enumerable.Range(1, seeds));
-        return GridExpansion.Expand(SweepFile.Parse($$"""
+        var spec = SweepFile.Parse($$"""
             sweep {
               name = {{name}}
               dataset { name = synthetic, synthetic { train-size = 256, test-size = 128, features = 8, classes = 3 } }
@@ -21,6 +26,11 @@ internal static class TestStores
               grid { seed = [{{seedList}}] }
               {{extra}}
             }
-            """, $"{name}.hocon"));
+            """, $"{name}.hocon");
+        return SweepDefinition.Create(spec, spec.Dataset.Synthetic.TrainSize, SweepDefinition.DefaultMaxTrials);
     }
+
+    /// <summary>Rows for these trials in the result tables, numbered in their order (as a coordinator registers them).</summary>
+    public static void Register(this ResultsStore results, IReadOnlyList<TrialSpec> trials) =>
+        results.RegisterTrials(trials[0].SweepName, trials.Select((t, i) => (i, t)));
 }

@@ -33,7 +33,7 @@ public sealed class TrainingSlotLeaveSpec : StoreTestKit
     public void A_training_slot_hands_its_trial_back_and_leaves_once_the_coordinator_has_requeued_it()
     {
         var trials = TestStores.Trials("leave", seeds: 2);
-        Results.RegisterTrials(trials);
+        Results.Register(trials);
         var coordinator = CreateTestProbe();
         var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, TrainerOptions.Default, new EpochsUntilReleased()));
         coordinator.ExpectMsg<RequestWork>(Wait);

@@ -16,7 +16,7 @@ public sealed class TrialRecorderSpec : StoreTestKit
 
     public TrialRecorderSpec()
     {
-        Results.RegisterTrials(TestStores.Trials("rec", seeds: 1));
+        Results.Register(TestStores.Trials("rec", seeds: 1));
     }
 
     private string Trial => (string)Results.Rows("trials", "rec")[0]["trial"]!;
@@ -68,7 +68,7 @@ public sealed class TrialRecorderSpec : StoreTestKit
         using var connection = new SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM journal WHERE persistence_id = '{PersistenceIdOf("rec", Trial)}';";
+        command.CommandText = $"SELECT count(*) FROM journal WHERE persistence_id = '{PersistenceIds.Trial("rec", Trial)}';";
         return (long)command.ExecuteScalar()!;
     }
 }

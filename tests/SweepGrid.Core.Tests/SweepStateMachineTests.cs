@@ -7,18 +7,22 @@ namespace SweepGrid.Core.Tests;
 
 public sealed class SweepStateMachineTests
 {
-    private static readonly IReadOnlyList<TrialSpec> Trials = GridExpansion.Expand(SweepFile.Parse("""
+    private static readonly SweepDefinition Definition = Define("[1, 2, 3]");
+
+    private static readonly IReadOnlyList<TrialSpec> Trials = Definition.Expand();
+
+    private static SweepDefinition Define(string seeds) => SweepDefinition.Create(SweepFile.Parse($$"""
         sweep {
           name = machine
           dataset { name = synthetic }
-          grid { seed = [1, 2, 3] }
+          grid { seed = {{seeds}} }
         }
-        """, "machine.hocon"));
+        """, "machine.hocon"), trainCount: 1000, SweepDefinition.DefaultMaxTrials);
 
     private static SweepState Run(SweepState state, IEnumerable<ISweepEvent> events) => events.Aggregate(state, (s, e) => s.Apply(e));
 
     private static SweepState Submitted(int maxFailures = 3) =>
-        Run(SweepState.Empty("machine", maxFailures), SweepDecisions.Submit(SweepState.Empty("machine"), Trials));
+        Run(SweepState.Empty("machine", maxFailures), SweepDecisions.Define(SweepState.Empty("machine"), Definition));
 
     private static (SweepState State, TrialAssigned Assigned) Assign(SweepState state, string slot)
     {
@@ -43,12 +47,70 @@ public sealed class SweepStateMachineTests
     }
 
     [Fact]
-    public void Submitting_the_same_trials_again_changes_nothing()
+    public void Submitting_the_same_sweep_again_changes_nothing()
     {
         var state = Submitted();
 
-        Assert.Empty(SweepDecisions.Submit(state, Trials));
+        Assert.Empty(SweepDecisions.Define(state, Definition));
         Assert.Equal(3, state.Count(TrialStatus.Pending));
+    }
+
+    [Fact]
+    public void A_grown_grid_adds_only_its_new_trials_after_the_old_ones()
+    {
+        var (state, a) = Assign(Submitted(), "slot");
+        var grown = Define("[4, 1, 2, 3, 5]");
+
+        state = Run(state, SweepDecisions.Define(state, grown));
+
+        Assert.Equal(5, state.Trials.Count);
+        Assert.Equal(Trials.Select(t => t.TrialId).Concat(grown.Expand().Where(t => t.Seed is 4 or 5).Select(t => t.TrialId)), state.Order);
+        Assert.Equal([0, 1, 2, 3, 4], state.InOrder.Select(t => t.Ordinal));
+        Assert.Equal((TrialStatus.Running, 1), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Attempts));
+        Assert.Equal(new TrialCounts(Pending: 4, Running: 1, Completed: 0, Diverged: 0, Failed: 0), state.Counts);
+    }
+
+    [Fact]
+    public void A_journal_that_lists_its_trials_one_by_one_still_replays()
+    {
+        var legacy = SweepState.Empty("machine").Apply(new TrialsSubmitted(Trials));
+
+        Assert.Equal(Submitted().InOrder, legacy.InOrder);
+        Assert.Empty(SweepDecisions.Define(legacy, Definition).OfType<TrialsSubmitted>());
+    }
+
+    [Fact]
+    public void Counts_and_indexes_agree_with_the_trials_through_any_sequence_of_decisions()
+    {
+        var random = new Random(7);
+        var state = Run(SweepState.Empty("machine", maxFailures: 3), SweepDecisions.Define(SweepState.Empty("machine"), Define($"[{string.Join(", ", Enumerable.Range(1, 40))}]")));
+        string[] slots = ["s0", "s1", "s2", "s3"];
+        for (int step = 0; step < 10_000 && !state.IsFinished; step++)
+        {
+            var slot = slots[random.Next(slots.Length)];
+            var running = state.RunningOn(slot).FirstOrDefault();
+            var decided = (random.Next(6), running) switch
+            {
+                (_, null) => SweepDecisions.Assign(state, slot),
+                (0, _) => SweepDecisions.SlotLost(state, slot),
+                (1, { } r) => SweepDecisions.Fail(state, r.Spec.TrialId, r.Attempts, "boom"),
+                (2, { } r) => SweepDecisions.Release(state, r.Spec.TrialId, r.Attempts, "leaving"),
+                (3, _) => SweepDecisions.Restarted(state),
+                (4, { } r) => SweepDecisions.Finish(state, r.Spec.TrialId, r.Attempts, TrialStatus.Diverged, "NaN"),
+                (_, { } r) => SweepDecisions.Finish(state, r.Spec.TrialId, r.Attempts, TrialStatus.Completed, null),
+            };
+            state = Run(state, decided);
+
+            var entries = state.InOrder.ToList();
+            foreach (var status in Enum.GetValues<TrialStatus>()) Assert.Equal(entries.Count(t => t.Status == status), state.Count(status));
+            Assert.Equal(entries.Where(t => t.Status == TrialStatus.Pending).Select(t => t.Ordinal), state.PendingOrdinals.ToList());
+            Assert.Equal(entries.Where(t => t.Status == TrialStatus.Running).Select(t => t.Spec.TrialId), state.Running.Select(t => t.Spec.TrialId));
+            Assert.All(slots, s => Assert.Equal(entries.Where(t => t.Status == TrialStatus.Running && t.Slot == s), state.RunningOn(s)));
+            Assert.Equal(entries.Where(t => t.IsTerminal).Sum(t => (long)t.Spec.Epochs), state.SettledEpochs);
+        }
+
+        Assert.True(state.IsFinished);
+        Assert.Equal(40, state.Counts.Settled);
     }
 
     [Fact]
@@ -126,6 +188,22 @@ public sealed class SweepStateMachineTests
     }
 
     [Fact]
+    public void A_request_that_overtakes_its_slots_report_loses_nothing_but_an_unreported_attempt_is_lost()
+    {
+        var (state, a) = Assign(Submitted(), "slot");
+
+        Assert.Empty(SweepDecisions.SlotLost(state, "slot", reported: (a.TrialId, a.Attempt)));
+        (state, var b) = Assign(state, "slot");
+        Assert.Equal([a.TrialId, b.TrialId], state.RunningOn("slot").Select(t => t.Spec.TrialId));
+        state = Run(state, SweepDecisions.Finish(state, a.TrialId, a.Attempt, TrialStatus.Completed, null));
+
+        // The next request names b; had a's report been lost instead, a would be lost then.
+        Assert.Empty(SweepDecisions.SlotLost(state, "slot", reported: (b.TrialId, b.Attempt)));
+        Assert.Equal([b.TrialId], SweepDecisions.SlotLost(state, "slot", reported: (a.TrialId, a.Attempt)).Cast<TrialAttemptFailed>().Select(f => f.TrialId));
+        Assert.Equal((TrialStatus.Completed, 1, 0), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Attempts, state.Trials[a.TrialId].Failures));
+    }
+
+    [Fact]
     public void A_released_attempt_is_requeued_without_a_failure_and_its_slot_leaving_afterwards_changes_nothing()
     {
         // maxFailures 1: a release counted as a failure would end the trial as failed.
@@ -193,7 +271,7 @@ public sealed class SweepStateMachineTests
             state = Run(state, decided);
         }
 
-        Take(SweepDecisions.Submit(state, Trials));
+        Take(SweepDecisions.Define(state, Definition));
         Take(SweepDecisions.Assign(state, "a"));
         Take(SweepDecisions.Assign(state, "b"));
         var running = state.Trials.Values.First(t => t.Slot == "a");

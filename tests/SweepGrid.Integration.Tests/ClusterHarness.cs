@@ -19,6 +19,9 @@ public abstract class ClusterHarness : IDisposable
 
     protected string Store => Path.Combine(_dir, "store");
 
+    /// <summary>This test's own temp folder (deleted afterwards).</summary>
+    protected string Dir => _dir;
+
     private string SweepFile { get; }
 
     /// <summary>Variables every process gets: how to reach the store's database.</summary>
@@ -57,19 +60,23 @@ public abstract class ClusterHarness : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <param name="extra">More arguments for `sweepgrid node`.</param>
+    /// <param name="extra">More arguments for `sweepgrid node` (one slot unless they give --slots).</param>
     protected async Task<ClusterProcess> Node(string name, string roles, int port, int? seed, params string[] extra)
     {
-        string[] args = ["node", "--roles", roles, "--port", $"{port}", "--store", Store, "--slots", "1", .. extra];
+        string[] args = ["node", "--roles", roles, "--port", $"{port}", "--store", Store, .. extra.Contains("--slots") ? extra : ["--slots", "1", .. extra]];
         if (seed is { } s) args = [.. args, "--seed", $"127.0.0.1:{s}"];
-        var node = Start(name, args);
+        // Nodes run in the repository, where the bundled data is; clients run wherever the test says.
+        var node = StartIn(TestMachine.RepoRoot(), name, args);
         await node.WaitForLine(l => l.Contains("is up", StringComparison.Ordinal), Up);
         return node;
     }
 
-    protected ClusterProcess Start(string name, params string[] args)
+    protected ClusterProcess Start(string name, params string[] args) => StartIn(AppContext.BaseDirectory, name, args);
+
+    /// <summary>A process whose working directory is <paramref name="workingDirectory"/>.</summary>
+    protected ClusterProcess StartIn(string workingDirectory, string name, params string[] args)
     {
-        var process = new ClusterProcess(name, Environment, args);
+        var process = new ClusterProcess(name, Environment, workingDirectory, args);
         _processes.Add(process);
         return process;
     }

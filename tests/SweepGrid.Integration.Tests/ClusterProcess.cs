@@ -13,13 +13,19 @@ public sealed class ClusterProcess : IDisposable
 
     /// <param name="environment">Variables set for this process (the store's database, for one).</param>
     public ClusterProcess(string name, IReadOnlyDictionary<string, string> environment, params string[] args)
+        : this(name, environment, AppContext.BaseDirectory, args)
+    {
+    }
+
+    /// <param name="workingDirectory">Where relative paths (a sweep's dataset path, for one) are resolved.</param>
+    public ClusterProcess(string name, IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args)
     {
         Name = name;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory,
         };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         _process = Process.Start(start)!;

@@ -14,7 +14,7 @@ namespace SweepGrid.Cli.Commands;
 internal static class ClusterCommands
 {
     public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int? Slots, string? Device,
-        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
+        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, string TrialRunner = "torch");
 
     /// <summary>
     /// Runs a member until SIGINT/SIGTERM or until the cluster downs it. On a signal its slots hand back
@@ -27,13 +27,15 @@ internal static class ClusterCommands
         if (a.BindHost is { } bind && string.IsNullOrWhiteSpace(bind)) throw new UserError("--bind-host: must be an interface address such as 0.0.0.0, got an empty value");
         CheckConfigDir(a.ConfigDir);
         var seeds = Seeds(a.Seeds);
+        ITrialRunner? runner = a.TrialRunner == "torch" ? null
+            : NoOpTrialRunner.Parse(a.TrialRunner) ?? throw new UserError($"--trial-runner: must be torch, noop or noop:SECONDS, got \"{a.TrialRunner}\"");
         var devices = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Devices(a.Slots, a.Device, cpuDefault: 1) : [];
         if (devices.Count > 0) Training.Runtime.TorchThreads.ForSlots(devices.Count);
         var store = Stores.Location(a.Store);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(devices), a.BindHost, a.ConfigDir, a.HealthFile),
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(devices, runner), a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
                          (devices.Count > 0 ? $", {SlotPlan.Describe(devices)}" : "") + $", store {node.Results.Describe}");
@@ -69,20 +71,39 @@ internal static class ClusterCommands
         }
     }
 
-    /// <summary>Joins as a client, submits the sweep to the director and follows it to its end.</summary>
+    /// <summary>
+    /// Joins as a client, submits the sweep to the director by reference and follows it to its end.
+    /// Only the file is checked here: the cluster checks the data where its trials will read it (this
+    /// machine may not have it) and answers a bad sweep with the same lines `run` would print.
+    /// </summary>
     /// <param name="port">This client's remoting port; 0: any free one (a fixed one gets through a NetworkPolicy that admits only the remoting port).</param>
     public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, int port, bool quiet, TextWriter output, CancellationToken ct)
     {
-        var loaded = SweepLoader.Load(sweepFile);
+        var spec = SweepLoader.LoadFile(sweepFile);
         var seeds = Seeds(seedArgs);
         if (seeds.Count == 0) throw new UserError("--seed: give at least one seed node as HOST:PORT");
         CheckAddress(host, port, allowAnyPort: true);
         await using var client = await StartClient(host, port, seeds, ct);
-        var submitted = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(loaded.Spec, loaded.Trials), TimeSpan.FromSeconds(60), ct);
-        if (submitted is not Submitted s) throw new InvalidOperationException($"the director answered {submitted.GetType().Name}");
-        output.WriteLine($"sweep {loaded.Spec.Name} submitted: {s.Total} trials, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
-        return await Follow(client, loaded.Spec.Name, loaded.Trials.ToDictionary(t => t.TrialId), quiet, output, ct);
+        var answer = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(spec), SubmitTimeout, ct);
+        switch (answer)
+        {
+            case SubmitRejected { BadInput: true } bad:
+                throw new UserError(bad.Errors.Select(e => $"{sweepFile}: {e}").ToList());
+            case SubmitRejected fault:
+                throw new InvalidOperationException($"the cluster did not take sweep {spec.Name}: {string.Join("; ", fault.Errors)}");
+            case Submitted s:
+                output.WriteLine($"sweep {spec.Name} submitted: {s.Total} trials, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
+                return await Follow(client, spec.Name, quiet, output, ct);
+            default:
+                throw new InvalidOperationException($"the director answered {answer.GetType().Name}");
+        }
     }
+
+    /// <summary>
+    /// Checking the data, expanding the grid and registering its trials take a few seconds for 100,000
+    /// trials (bench/results/scale.md); this leaves room for a database that is slow to answer.
+    /// </summary>
+    private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>`resume SWEEP --seed`: a running cluster carries on by itself; this follows the sweep to its end.</summary>
     public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, int port, bool quiet, TextWriter output, CancellationToken ct)
@@ -90,7 +111,7 @@ internal static class ClusterCommands
         var seeds = Seeds(seedArgs);
         CheckAddress(host, port, allowAnyPort: true);
         await using var client = await StartClient(host, port, seeds, ct);
-        return await Follow(client, sweep, null, quiet, output, ct);
+        return await Follow(client, sweep, quiet, output, ct);
     }
 
     private static async Task<SweepGridNode> StartClient(string host, int port, IReadOnlyList<string> seeds, CancellationToken ct)
@@ -102,26 +123,15 @@ internal static class ClusterCommands
             new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, new NodeSlots(0, null)), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
     }
 
-    private static async Task<int> Follow(SweepGridNode client, string sweep, IReadOnlyDictionary<string, Core.Trials.TrialSpec>? trials, bool quiet, TextWriter output, CancellationToken ct)
+    private static async Task<int> Follow(SweepGridNode client, string sweep, bool quiet, TextWriter output, CancellationToken ct)
     {
-        var finished = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
         var unknown = new TaskCompletionSource<SweepDirectorProtocol.UnknownSweep>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ProgressPrinter? printer = trials is null ? null : new ProgressPrinter(output, trials, epochLines: !quiet);
+        var printer = new ProgressPrinter(output, epochLines: !quiet);
         void OnProgress(object message)
         {
-            switch (message)
-            {
-                case SweepDirectorProtocol.UnknownSweep u:
-                    unknown.TrySetResult(u);
-                    break;
-                case Snapshot snap when printer is null:
-                    printer = new ProgressPrinter(output, snap.Trials.ToDictionary(t => t.Spec.TrialId, t => t.Spec), epochLines: !quiet);
-                    printer.On(snap);
-                    break;
-                default:
-                    printer?.On(message);
-                    break;
-            }
+            if (message is SweepDirectorProtocol.UnknownSweep u) unknown.TrySetResult(u);
+            else printer.On(message);
         }
 
         var director = client.Director;

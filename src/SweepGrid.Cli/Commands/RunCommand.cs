@@ -25,12 +25,13 @@ internal static class RunCommand
     {
         var devices = SlotPlan.Devices(options.Slots, options.Device, cpuDefault: 2);
         var store = Stores.Location(options.Store);
+        var limits = SweepLimits.From(HoconFiles.Parse("sweepgrid.conf"));
         var loaded = options.Resume is { } stored
-            ? SweepLoader.FromStore(store.OpenResults(), stored)
-            : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)));
+            ? SweepLoader.FromStore(store.OpenResults(), stored, limits)
+            : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)), limits);
         var spec = loaded.Spec;
         int threads = TorchThreads.ForSlots(devices.Count);
-        output.WriteLine($"sweep {spec.Name}: {loaded.Trials.Count} trials on {spec.Dataset.Name} " +
+        output.WriteLine($"sweep {spec.Name}: {loaded.Definition.TrialCount} trials on {spec.Dataset.Name} " +
                          $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(devices)} × {threads} thread(s), store {store.Directory}" +
                          (store.IsPostgres ? " (journal and tables in PostgreSQL)" : ""));
         var clock = Stopwatch.StartNew();
@@ -39,19 +40,18 @@ internal static class RunCommand
         Logging.LogSetup.ToStore(options.Store, levels);
         await using var host = await SweepGridHost.StartEmbeddedAsync(store,
             overrides: Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
-        var byId = loaded.Trials.ToDictionary(t => t.TrialId);
         var slots = new NodeSlots(devices);
-        Snapshot final;
+        SweepProgress final;
         if (options.Live)
         {
-            var model = new ProgressModel(byId);
+            var model = new ProgressModel();
             final = await new LiveProgress(model, $"sweep {spec.Name}").ShowWhile(Spectre.Console.AnsiConsole.Console,
-                () => EmbeddedSweep.RunAsync(host, spec, loaded.Trials, slots, model.On, ct));
+                () => EmbeddedSweep.RunAsync(host, loaded.Definition, slots, model.On, ct));
         }
         else
         {
-            var progress = new ProgressPrinter(output, byId, epochLines: !options.Quiet);
-            final = await EmbeddedSweep.RunAsync(host, spec, loaded.Trials, slots, progress.On, ct);
+            var progress = new ProgressPrinter(output, epochLines: !options.Quiet);
+            final = await EmbeddedSweep.RunAsync(host, loaded.Definition, slots, progress.On, ct);
         }
 
         output.WriteLine();

@@ -1,65 +1,78 @@
+using SweepGrid.Cluster.Hosting;
+using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Sweeps;
-using SweepGrid.Core.Trials;
 using SweepGrid.Training.Data;
 
 namespace SweepGrid.Cli.Commands;
 
 /// <summary>
 /// Everything that can reject a sweep before anything runs or is written: the file, its keys and
-/// values, and the dataset it names (headers only).
+/// values, the dataset it names (headers only) and the sweep's size. Each error is one line naming
+/// the file (or the stored sweep), the key and the value.
 /// </summary>
 internal static class SweepLoader
 {
-    public sealed record LoadedSweep(SweepSpec Spec, DatasetFacts Facts, IReadOnlyList<TrialSpec> Trials);
-
-    public static LoadedSweep Load(string sweepFile)
+    public sealed record LoadedSweep(SweepDefinition Definition, DatasetFacts Facts)
     {
-        SweepSpec spec;
+        public SweepSpec Spec => Definition.Spec;
+    }
+
+    /// <summary>
+    /// The file alone (syntax, keys, values, size as a message): what `submit` checks on a client that
+    /// may not see the data, which the cluster checks where the trials will read it.
+    /// </summary>
+    public static SweepSpec LoadFile(string sweepFile)
+    {
         try
         {
-            spec = SweepFile.Load(sweepFile);
+            var spec = SweepFile.Load(sweepFile);
+            return SweepDefinition.SizeError(spec) is { } tooLarge ? throw new SweepValidationException(sweepFile, [tooLarge]) : spec;
         }
         catch (SweepValidationException e)
         {
-            throw new UserError(e.Errors.Select(err => $"{sweepFile}: {err}").ToList());
+            throw Prefixed(sweepFile, e);
         }
-
-        DatasetFacts facts;
-        try
-        {
-            facts = Datasets.Facts(spec.Dataset);
-        }
-        catch (DataFormatException e)
-        {
-            throw new UserError($"{sweepFile}: sweep.dataset.path: {e.Message}");
-        }
-
-        return Checked(spec, facts, sweepFile);
     }
+
+    /// <summary>The file, its data where this process reads it, and the limits: what `run` checks.</summary>
+    public static LoadedSweep Load(string sweepFile, SweepLimits limits) => Defined(LoadFile(sweepFile), sweepFile, limits);
 
     /// <summary>A sweep as stored when it was first run (for `resume`), checked against its data again.</summary>
-    public static LoadedSweep FromStore(Cluster.Results.ResultsStore store, string sweep)
+    public static LoadedSweep FromStore(ResultsStore store, string sweep, SweepLimits limits)
     {
         Exporter.RequireSweep(store, sweep);
-        var spec = store.LoadSweep(sweep);
-        var source = $"sweep {sweep} (as stored)";
-        DatasetFacts facts;
+        return Defined(store.LoadSweep(sweep), $"sweep {sweep} (as stored)", limits);
+    }
+
+    /// <summary>
+    /// The dataset's headers as this process sees them; unreadable or malformed data is an error of the
+    /// key <c>sweep.dataset.path</c>. What a coordinator node checks a submitted sweep with.
+    /// </summary>
+    /// <exception cref="SweepValidationException">The data cannot be used.</exception>
+    public static DatasetFacts ReadDataset(DatasetSpec dataset)
+    {
         try
         {
-            facts = Datasets.Facts(spec.Dataset);
+            return Datasets.Facts(dataset);
         }
         catch (DataFormatException e)
         {
-            throw new UserError($"{source}: sweep.dataset.path: {e.Message}");
+            throw new SweepValidationException($"dataset {dataset.Name}", [new ValidationError("sweep.dataset.path", e.Message)]);
         }
-
-        return Checked(spec, facts, source);
     }
 
-    private static LoadedSweep Checked(SweepSpec spec, DatasetFacts facts, string source)
+    private static LoadedSweep Defined(SweepSpec spec, string source, SweepLimits limits)
     {
-        var errors = DatasetChecks.Check(spec, facts);
-        if (errors.Count > 0) throw new UserError(errors.Select(err => $"{source}: {err}").ToList());
-        return new LoadedSweep(spec, facts, GridExpansion.Expand(spec, DatasetChecks.EffectiveTrainCount(spec.Dataset, facts)));
+        try
+        {
+            var facts = ReadDataset(spec.Dataset);
+            return new LoadedSweep(SweepDefinition.Create(spec, facts, limits.MaxTrials), facts);
+        }
+        catch (SweepValidationException e)
+        {
+            throw Prefixed(source, e);
+        }
     }
+
+    private static UserError Prefixed(string source, SweepValidationException e) => new(e.Errors.Select(err => $"{source}: {err}").ToList());
 }

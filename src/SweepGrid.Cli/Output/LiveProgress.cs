@@ -42,13 +42,13 @@ internal sealed class LiveProgress(ProgressModel model, string title)
             .AddItem("completed", view.Completed, Color.Green)
             .AddItem("diverged", view.Diverged, Color.Yellow)
             .AddItem("failed", view.Failed, Color.Red)
-            .AddItem("running", view.Running.Count, Color.Blue)
-            .AddItem("pending", Math.Max(0, view.Total - view.Settled - view.Running.Count), Color.Grey23);
+            .AddItem("running", view.RunningCount, Color.Blue)
+            .AddItem("pending", Math.Max(0, view.Total - view.Settled - view.RunningCount), Color.Grey23);
         var eta = view.Eta is { } t ? $"ETA {Format(t)}" : "ETA after the first epoch";
         var counts = new Markup(
             $"[bold]{Markup.Escape(title)}[/]  {view.Settled}/{view.Total} done  " +
             $"[green]{view.Completed} completed[/]  [yellow]{view.Diverged} diverged[/]  [red]{view.Failed} failed[/]  " +
-            $"[blue]{view.Running.Count} running[/]  {eta}");
+            $"[blue]{view.RunningCount} running[/]  {eta}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumns("trial", "slot", "attempt", "epoch", "train loss", "test acc");
         foreach (var r in view.Running)

@@ -1,15 +1,17 @@
-using System.Globalization;
 using SweepGrid.Core.Results;
-using SweepGrid.Core.Trials;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cli.Output;
 
-/// <summary>Line-by-line progress: safe for terminals, CI logs and files alike; epoch lines can be left out (--quiet).</summary>
-internal sealed class ProgressPrinter(TextWriter output, IReadOnlyDictionary<string, TrialSpec> trials, bool epochLines = true)
+/// <summary>
+/// Line-by-line progress: safe for terminals, CI logs and files alike; epoch lines can be left out
+/// (--quiet). Needs no list of the sweep's trials: each delta names its trial, and the settled count
+/// starts from the coordinator's <see cref="SweepProgress"/>.
+/// </summary>
+internal sealed class ProgressPrinter(TextWriter output, bool epochLines = true)
 {
     private readonly Lock _gate = new();
-    private int _settled;
+    private int _settled, _total;
 
     public void On(object message)
     {
@@ -18,17 +20,18 @@ internal sealed class ProgressPrinter(TextWriter output, IReadOnlyDictionary<str
             switch (message)
             {
                 case Submitted s:
+                    _total = s.Total;
                     Write($"{s.Total} trials in the store, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
                     break;
-                case Snapshot snapshot:
-                    _settled = snapshot.Trials.Count(t => t.IsTerminal);
+                case SweepProgress p:
+                    (_settled, _total) = (p.Counts.Settled, p.Counts.Total);
                     break;
                 case TrialStarted s:
-                    Write($"start  {Describe(s.TrialId)} attempt {s.Attempt} on {s.Slot}");
+                    Write($"start  {s.TrialId} ({s.Description}) attempt {s.Attempt} on {s.Slot}");
                     break;
                 case TrialEpoch e when epochLines:
                     var r = e.Record;
-                    Write($"epoch  {e.TrialId} {r.Epoch}/{trials[e.TrialId].Epochs}  train_loss {r.TrainLoss:F4}  train_acc {r.TrainAccuracy:F4}  test_acc {r.TestAccuracy:F4}  |w-w0| {r.WeightDistance:F2}");
+                    Write($"epoch  {e.TrialId} {r.Epoch}/{e.Epochs}  train_loss {r.TrainLoss:F4}  train_acc {r.TrainAccuracy:F4}  test_acc {r.TestAccuracy:F4}  |w-w0| {r.WeightDistance:F2}");
                     break;
                 case TrialSettled s when s.Status is TrialStatus.Pending:
                     Write($"retry  {s.TrialId}: {s.Reason}");
@@ -36,17 +39,10 @@ internal sealed class ProgressPrinter(TextWriter output, IReadOnlyDictionary<str
                 case TrialSettled s:
                     _settled++;
                     var reason = s.Reason is null ? "" : $": {s.Reason}";
-                    Write($"{s.Status.ToString().ToLowerInvariant(),-9} {s.TrialId} [{_settled}/{trials.Count}]{reason}");
+                    Write($"{s.Status.ToString().ToLowerInvariant(),-9} {s.TrialId} [{_settled}/{_total}]{reason}");
                     break;
             }
         }
-    }
-
-    private string Describe(string trialId)
-    {
-        var t = trials[trialId];
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{trialId} (batch {t.BatchSize}, lr {t.LearningRate:G4}, ghost {t.GhostBatchSize}, {t.Regularizer} {t.RegularizerStrength:G3}, seed {t.Seed}, {t.Epochs} epochs)");
     }
 
     private void Write(string line) => output.WriteLine(FormattableString.Invariant($"{DateTime.Now:HH:mm:ss} {line}"));

@@ -4,15 +4,17 @@ using Akka.Persistence;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Trials;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cluster.Coordination;
 
 /// <summary>
-/// Holds one sweep: which trials are pending, running where, and finished. Event-sourced: every
-/// decision (<see cref="SweepDecisions"/>) is persisted before it takes effect, so a restarted
-/// coordinator recovers the sweep from its journal, re-queues what was running, and never runs a
-/// finished trial again. Slots pull work; a slot that asks while nothing is pending waits here until
+/// Holds one sweep: which trials are pending, running where, and finished. Event-sourced, persist
+/// before apply: every decision (<see cref="SweepDecisions"/>) is journaled before the state it leads
+/// to is installed and before anyone hears of it, so a restarted coordinator recovers exactly what
+/// others were told, re-queues what was running, and never runs a finished trial again; a rejected
+/// write changes nothing. Slots pull work; a slot that asks while nothing is pending waits here until
 /// a trial is re-queued or the sweep finishes.
 /// </summary>
 internal sealed class SweepCoordinator : ReceivePersistentActor
@@ -22,33 +24,41 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _slots = new();
     private readonly HashSet<string> _waiting = new();
     private readonly HashSet<IActorRef> _subscribers = new();
+
+    /// <summary>The last epoch each running attempt reported (not journaled: shown to followers only).</summary>
+    private readonly Dictionary<string, int> _latestEpoch = new();
+
     private SweepState _state;
     private bool _finishAnnounced;
+
+    /// <summary>Who sent the definition being journaled (commands wait while it is, so there is at most one).</summary>
+    private IActorRef? _submitter;
 
     public SweepCoordinator(string sweepName, ResultsStore results, int maxFailures)
     {
         _results = results;
         _state = SweepState.Empty(sweepName, maxFailures);
-        PersistenceId = PersistenceIdOf(sweepName);
+        PersistenceId = PersistenceIds.Sweep(sweepName);
 
         Recover<ISweepEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
-        Command<Submit>(HandleSubmit);
+        Command<Define>(HandleDefine);
         Command<Subscribe>(HandleSubscribe);
-        Command<GetSnapshot>(_ => Sender.Tell(TakeSnapshot()));
         Command<RequestWork>(HandleRequestWork);
-        Command<ReportEpoch>(r => Publish(new TrialEpoch(r.TrialId, r.Attempt, r.Record)));
-        Command<ReportFinished>(r => Decided(SweepDecisions.Finish(_state, r.TrialId, r.Attempt, r.Status, r.Reason)));
-        Command<ReportFailed>(r => Decided(SweepDecisions.Fail(_state, r.TrialId, r.Attempt, r.Reason)));
+        Command<ReportEpoch>(HandleEpoch);
+        Command<ReportFinished>(r => JournalThenApply(SweepDecisions.Finish(_state, r.TrialId, r.Attempt, r.Status, r.Reason)));
+        Command<ReportFailed>(r => JournalThenApply(SweepDecisions.Fail(_state, r.TrialId, r.Attempt, r.Reason)));
         Command<ReportReleased>(HandleReleased);
-        Command<Terminated>(HandleSlotTerminated);
+        Command<Terminated>(HandleTerminated);
     }
 
     public override string PersistenceId { get; }
 
     private void OnRecovered()
     {
+        // The tables may lack trials whose definition was journaled just before a crash.
+        if (_results.CountTrials(_state.SweepName) < _state.Trials.Count) _results.RegisterTrials(_state.SweepName, _state.InOrder.Select(t => (t.Ordinal, t.Spec)));
         var settled = SweepDecisions.Restarted(_state, trial => _results.StoredOutcome(_state.SweepName, trial));
         if (settled.Count > 0)
         {
@@ -56,151 +66,163 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
                 _state.SweepName, settled.OfType<TrialFinished>().Count(), settled.OfType<TrialRequeued>().Count());
         }
 
-        Decided(settled);
+        JournalThenApply(settled);
     }
 
-    /// <summary>Journal the decision, then hand any trial it made pending to a waiting slot.</summary>
-    private void Decided(IReadOnlyList<ISweepEvent> events)
+    private void HandleDefine(Define define)
     {
-        PersistDecided(events);
-        ServeWaitingSlots();
-    }
-
-    private void HandleSubmit(Submit submit)
-    {
-        var events = SweepDecisions.Submit(_state, submit.Trials);
-        int added = events.OfType<TrialsSubmitted>().Sum(e => e.Trials.Count);
-        var reply = new Submitted(added, _state.Trials.Count + added, _state.Trials.Values.Count(t => t.IsTerminal));
-        var requester = Sender;
-        PersistDecided(events);
-        DeferAsync(reply, r =>
+        var events = SweepDecisions.Define(_state, define.Definition);
+        if (events.Count == 0)
         {
-            requester.Tell(r, Self);
+            Sender.Tell(new Submitted(0, _state.Trials.Count, _state.Counts.Settled));
             NotifyIfFinished();
-        });
+            return;
+        }
+
+        _submitter = Sender;
+        JournalThenApply(events);
     }
 
     private void HandleSubscribe(Subscribe subscribe)
     {
         _subscribers.Add(subscribe.Subscriber);
         Context.Watch(subscribe.Subscriber);
-        subscribe.Subscriber.Tell(TakeSnapshot());
-        if (_state.IsFinished) subscribe.Subscriber.Tell(new SweepFinished(TakeSnapshot()));
+        subscribe.Subscriber.Tell(Progress());
+        if (_state.IsFinished) subscribe.Subscriber.Tell(new SweepFinished(Progress()));
     }
 
     private void HandleRequestWork(RequestWork request)
     {
         _slots[request.Slot] = Sender;
         Context.Watch(Sender);
+        (string, int)? reported = request.Reported is { } r ? (r.TrialId, r.Attempt) : null;
         // A repeated request from a slot we gave a trial: the assignment crossed it on the way, or was
         // lost. Send it again (a busy slot drops it); never read this as a lost trial.
-        if (request.Again && _state.InOrder.FirstOrDefault(t => t.Status == TrialStatus.Running && t.Slot == request.Slot) is { } running)
+        if (request.Again && _state.RunningOn(request.Slot).FirstOrDefault(t => (t.Spec.TrialId, t.Attempts) != reported) is { } running)
         {
             Sender.Tell(new Assignment(running.Spec, running.Attempts));
             return;
         }
 
         _waiting.Add(request.Slot);
-        // A slot asking again while we think it runs a trial has restarted: that trial is lost.
-        Decided(SweepDecisions.SlotLost(_state, request.Slot));
+        // A slot asking while we think it runs a trial it has not reported has restarted: that trial is lost.
+        JournalThenApply(SweepDecisions.SlotLost(_state, request.Slot, reported));
+    }
+
+    private void HandleEpoch(ReportEpoch report)
+    {
+        if (!_state.Trials.TryGetValue(report.TrialId, out var entry) || entry.Status != TrialStatus.Running || entry.Attempts != report.Attempt) return;
+        _latestEpoch[report.TrialId] = report.Record.Epoch;
+        Publish(new TrialEpoch(report.TrialId, report.Attempt, report.Record, entry.Spec.Epochs));
     }
 
     /// <summary>Re-queues the attempt (a stale or repeated release changes nothing) and acknowledges once journaled.</summary>
     private void HandleReleased(ReportReleased released)
     {
         var slot = Sender;
-        Decided(SweepDecisions.Release(_state, released.TrialId, released.Attempt, released.Reason));
+        JournalThenApply(SweepDecisions.Release(_state, released.TrialId, released.Attempt, released.Reason));
         DeferAsync(new ReleaseRecorded(released.TrialId, released.Attempt), ack => slot.Tell(ack));
     }
 
-    private void HandleSlotTerminated(Terminated terminated)
+    private void HandleTerminated(Terminated terminated)
     {
         _subscribers.Remove(terminated.ActorRef);
         var slot = _slots.FirstOrDefault(kv => kv.Value.Equals(terminated.ActorRef)).Key;
         if (slot is null) return;
         _slots.Remove(slot);
         _waiting.Remove(slot);
-        Decided(SweepDecisions.SlotLost(_state, slot));
-    }
-
-    /// <summary>Gives each waiting slot the next pending trial; tells them all when the sweep is done.</summary>
-    private void ServeWaitingSlots()
-    {
-        if (_state.IsFinished)
-        {
-            // After any journal writes still pending, so subscribers never see the end before the last result.
-            DeferAsync(_state.SweepName, _ => NotifyIfFinished());
-            return;
-        }
-
-        var assignments = new List<ISweepEvent>();
-        foreach (var slot in _waiting.ToList())
-        {
-            var assign = SweepDecisions.Assign(_state, slot);
-            if (assign.Count == 0) break;
-            _waiting.Remove(slot);
-            // Applied before the next slot is served, so each slot gets a different trial.
-            _state = _state.Apply(assign[0]);
-            assignments.Add(assign[0]);
-        }
-
-        JournalThenAct(assignments);
-    }
-
-    /// <summary>Applies decided events to the state at once and performs their side effects once journaled.</summary>
-    private void PersistDecided(IReadOnlyList<ISweepEvent> events)
-    {
-        foreach (var e in events) _state = _state.Apply(e);
-        JournalThenAct(events);
+        JournalThenApply(SweepDecisions.SlotLost(_state, slot));
     }
 
     /// <summary>
-    /// State changes are applied when decided (so later decisions in the same turn see them) and
-    /// journaled in one batch; if the journal write fails the actor stops and the state is rebuilt from
-    /// the journal, so nothing unjournaled outlives it. Side effects wait for the journal.
+    /// Journals the decided events, followed by the assignments they make possible for waiting slots
+    /// (decided on the state the events lead to, so each slot gets a different trial), in one batch;
+    /// each event's state is installed, and its side effects happen, only once it is in the journal.
+    /// Commands wait meanwhile (Akka's PersistAll stashes them), so no decision sees a state that the
+    /// journal does not hold.
     /// </summary>
-    private void JournalThenAct(IReadOnlyList<ISweepEvent> events)
+    private void JournalThenApply(IReadOnlyList<ISweepEvent> decided)
     {
-        if (events.Count == 0) return;
-        var effects = events.Select(e => (Event: e, Entry: EntryAfter(e))).ToList();
-        int index = 0;
-        PersistAll(events, _ =>
+        var steps = new List<(ISweepEvent Event, SweepState After)>();
+        var state = _state;
+        foreach (var e in decided)
         {
-            var (e, entry) = effects[index++];
-            AfterJournaled(e, entry);
+            state = state.Apply(e);
+            steps.Add((e, state));
+        }
+
+        foreach (var slot in _waiting)
+        {
+            var assign = SweepDecisions.Assign(state, slot);
+            if (assign.Count == 0) break;
+            state = state.Apply(assign[0]);
+            steps.Add((assign[0], state));
+        }
+
+        if (steps.Count == 0)
+        {
+            NotifyIfFinished();
+            return;
+        }
+
+        int next = 0;
+        PersistAll(steps.Select(s => s.Event), _ =>
+        {
+            var (e, after) = steps[next++];
+            var before = _state;
+            _state = after;
+            AfterJournaled(e, before);
+            if (next == steps.Count) NotifyIfFinished();
         });
     }
 
-    /// <summary>The trial an event touched, as the (already applied) event left it.</summary>
-    private TrialEntry? EntryAfter(ISweepEvent e) => e switch
-    {
-        TrialAssigned a => _state.Trials[a.TrialId],
-        TrialFinished f => _state.Trials[f.TrialId],
-        TrialAttemptFailed f => _state.Trials[f.TrialId],
-        TrialRequeued r => _state.Trials[r.TrialId],
-        _ => null,
-    };
-
     /// <summary>What follows an event once it is in the journal: result tables, slots, subscribers.</summary>
-    private void AfterJournaled(ISweepEvent e, TrialEntry? entry)
+    private void AfterJournaled(ISweepEvent e, SweepState before)
     {
         switch (e)
         {
-            case TrialsSubmitted s:
-                _results.RegisterTrials(s.Trials);
+            case SweepDefined:
+                _results.RegisterTrials(_state.SweepName, _state.InOrder.Skip(before.Trials.Count).Select(t => (t.Ordinal, t.Spec)));
                 _finishAnnounced = false;
+                _submitter?.Tell(new Submitted(_state.Trials.Count - before.Trials.Count, _state.Trials.Count, before.Counts.Settled));
+                _submitter = null;
                 break;
             case TrialAssigned a:
+                var assigned = _state.Trials[a.TrialId];
+                _waiting.Remove(a.Slot);
+                _latestEpoch.Remove(a.TrialId);
                 _results.SetStatus(_state.SweepName, a.TrialId, TrialStatus.Running, a.Attempt, null, a.Slot);
-                if (_slots.TryGetValue(a.Slot, out var slot)) slot.Tell(new Assignment(entry!.Spec, a.Attempt));
-                Publish(new TrialStarted(a.TrialId, a.Attempt, a.Slot));
+                if (_slots.TryGetValue(a.Slot, out var slot)) slot.Tell(new Assignment(assigned.Spec, a.Attempt));
+                Publish(new TrialStarted(a.TrialId, a.Attempt, a.Slot, assigned.Spec.Epochs, TrialText.Brief(assigned.Spec)));
                 break;
-            default:
-                _results.SetStatus(_state.SweepName, entry!.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason);
-                Publish(new TrialSettled(entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason));
-                NotifyIfFinished();
+            case TrialFinished or TrialAttemptFailed or TrialRequeued:
+                var entry = _state.Trials[TrialOf(e)];
+                _latestEpoch.Remove(entry.Spec.TrialId);
+                _results.SetStatus(_state.SweepName, entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason);
+                Publish(new TrialSettled(entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason, entry.Spec.Epochs));
                 break;
         }
+    }
+
+    private static string TrialOf(ISweepEvent e) => e switch
+    {
+        TrialFinished f => f.TrialId,
+        TrialAttemptFailed f => f.TrialId,
+        TrialRequeued r => r.TrialId,
+        _ => throw new ArgumentException($"{e.GetType().Name} names no single trial", nameof(e)),
+    };
+
+    /// <summary>
+    /// The journal refused the event (it could not be serialized, or the database rejected it): nothing
+    /// was installed, so the sweep is as it was before the command. A refused definition is answered as
+    /// a rejected submission; the sweep stays resumable from what the journal holds.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Sweep {SweepId}: the journal refused {Event}; the sweep is unchanged", _state.SweepName, @event.GetType().Name);
+        if (@event is not SweepDefined) return;
+        _submitter?.Tell(SubmitRejected.Of([$"sweep: the store refused the sweep's definition ({cause.GetBaseException().Message}); nothing of it was stored"], badInput: false));
+        _submitter = null;
     }
 
     /// <summary>Tells waiting slots there is no more work and, once per finish, tells subscribers the sweep is done.</summary>
@@ -211,7 +233,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         _waiting.Clear();
         if (_finishAnnounced) return;
         _finishAnnounced = true;
-        var final = new SweepFinished(TakeSnapshot());
+        var final = new SweepFinished(Progress());
         foreach (var subscriber in _subscribers) subscriber.Tell(final);
     }
 
@@ -220,5 +242,11 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         foreach (var subscriber in _subscribers) subscriber.Tell(message);
     }
 
-    private Snapshot TakeSnapshot() => new(_state.SweepName, _state.InOrder.ToList());
+    private SweepProgress Progress()
+    {
+        var running = _state.Running.Take(MaxListedRunning)
+            .Select(t => new RunningTrial(t.Spec.TrialId, t.Attempts, t.Slot!, _latestEpoch.GetValueOrDefault(t.Spec.TrialId), t.Spec.Epochs, TrialText.Brief(t.Spec)))
+            .ToList();
+        return new SweepProgress(_state.SweepName, _state.Counts, _state.TotalEpochs, _state.SettledEpochs, running, _state.Counts.Running - running.Count);
+    }
 }

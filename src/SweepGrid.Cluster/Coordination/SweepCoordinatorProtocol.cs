@@ -2,11 +2,16 @@ using Akka.Actor;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 
 namespace SweepGrid.Cluster.Coordination;
 
-/// <summary>The coordinator of one sweep: its props and every message it takes or sends.</summary>
+/// <summary>
+/// The coordinator of one sweep: its props and every message it takes or sends. No message here
+/// grows with the number of trials (<see cref="SweepJson.MaxMessageBytes"/>): a sweep arrives as its
+/// definition, followers get counts and per-trial deltas.
+/// </summary>
 public static class SweepCoordinatorProtocol
 {
     /// <summary>
@@ -20,47 +25,66 @@ public static class SweepCoordinatorProtocol
             Akka.Actor.Props.Create(() => new SweepCoordinator(sweepName, results, maxFailures)).WithDispatcher(Supervision.StoreDispatcher),
             "coordinator");
 
-    public static string PersistenceIdOf(string sweepName) => $"sweep-{sweepName}";
+    /// <summary>How many running trials a <see cref="SweepProgress"/> lists (more than a terminal shows); the rest are only counted.</summary>
+    public const int MaxListedRunning = 64;
 
-    // ---- from the user (CLI) ----
+    // ---- from the user (CLI, or the director on its behalf) ----
 
-    /// <summary>Add these trials (those already known are ignored). Replies <see cref="Submitted"/>.</summary>
-    public sealed record Submit(IReadOnlyList<TrialSpec> Trials) : IClusterMessage;
+    /// <summary>Add the trials of this definition (those already known are kept as they are). Replies <see cref="Submitted"/> or <see cref="SubmitRejected"/>.</summary>
+    public sealed record Define(SweepDefinition Definition) : IClusterMessage;
 
     public sealed record Submitted(int Added, int Total, int AlreadyFinished) : IClusterMessage;
 
-    /// <summary>Sender receives <see cref="Snapshot"/> now, then every <see cref="ProgressEvent"/>, then <see cref="SweepFinished"/>.</summary>
+    /// <summary>The sweep was not accepted and nothing of it was stored.</summary>
+    /// <param name="Errors">One line per problem, each "key: what is wrong" (the client prefixes its file name).</param>
+    /// <param name="BadInput">The sweep must be fixed (exit code 2); false: a fault on the cluster's side (exit code 1).</param>
+    public sealed record SubmitRejected(IReadOnlyList<string> Errors, bool BadInput) : IClusterMessage
+    {
+        /// <summary>At most this many lines, each cut to <see cref="MaxLineLength"/>, so the message stays small.</summary>
+        public const int MaxLines = 20, MaxLineLength = 400;
+
+        public static SubmitRejected Of(IEnumerable<string> errors, bool badInput) =>
+            new(errors.Take(MaxLines).Select(e => e.Length > MaxLineLength ? e[..MaxLineLength] + "…" : e).ToList(), badInput);
+    }
+
+    /// <summary>Sender receives <see cref="SweepProgress"/> now, then every <see cref="ProgressEvent"/>, then <see cref="SweepFinished"/>.</summary>
     public sealed record Subscribe(IActorRef Subscriber) : IClusterMessage;
 
-    public sealed class GetSnapshot : IClusterMessage
+    /// <summary>
+    /// Where a sweep stands: counts by status, epochs to run and run (for an ETA), and the running
+    /// trials (the first <see cref="MaxListedRunning"/>; <paramref name="RunningNotListed"/> more).
+    /// A follower starts from this and applies the deltas that follow; after a hand-over the new
+    /// coordinator's first message is a fresh one, recovered from its journal.
+    /// </summary>
+    public sealed record SweepProgress(
+        string SweepName, TrialCounts Counts, long TotalEpochs, long SettledEpochs, IReadOnlyList<RunningTrial> Running, int RunningNotListed) : IClusterMessage
     {
-        public static readonly GetSnapshot Instance = new();
-
-        private GetSnapshot()
-        {
-        }
+        public int Count(TrialStatus status) => Counts.Of(status);
     }
 
-    public sealed record Snapshot(string SweepName, IReadOnlyList<TrialEntry> Trials) : IClusterMessage
-    {
-        public int Count(TrialStatus status) => Trials.Count(t => t.Status == status);
-    }
+    /// <param name="Epoch">The last epoch it reported in this attempt (0: none yet).</param>
+    public sealed record RunningTrial(string TrialId, int Attempt, string Slot, int Epoch, int Epochs, string Description);
 
     public abstract record ProgressEvent(string TrialId) : IClusterMessage;
 
-    public sealed record TrialStarted(string TrialId, int Attempt, string Slot) : ProgressEvent(TrialId);
+    /// <param name="Description">The trial's parameters in a few words (<see cref="TrialText.Brief"/>).</param>
+    public sealed record TrialStarted(string TrialId, int Attempt, string Slot, int Epochs, string Description) : ProgressEvent(TrialId);
 
-    public sealed record TrialEpoch(string TrialId, int Attempt, EpochRecord Record) : ProgressEvent(TrialId);
+    public sealed record TrialEpoch(string TrialId, int Attempt, EpochRecord Record, int Epochs) : ProgressEvent(TrialId);
 
-    public sealed record TrialSettled(string TrialId, TrialStatus Status, int Attempts, string? Reason) : ProgressEvent(TrialId);
+    /// <param name="Epochs">The trial's epochs (for an ETA: a settled trial's epochs count as done).</param>
+    public sealed record TrialSettled(string TrialId, TrialStatus Status, int Attempts, string? Reason, int Epochs) : ProgressEvent(TrialId);
 
-    public sealed record SweepFinished(Snapshot Final) : IClusterMessage;
+    public sealed record SweepFinished(SweepProgress Final) : IClusterMessage;
 
     // ---- from training slots ----
 
     /// <summary>A free slot asks for a trial. Answered with <see cref="Assignment"/> now or later, or <see cref="NoMoreWork"/>.</summary>
     /// <param name="Again">An idle slot repeating its request (it may have been lost); false when the slot has just started or finished a trial.</param>
-    public sealed record RequestWork(string Slot, bool Again = false) : IClusterMessage;
+    /// <param name="Reported">The attempt this slot last ended and reported (its report may still be on its way), or null.</param>
+    public sealed record RequestWork(string Slot, bool Again = false, ReportedAttempt? Reported = null) : IClusterMessage;
+
+    public sealed record ReportedAttempt(string TrialId, int Attempt);
 
     public sealed record Assignment(TrialSpec Trial, int Attempt) : IClusterMessage;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Sweeps;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 using static SweepGrid.Cluster.Coordination.SweepDirectorProtocol;
 
@@ -17,6 +18,7 @@ namespace SweepGrid.Cluster.Coordination;
 internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
 {
     private readonly ResultsStore _results;
+    private readonly Func<SweepSpec, SweepDefinition> _define;
     private readonly int _maxFailures;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<string> _sweeps = [];
@@ -28,16 +30,21 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     /// <summary>Ask a sweep's coordinator for its progress again (its last incarnation stopped).</summary>
     private sealed record Resubscribe(string SweepName);
 
-    public SweepDirector(ResultsStore results, int maxFailures)
+    /// <summary>A submission checked against its data, off the director's thread; its definition or why not.</summary>
+    private sealed record Checked(IActorRef Requester, SweepDefinition? Definition, SubmitRejected? Rejected);
+
+    public SweepDirector(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures)
     {
         _results = results;
+        _define = define;
         _maxFailures = maxFailures;
         Recover<SweepRegistered>(e => _sweeps.Add(e.SweepName));
         Command<SubmitSweep>(HandleSubmit);
+        Command<Checked>(HandleChecked);
         Command<RequestWork>(HandleRequestWork);
         Command<SubscribeSweep>(HandleSubscribe);
         Command<SweepFinished>(f => _finished.Add(f.Final.SweepName));
-        Command<Snapshot>(s =>
+        Command<SweepProgress>(s =>
         {
             // This coordinator incarnation has our subscription: watch it, to subscribe again if it stops.
             Timers.Cancel(s.SweepName);
@@ -48,7 +55,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         Command<ProgressEvent>(_ => { });
     }
 
-    public override string PersistenceId => SweepDirectorProtocol.PersistenceId;
+    public override string PersistenceId => PersistenceIds.Director;
 
     protected override void OnReplaySuccess()
     {
@@ -57,28 +64,58 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         _log.Info("Sweep director up with {Count} sweep(s): {Sweeps}", _sweeps.Count, string.Join(", ", _sweeps));
     }
 
+    /// <summary>
+    /// Reading the dataset and expanding the grid take seconds for a large sweep: done on a task, so
+    /// slots asking for work meanwhile are answered. Nothing is stored until the sweep has passed.
+    /// </summary>
     private void HandleSubmit(SubmitSweep submit)
     {
-        var name = submit.Spec.Name;
-        _results.SaveSweep(submit.Spec);
-        if (_coordinators.TryGetValue(name, out var known))
+        var requester = Sender;
+        Task.Run(() =>
         {
-            Resubmit(known, submit);
+            try
+            {
+                return new Checked(requester, _define(submit.Spec), null);
+            }
+            catch (SweepValidationException e)
+            {
+                return new Checked(requester, null, SubmitRejected.Of(e.Errors.Select(err => err.ToString()), badInput: true));
+            }
+            catch (Exception e)
+            {
+                _log.Error(e, "Sweep {SweepId}: its submission could not be checked", submit.Spec.Name);
+                return new Checked(requester, null, SubmitRejected.Of([$"sweep: could not be checked on the cluster ({e.GetBaseException().Message})"], badInput: false));
+            }
+        }).PipeTo(Self);
+    }
+
+    private void HandleChecked(Checked result)
+    {
+        if (result.Definition is not { } definition)
+        {
+            result.Requester.Tell(result.Rejected!);
             return;
         }
 
-        Persist(new SweepRegistered(name), e =>
+        _results.SaveSweep(definition.Spec);
+        if (_coordinators.TryGetValue(definition.Name, out var known))
+        {
+            Resubmit(known, definition, result.Requester);
+            return;
+        }
+
+        Persist(new SweepRegistered(definition.Name), e =>
         {
             _sweeps.Add(e.SweepName);
-            Resubmit(StartCoordinator(e.SweepName), submit);
+            Resubmit(StartCoordinator(e.SweepName), definition, result.Requester);
         });
     }
 
     /// <summary>New trials may reopen a finished sweep; subscribing again brings its next SweepFinished.</summary>
-    private void Resubmit(IActorRef coordinator, SubmitSweep submit)
+    private void Resubmit(IActorRef coordinator, SweepDefinition definition, IActorRef requester)
     {
-        coordinator.Forward(new Submit(submit.Trials));
-        _finished.Remove(submit.Spec.Name);
+        coordinator.Tell(new Define(definition), requester);
+        _finished.Remove(definition.Name);
         coordinator.Tell(new Subscribe(Self));
     }
 
@@ -92,7 +129,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     private void HandleSubscribe(SubscribeSweep subscribe)
     {
         if (_coordinators.TryGetValue(subscribe.SweepName, out var coordinator)) coordinator.Tell(new Subscribe(subscribe.Subscriber));
-        else subscribe.Subscriber.Tell(new UnknownSweep(subscribe.SweepName, _sweeps.ToList()));
+        else subscribe.Subscriber.Tell(new UnknownSweep(subscribe.SweepName, _sweeps.Take(MaxListedSweeps).ToList()));
     }
 
     private IActorRef StartCoordinator(string sweep)
@@ -107,7 +144,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// A coordinator stopped (a journal write failed) and its supervisor starts another, which knows no
-    /// subscribers: subscribe every 3 s until its snapshot arrives (one sent while none runs is lost).
+    /// subscribers: subscribe every 3 s until its progress arrives (one sent while none runs is lost).
     /// </summary>
     private void KeepSubscribing(string supervisorName)
     {

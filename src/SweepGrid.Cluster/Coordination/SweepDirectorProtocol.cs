@@ -2,7 +2,6 @@ using Akka.Actor;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Scheduling;
 using SweepGrid.Core.Sweeps;
-using SweepGrid.Core.Trials;
 
 namespace SweepGrid.Cluster.Coordination;
 
@@ -12,23 +11,35 @@ namespace SweepGrid.Cluster.Coordination;
 /// </summary>
 public static class SweepDirectorProtocol
 {
-    public const string PersistenceId = "sweep-director";
-
     /// <summary>Where the singleton manager runs on each coordinator node, and the proxy's name everywhere.</summary>
     public const string ManagerName = "director", ProxyName = "director-proxy";
 
+    /// <summary>How many sweep names an <see cref="UnknownSweep"/> lists.</summary>
+    public const int MaxListedSweeps = 50;
+
     /// <summary>The director on the store dispatcher, started again after a failed journal write (or recovery) stops it.</summary>
-    public static Props Props(ResultsStore results, int maxFailures = SweepState.DefaultMaxFailures) =>
+    /// <param name="define">
+    /// Turns a submitted sweep into its definition where trials will read its data: reads the dataset,
+    /// checks the sweep against it and against the cluster's limits. Throws
+    /// <see cref="SweepValidationException"/> for a sweep that must be fixed.
+    /// </param>
+    public static Props Props(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures = SweepState.DefaultMaxFailures) =>
         Supervision.RestartedAfterStop(
-            Akka.Actor.Props.Create(() => new SweepDirector(results, maxFailures)).WithDispatcher(Supervision.StoreDispatcher),
+            Akka.Actor.Props.Create(() => new SweepDirector(results, define, maxFailures)).WithDispatcher(Supervision.StoreDispatcher),
             "director");
 
-    /// <summary>Register the sweep (once) and add these trials. Replies <see cref="SweepCoordinatorProtocol.Submitted"/>.</summary>
-    public sealed record SubmitSweep(SweepSpec Spec, IReadOnlyList<TrialSpec> Trials) : IClusterMessage;
+    /// <summary>
+    /// Submit a sweep by reference: its validated file, not its trials. The director checks it against
+    /// the data (on a coordinator node, which sees the data as the workers do) and the limits, registers
+    /// it once and hands its definition to the sweep's coordinator. Replies
+    /// <see cref="SweepCoordinatorProtocol.Submitted"/> or <see cref="SweepCoordinatorProtocol.SubmitRejected"/>.
+    /// </summary>
+    public sealed record SubmitSweep(SweepSpec Spec) : IClusterMessage;
 
-    /// <summary>The subscriber gets the sweep's snapshot, its progress and its end; <see cref="UnknownSweep"/> if there is no such sweep.</summary>
+    /// <summary>The subscriber gets the sweep's progress, its deltas and its end; <see cref="UnknownSweep"/> if there is no such sweep.</summary>
     public sealed record SubscribeSweep(string SweepName, IActorRef Subscriber) : IClusterMessage;
 
+    /// <param name="Known">The first <see cref="MaxListedSweeps"/> sweeps the cluster has.</param>
     public sealed record UnknownSweep(string SweepName, IReadOnlyList<string> Known) : IClusterMessage;
 
     /// <summary>Journaled: a sweep the director owns from now on, recreated after every hand-over.</summary>

@@ -1,8 +1,7 @@
 using Akka.Actor;
-using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Slots;
+using SweepGrid.Cluster.Coordination;
 using SweepGrid.Core.Sweeps;
-using SweepGrid.Core.Trials;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cluster.Hosting;
@@ -13,29 +12,43 @@ namespace SweepGrid.Cluster.Hosting;
 /// </summary>
 public static class EmbeddedSweep
 {
-    public static async Task<Snapshot> RunAsync(
-        SweepGridHost host, SweepSpec spec, IReadOnlyList<TrialSpec> trials, NodeSlots slots,
-        Action<object> onProgress, CancellationToken ct)
+    /// <exception cref="SweepRejectedException">The coordinator could not journal the sweep; nothing of it was stored.</exception>
+    public static async Task<SweepProgress> RunAsync(
+        SweepGridHost host, SweepDefinition definition, NodeSlots slots, Action<object> onProgress, CancellationToken ct)
     {
-        host.Results.SaveSweep(spec);
+        var name = definition.Name;
+        host.Results.SaveSweep(definition.Spec);
         var system = host.System;
-        var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(spec.Name, host.Results), $"sweep-{spec.Name}");
-        var submitted = await coordinator.Ask<Submitted>(new Submit(trials), TimeSpan.FromSeconds(60), ct);
-        onProgress(submitted);
-
-        var finished = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var listener = system.ActorOf(ProgressListener.Props(onProgress, finished, self => coordinator.Tell(new Subscribe(self))), $"progress-{spec.Name}");
-        coordinator.Tell(new Subscribe(listener));
-        var agent = system.ActorOf(NodeAgentProtocol.Props(coordinator, host.Results, slots), $"node-{spec.Name}");
+        var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(name, host.Results), $"sweep-{name}");
         try
         {
-            return await finished.Task.WaitAsync(ct);
+            var answer = await coordinator.Ask<object>(new Define(definition), TimeSpan.FromSeconds(120), ct);
+            if (answer is SubmitRejected rejected) throw new SweepRejectedException(rejected);
+            onProgress(answer);
+
+            var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var listener = system.ActorOf(ProgressListener.Props(onProgress, finished, self => coordinator.Tell(new Subscribe(self))), $"progress-{name}");
+            coordinator.Tell(new Subscribe(listener));
+            var agent = system.ActorOf(NodeAgentProtocol.Props(coordinator, host.Results, slots), $"node-{name}");
+            try
+            {
+                return await finished.Task.WaitAsync(ct);
+            }
+            finally
+            {
+                system.Stop(agent);
+                system.Stop(listener);
+            }
         }
         finally
         {
-            system.Stop(agent);
-            system.Stop(listener);
             system.Stop(coordinator);
         }
     }
+}
+
+/// <summary>A sweep the coordinator did not accept: <see cref="Rejection"/> says why.</summary>
+public sealed class SweepRejectedException(SubmitRejected rejection) : Exception(string.Join(Environment.NewLine, rejection.Errors))
+{
+    public SubmitRejected Rejection { get; } = rejection;
 }

@@ -5,9 +5,9 @@ namespace SweepGrid.Cluster.Hosting;
 
 /// <summary>
 /// Relays a coordinator's progress to a callback and completes when the sweep does. With
-/// <c>resubscribe</c> it watches the coordinator that sent the snapshot and, when that one stops (its
+/// <c>resubscribe</c> it watches the coordinator that sent its progress and, when that one stops (its
 /// node died and it moved, or a failed journal write restarted it), subscribes again every 3 s until a
-/// new snapshot comes: a subscription sent while no coordinator runs is lost.
+/// fresh <see cref="SweepProgress"/> comes: a subscription sent while no coordinator runs is lost.
 /// </summary>
 public sealed class ProgressListener : ReceiveActor, IWithTimers
 {
@@ -18,10 +18,10 @@ public sealed class ProgressListener : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ProgressListener(Action<object> onProgress, TaskCompletionSource<Snapshot> finished, Action<IActorRef>? resubscribe)
+    public ProgressListener(Action<object> onProgress, TaskCompletionSource<SweepProgress> finished, Action<IActorRef>? resubscribe)
     {
         Receive<SweepFinished>(f => finished.TrySetResult(f.Final));
-        Receive<Snapshot>(s =>
+        Receive<SweepProgress>(s =>
         {
             Timers.Cancel(nameof(Resubscribe));
             if (resubscribe is not null) Context.Watch(Sender);
@@ -32,6 +32,6 @@ public sealed class ProgressListener : ReceiveActor, IWithTimers
         ReceiveAny(onProgress);
     }
 
-    public static Props Props(Action<object> onProgress, TaskCompletionSource<Snapshot> finished, Action<IActorRef>? resubscribe = null) =>
+    public static Props Props(Action<object> onProgress, TaskCompletionSource<SweepProgress> finished, Action<IActorRef>? resubscribe = null) =>
         Akka.Actor.Props.Create(() => new ProgressListener(onProgress, finished, resubscribe));
 }

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Cluster.Slots;
+using SweepGrid.Core.Sweeps;
 
 namespace SweepGrid.Cluster.Hosting;
 
@@ -28,8 +29,12 @@ public sealed class SweepGridNode : IAsyncDisposable
     /// <param name="BindHost">The interface to listen on when it differs from <paramref name="Host"/> (0.0.0.0 in a container); null: Host.</param>
     /// <param name="ConfigDir">A folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (a mounted ConfigMap); null: built-in.</param>
     /// <param name="HealthFile">Where to write this node's <see cref="Health.NodeHealth"/>; null: nowhere.</param>
+    /// <param name="ReadDataset">
+    /// On a coordinator node: reads a submitted sweep's dataset headers, as the workers will see it,
+    /// throwing <see cref="SweepValidationException"/> when they are unusable. Null on other nodes.
+    /// </param>
     public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots,
-        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
+        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, Func<DatasetSpec, DatasetFacts>? ReadDataset = null);
 
     private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director)
     {
@@ -61,8 +66,11 @@ public sealed class SweepGridNode : IAsyncDisposable
 
         if (options.Roles.Contains(Roles.Coordinator))
         {
+            var readDataset = options.ReadDataset ?? throw new ArgumentException("a coordinator node needs ReadDataset", nameof(options));
+            var limits = SweepLimits.From(system.Settings.Config);
             system.ActorOf(ClusterSingletonManager.Props(
-                SweepDirectorProtocol.Props(results), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+                SweepDirectorProtocol.Props(results, spec => SweepDefinition.Create(spec, readDataset(spec.Dataset), limits.MaxTrials)),
+                PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
                 SweepDirectorProtocol.ManagerName);
         }
 

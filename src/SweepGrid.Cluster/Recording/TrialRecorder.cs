@@ -26,7 +26,7 @@ internal sealed class TrialRecorder : ReceivePersistentActor
         _sweep = sweep;
         _trial = trial;
         _results = results;
-        PersistenceId = PersistenceIdOf(sweep, trial);
+        PersistenceId = PersistenceIds.Trial(sweep, trial);
 
         Recover<IRecorderEvent>(e => _journaled[e.Attempt] = Math.Max(_journaled.GetValueOrDefault(e.Attempt), e.Seq));
 

@@ -24,8 +24,6 @@ public static class TrialRecorderProtocol
             Akka.Actor.Props.Create(() => new TrialRecorder(sweepName, trialId, results)).WithDispatcher(Supervision.StoreDispatcher),
             "recorder");
 
-    public static string PersistenceIdOf(string sweepName, string trialId) => $"trial-{sweepName}-{trialId}";
-
     /// <summary>A report for the recorder.</summary>
     public interface IRecord
     {

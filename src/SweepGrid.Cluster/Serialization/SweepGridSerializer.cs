@@ -6,6 +6,7 @@ using Akka.Serialization;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Recording;
 using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Sweeps;
 
 namespace SweepGrid.Cluster.Serialization;
 
@@ -19,17 +20,10 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
 {
     public const int Id = 4711;
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        // NaN marks a value not measured (e.g. path length when off); JSON has no literal for it.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
-
     private static readonly Dictionary<string, Type> TypesByManifest = new()
     {
-        ["trials-submitted"] = typeof(TrialsSubmitted),
+        ["sweep-defined"] = typeof(SweepDefined),
+        ["trials-submitted"] = typeof(TrialsSubmitted), // replayed from journals written before sweeps travelled by reference
         ["trial-assigned"] = typeof(TrialAssigned),
         ["trial-finished"] = typeof(TrialFinished),
         ["trial-attempt-failed"] = typeof(TrialAttemptFailed),
@@ -44,11 +38,11 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["submit-sweep"] = typeof(SweepDirectorProtocol.SubmitSweep),
         ["subscribe-sweep"] = typeof(SweepDirectorProtocol.SubscribeSweep),
         ["unknown-sweep"] = typeof(SweepDirectorProtocol.UnknownSweep),
-        ["submit"] = typeof(SweepCoordinatorProtocol.Submit),
+        ["define"] = typeof(SweepCoordinatorProtocol.Define),
         ["subscribe"] = typeof(SweepCoordinatorProtocol.Subscribe),
-        ["get-snapshot"] = typeof(SweepCoordinatorProtocol.GetSnapshot),
         ["submitted"] = typeof(SweepCoordinatorProtocol.Submitted),
-        ["snapshot"] = typeof(SweepCoordinatorProtocol.Snapshot),
+        ["submit-rejected"] = typeof(SweepCoordinatorProtocol.SubmitRejected),
+        ["sweep-progress"] = typeof(SweepCoordinatorProtocol.SweepProgress),
         ["trial-started"] = typeof(SweepCoordinatorProtocol.TrialStarted),
         ["trial-epoch"] = typeof(SweepCoordinatorProtocol.TrialEpoch),
         ["trial-settled"] = typeof(SweepCoordinatorProtocol.TrialSettled),
@@ -72,10 +66,26 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
             ? manifest
             : throw new ArgumentException($"{o.GetType()} has no manifest in {nameof(SweepGridSerializer)}");
 
-    private readonly JsonSerializerOptions _json = new(Json) { Converters = { new ActorRefConverter(system) } };
+    private readonly JsonSerializerOptions _json = new(SweepJson.Options) { Converters = { new ActorRefConverter(system) } };
 
-    public override byte[] ToBinary(object obj) =>
-        Singleton(obj.GetType()) is not null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
+    /// <summary>
+    /// A message between nodes, or a coordinator's or the director's event, over
+    /// <see cref="SweepJson.MaxMessageBytes"/> is refused here, loudly: sent, it would be dropped by
+    /// remoting with a vague warning; journaled, it would be a sweep that cannot be recovered. (A
+    /// recorder's events are local and may be larger: one epoch's trajectory points.)
+    /// </summary>
+    public override byte[] ToBinary(object obj)
+    {
+        if (Singleton(obj.GetType()) is not null) return "{}"u8.ToArray();
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
+        if (bytes.Length > SweepJson.MaxMessageBytes && obj is IClusterMessage or ISweepEvent)
+        {
+            throw new SerializationException(
+                $"{Manifest(obj)} is {bytes.Length:N0} bytes, over the {SweepJson.MaxMessageBytes:N0}-byte bound on SweepGrid's messages and sweep events");
+        }
+
+        return bytes;
+    }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {

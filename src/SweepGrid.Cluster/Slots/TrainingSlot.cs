@@ -41,6 +41,9 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     /// <summary>When this slot last asked for work (not counting repeats), for <see cref="TrialRun.RequestedAt"/>.</summary>
     private long _requestedAt;
 
+    /// <summary>The attempt this slot last reported the end of: named in its requests, so that one overtaking the report is not read as a restart.</summary>
+    private ReportedAttempt? _reported;
+
     /// <summary>
     /// Counts this slot's runs. Messages from the training thread carry theirs, and only the current
     /// run's are handled: an abandoned run (its coordinator died) may still report while it winds down.
@@ -99,7 +102,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private void AskForWork()
     {
         _requestedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        _coordinator.Tell(new RequestWork(_slotId));
+        _coordinator.Tell(new RequestWork(_slotId, Reported: _reported));
     }
 
     protected override void PostStop()
@@ -120,7 +123,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         SetReceiveTimeout(AskAgain);
         Receive<Assignment>(Start);
         Receive<NoMoreWork>(_ => { });
-        Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true)));
+        Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true, _reported)));
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
             _leaveRequester = Sender;
@@ -376,6 +379,12 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         _release?.Dispose();
         _release = null;
         if (report is not null) _assignedBy.Tell(report);
+        _reported = report switch
+        {
+            ReportFinished f => new ReportedAttempt(f.TrialId, f.Attempt),
+            ReportFailed f => new ReportedAttempt(f.TrialId, f.Attempt),
+            _ => null,
+        };
         if (_leaveRequester is not null)
         {
             // Asked to leave while its trial was already ending: say how it ended.

@@ -1,5 +1,5 @@
 using SweepGrid.Core.Results;
-using SweepGrid.Core.Trials;
+using SweepGrid.Core.Sweeps;
 
 namespace SweepGrid.Core.Scheduling;
 
@@ -12,18 +12,16 @@ public static class SweepDecisions
 {
     private static readonly ISweepEvent[] None = [];
 
-    public static IReadOnlyList<ISweepEvent> Submit(SweepState state, IEnumerable<TrialSpec> trials)
-    {
-        var fresh = trials.Where(t => !state.Trials.ContainsKey(t.TrialId)).DistinctBy(t => t.TrialId).ToList();
-        return fresh.Count == 0 ? None : [new TrialsSubmitted(fresh)];
-    }
+    /// <summary>
+    /// A submission: journaled once per distinct set of trials (its fingerprint). Submitting the same
+    /// sweep again changes nothing; a grown grid adds only its new trials when applied.
+    /// </summary>
+    public static IReadOnlyList<ISweepEvent> Define(SweepState state, SweepDefinition definition) =>
+        state.Fingerprints.Contains(definition.Fingerprint) ? None : [new SweepDefined(definition)];
 
     /// <summary>The first pending trial in submission order goes to the asking slot.</summary>
-    public static IReadOnlyList<ISweepEvent> Assign(SweepState state, string slot)
-    {
-        var next = state.InOrder.FirstOrDefault(t => t.Status == TrialStatus.Pending);
-        return next is null ? None : [new TrialAssigned(next.Spec.TrialId, next.Attempts + 1, slot)];
-    }
+    public static IReadOnlyList<ISweepEvent> Assign(SweepState state, string slot) =>
+        state.FirstPending is { } next ? [new TrialAssigned(next.Spec.TrialId, next.Attempts + 1, slot)] : None;
 
     public static IReadOnlyList<ISweepEvent> Finish(SweepState state, string trialId, int attempt, TrialStatus status, string? reason)
     {
@@ -52,9 +50,14 @@ public static class SweepDecisions
     /// process down, and a trial that does that every time must end as failed, not loop over the
     /// cluster's nodes forever.
     /// </summary>
-    public static IReadOnlyList<ISweepEvent> SlotLost(SweepState state, string slot) =>
-        state.InOrder
-            .Where(t => t.Status == TrialStatus.Running && t.Slot == slot)
+    /// <param name="reported">
+    /// The attempt the slot says it last ended and reported, as (trial id, attempt): not lost, its
+    /// report is on its way. A free slot's request for work travels through the director while its
+    /// report comes straight here, so the request can arrive first; at 2,000 trials it did.
+    /// </param>
+    public static IReadOnlyList<ISweepEvent> SlotLost(SweepState state, string slot, (string TrialId, int Attempt)? reported = null) =>
+        state.RunningOn(slot)
+            .Where(t => (t.Spec.TrialId, t.Attempts) != reported)
             .Select(t => (ISweepEvent)new TrialAttemptFailed(t.Spec.TrialId, t.Attempts, $"slot {slot} was lost"))
             .ToList();
 
@@ -66,8 +69,7 @@ public static class SweepDecisions
     /// </summary>
     /// <param name="storedOutcome">The outcome the trial's recorder stored, as (attempt, status, reason); null if none.</param>
     public static IReadOnlyList<ISweepEvent> Restarted(SweepState state, Func<string, (int Attempt, TrialStatus Status, string? Reason)?>? storedOutcome = null) =>
-        state.InOrder
-            .Where(t => t.Status == TrialStatus.Running)
+        state.Running
             .Select(t => storedOutcome?.Invoke(t.Spec.TrialId) is { } stored && stored.Attempt == t.Attempts
                 ? (ISweepEvent)new TrialFinished(t.Spec.TrialId, t.Attempts, stored.Status, stored.Reason)
                 : new TrialRequeued(t.Spec.TrialId, t.Attempts, "coordinator restarted"))

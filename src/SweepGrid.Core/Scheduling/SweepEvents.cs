@@ -1,4 +1,5 @@
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 
 namespace SweepGrid.Core.Scheduling;
@@ -6,7 +7,16 @@ namespace SweepGrid.Core.Scheduling;
 /// <summary>What the coordinator's journal records. Replaying these through <see cref="SweepState.Apply"/> rebuilds the sweep.</summary>
 public interface ISweepEvent;
 
-/// <summary>Trials added to the sweep (only ones it did not already hold).</summary>
+/// <summary>
+/// The sweep was submitted (again) with this definition: its trials not already held are added,
+/// expanded from the definition on every replay. The size of the sweep file, whatever the number of trials.
+/// </summary>
+public sealed record SweepDefined(SweepDefinition Definition) : ISweepEvent;
+
+/// <summary>
+/// Trials added to the sweep, listed one by one. Written by SweepGrid before sweeps were submitted by
+/// reference (an event that grew with the sweep); still replayed from such journals, never written.
+/// </summary>
 public sealed record TrialsSubmitted(IReadOnlyList<TrialSpec> Trials) : ISweepEvent;
 
 /// <summary>A slot took the trial; <see cref="Attempt"/> numbers the runs of this trial from 1.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 
 namespace SweepGrid.Core.Scheduling;
@@ -9,32 +10,50 @@ namespace SweepGrid.Core.Scheduling;
 /// The decisions (which events a command causes) are in <see cref="SweepDecisions"/>; together they
 /// are the sweep's state machine, testable without an actor system:
 /// Pending → Running → Completed | Diverged, Running → Pending (retry) or Failed (too many failures).
+/// Indexed for sweeps of 100,000 trials: the next pending trial, a slot's running trial and the
+/// counts by status are each found in O(log n), never by a scan of every trial.
 /// </summary>
 public sealed record SweepState(
     string SweepName,
     int MaxFailures,
     ImmutableDictionary<string, TrialEntry> Trials,
-    ImmutableList<string> Order)
+    ImmutableList<string> Order,
+    ImmutableSortedSet<int> PendingOrdinals,
+    ImmutableDictionary<string, ImmutableSortedSet<int>> RunningOrdinalsBySlot,
+    TrialCounts Counts,
+    long TotalEpochs,
+    long SettledEpochs,
+    ImmutableHashSet<string> Fingerprints)
 {
     public const int DefaultMaxFailures = 3;
 
     public static SweepState Empty(string sweepName, int maxFailures = DefaultMaxFailures) =>
-        new(sweepName, maxFailures, ImmutableDictionary<string, TrialEntry>.Empty, ImmutableList<string>.Empty);
+        new(sweepName, maxFailures, ImmutableDictionary<string, TrialEntry>.Empty, ImmutableList<string>.Empty,
+            ImmutableSortedSet<int>.Empty, ImmutableDictionary<string, ImmutableSortedSet<int>>.Empty, TrialCounts.Zero, 0, 0,
+            ImmutableHashSet<string>.Empty);
 
-    /// <summary>Trials in submission order.</summary>
+    /// <summary>Trials in submission order (a scan of all of them: for tests and listings, not for decisions).</summary>
     public IEnumerable<TrialEntry> InOrder => Order.Select(id => Trials[id]);
 
-    public bool IsFinished => !Trials.IsEmpty && Trials.Values.All(t => t.IsTerminal);
+    public bool IsFinished => !Trials.IsEmpty && Counts.Pending == 0 && Counts.Running == 0;
 
-    public int Count(TrialStatus status) => Trials.Values.Count(t => t.Status == status);
+    public int Count(TrialStatus status) => Counts.Of(status);
+
+    /// <summary>The pending trial submitted first, or null.</summary>
+    public TrialEntry? FirstPending => PendingOrdinals.IsEmpty ? null : Trials[Order[PendingOrdinals.Min]];
+
+    /// <summary>The trials running on <paramref name="slot"/>, in submission order (one, unless a report was lost).</summary>
+    public IEnumerable<TrialEntry> RunningOn(string slot) =>
+        RunningOrdinalsBySlot.TryGetValue(slot, out var ordinals) ? ordinals.Select(o => Trials[Order[o]]) : [];
+
+    /// <summary>Every running trial, in submission order.</summary>
+    public IEnumerable<TrialEntry> Running =>
+        RunningOrdinalsBySlot.Values.SelectMany(o => o).Order().Select(o => Trials[Order[o]]);
 
     public SweepState Apply(ISweepEvent e) => e switch
     {
-        TrialsSubmitted s => s.Trials.Where(t => !Trials.ContainsKey(t.TrialId)).Aggregate(this, (state, t) => state with
-        {
-            Trials = state.Trials.Add(t.TrialId, new TrialEntry(t, TrialStatus.Pending, 0, 0, null, null)),
-            Order = state.Order.Add(t.TrialId),
-        }),
+        SweepDefined d => Add(d.Definition.Expand()) with { Fingerprints = Fingerprints.Add(d.Definition.Fingerprint) },
+        TrialsSubmitted s => Add(s.Trials),
         TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempts = a.Attempt, Slot = a.Slot }),
         TrialFinished f => Update(f.TrialId, t => t with { Status = f.Status, Slot = null, Reason = f.Reason }),
         TrialAttemptFailed f => Update(f.TrialId, t => t with
@@ -48,6 +67,63 @@ public sealed record SweepState(
         _ => throw new ArgumentException($"unknown sweep event {e.GetType().Name}", nameof(e)),
     };
 
-    private SweepState Update(string trialId, Func<TrialEntry, TrialEntry> change) =>
-        this with { Trials = Trials.SetItem(trialId, change(Trials[trialId])) };
+    /// <summary>Appends the trials not already in the sweep, pending, in the order given.</summary>
+    private SweepState Add(IEnumerable<TrialSpec> trials)
+    {
+        var byId = Trials.ToBuilder();
+        var order = Order.ToBuilder();
+        var pending = PendingOrdinals.ToBuilder();
+        long epochs = TotalEpochs;
+        foreach (var t in trials)
+        {
+            if (byId.ContainsKey(t.TrialId)) continue;
+            byId.Add(t.TrialId, new TrialEntry(t, order.Count, TrialStatus.Pending, 0, 0, null, null));
+            pending.Add(order.Count);
+            order.Add(t.TrialId);
+            epochs += t.Epochs;
+        }
+
+        int added = order.Count - Order.Count;
+        return this with
+        {
+            Trials = byId.ToImmutable(),
+            Order = order.ToImmutable(),
+            PendingOrdinals = pending.ToImmutable(),
+            Counts = Counts.Moved(null, TrialStatus.Pending, added),
+            TotalEpochs = epochs,
+        };
+    }
+
+    /// <summary>Replaces one trial's entry and keeps the indexes and counts in step with it.</summary>
+    private SweepState Update(string trialId, Func<TrialEntry, TrialEntry> change)
+    {
+        var before = Trials[trialId];
+        var after = change(before);
+        var pending = PendingOrdinals;
+        if (before.Status == TrialStatus.Pending) pending = pending.Remove(before.Ordinal);
+        if (after.Status == TrialStatus.Pending) pending = pending.Add(after.Ordinal);
+        var running = RunningOrdinalsBySlot;
+        if (before is { Status: TrialStatus.Running, Slot: { } oldSlot }) running = WithoutRunning(running, oldSlot, before.Ordinal);
+        if (after is { Status: TrialStatus.Running, Slot: { } newSlot })
+        {
+            running = running.SetItem(newSlot, running.GetValueOrDefault(newSlot, ImmutableSortedSet<int>.Empty).Add(after.Ordinal));
+        }
+
+        long settled = SettledEpochs + (after.IsTerminal ? after.Spec.Epochs : 0) - (before.IsTerminal ? before.Spec.Epochs : 0);
+        return this with
+        {
+            Trials = Trials.SetItem(trialId, after),
+            PendingOrdinals = pending,
+            RunningOrdinalsBySlot = running,
+            Counts = Counts.Moved(before.Status, after.Status),
+            SettledEpochs = settled,
+        };
+    }
+
+    private static ImmutableDictionary<string, ImmutableSortedSet<int>> WithoutRunning(
+        ImmutableDictionary<string, ImmutableSortedSet<int>> running, string slot, int ordinal)
+    {
+        var left = running[slot].Remove(ordinal);
+        return left.IsEmpty ? running.Remove(slot) : running.SetItem(slot, left);
+    }
 }

@@ -35,6 +35,33 @@ public static class GridExpansion
         return trials;
     }
 
+    /// <summary>
+    /// How many cells the grids have (the sum over grids of the product of their axis lengths), counted
+    /// without expanding them, so that a grid of 10⁹ cells is refused in microseconds instead of running
+    /// the process out of memory. An upper bound of the trials: cells that resolve to one trial count
+    /// once each. Saturates at <see cref="long.MaxValue"/>.
+    /// </summary>
+    public static long CountCells(SweepSpec sweep)
+    {
+        long total = 0;
+        foreach (var g in sweep.Grids)
+        {
+            long cells = 1;
+            foreach (int length in new[]
+                     {
+                         g.BatchSize.Count, g.LrScaling.Count, g.RegimeAdaptation.Count, g.LearningRate.Count,
+                         g.GhostBatchSize.Count, g.RegularizerStrength.Count, g.Seed.Count,
+                     })
+            {
+                cells = length == 0 ? 0 : cells > long.MaxValue / length ? long.MaxValue : cells * length;
+            }
+
+            total = total > long.MaxValue - cells ? long.MaxValue : total + cells;
+        }
+
+        return total;
+    }
+
     private sealed record Cell(int Batch, double GridLr, int Ghost, double Strength, int Seed, LrScaling Scaling, bool Adapt, bool Full);
 
     private static TrialSpec Resolve(SweepSpec s, Cell c)

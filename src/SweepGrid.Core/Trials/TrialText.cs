@@ -28,5 +28,9 @@ public static class TrialText
         return s.WarmupEpochs > 0 ? $"warmup {s.WarmupEpochs}, {body}" : body;
     }
 
+    /// <summary>The grid's coordinates of a trial in a few words, for progress lines.</summary>
+    public static string Brief(TrialSpec t) => string.Create(CultureInfo.InvariantCulture,
+        $"batch {t.BatchSize}, lr {t.LearningRate:G4}, ghost {t.GhostBatchSize}, {t.Regularizer} {t.RegularizerStrength:G3}, seed {t.Seed}, {t.Epochs} epochs");
+
     private static string N(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 }

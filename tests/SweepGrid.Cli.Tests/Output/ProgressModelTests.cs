@@ -23,20 +23,30 @@ public sealed class ProgressModelTests
         }
         """, "progress.hocon"));
 
-    private static ProgressModel Model() => new(Trials.ToDictionary(t => t.TrialId));
+    /// <summary>A model that has heard the coordinator's counts: three pending trials, 16 epochs to run.</summary>
+    private static ProgressModel Model()
+    {
+        var model = new ProgressModel();
+        model.On(new SweepProgress("progress", new TrialCounts(3, 0, 0, 0, 0), 16, 0, [], 0));
+        return model;
+    }
 
     private static string Id(int i) => Trials[i].TrialId;
 
+    private static TrialStarted Started(int trial, int attempt, string slot) => new(Id(trial), attempt, slot, Trials[trial].Epochs, TrialText.Brief(Trials[trial]));
+
+    private static TrialSettled Settled(int trial, TrialStatus status, int attempts, string? reason) => new(Id(trial), status, attempts, reason, Trials[trial].Epochs);
+
     private static TrialEpoch Epoch(int trial, int attempt, int epoch) =>
-        new(Id(trial), attempt, new EpochRecord(epoch, epoch * 10, 0.1, 0.5, 0.8, 0.6, 0.75, 1.0, 1.0));
+        new(Id(trial), attempt, new EpochRecord(epoch, epoch * 10, 0.1, 0.5, 0.8, 0.6, 0.75, 1.0, 1.0), Trials[trial].Epochs);
 
     [Fact]
     public void Eta_extrapolates_epochs_so_a_long_trial_weighs_more()
     {
         Assert.Equal([4, 4, 8], Trials.Select(t => t.Epochs));
         var model = Model();
-        model.On(new TrialStarted(Id(0), 1, "slot-0"));
-        model.On(new TrialStarted(Id(2), 1, "slot-1"));
+        model.On(Started(0, 1, "slot-0"));
+        model.On(Started(2, 1, "slot-1"));
         model.On(Epoch(0, 1, 1));
         model.On(Epoch(2, 1, 1));
 
@@ -44,7 +54,7 @@ public sealed class ProgressModelTests
 
         // 2 of 16 epochs in 10 s: 14 left at 5 s each.
         Assert.Equal(TimeSpan.FromSeconds(70), view.Eta);
-        Assert.Equal(2, view.Running.Count);
+        Assert.Equal((2, 2), (view.Running.Count, view.RunningCount));
         Assert.Equal(0, view.Settled);
     }
 
@@ -53,15 +63,15 @@ public sealed class ProgressModelTests
     {
         var model = Model();
         Assert.Null(model.Snapshot(TimeSpan.FromSeconds(5)).Eta);
-        model.On(new TrialStarted(Id(0), 1, "slot-0"));
+        model.On(Started(0, 1, "slot-0"));
         model.On(Epoch(0, 1, 3));
-        model.On(new TrialSettled(Id(0), TrialStatus.Pending, 1, "slot lost"));
-        model.On(new TrialStarted(Id(0), 2, "slot-1"));
+        model.On(Settled(0, TrialStatus.Pending, 1, "slot lost"));
+        model.On(Started(0, 2, "slot-1"));
         model.On(Epoch(0, 1, 4)); // a late epoch from the superseded attempt
         var retried = model.Snapshot(TimeSpan.FromSeconds(10));
-        model.On(new TrialSettled(Id(0), TrialStatus.Completed, 2, null));
-        model.On(new TrialStarted(Id(1), 1, "slot-0"));
-        model.On(new TrialSettled(Id(1), TrialStatus.Failed, 3, "boom"));
+        model.On(Settled(0, TrialStatus.Completed, 2, null));
+        model.On(Started(1, 1, "slot-0"));
+        model.On(Settled(1, TrialStatus.Failed, 3, "boom"));
 
         var view = model.Snapshot(TimeSpan.FromSeconds(20));
 
@@ -77,10 +87,10 @@ public sealed class ProgressModelTests
     [Fact]
     public void Trials_finished_before_this_run_are_counted_done_but_not_in_the_eta()
     {
-        var model = Model();
-        var entries = Trials.Select((t, i) => new TrialEntry(t, i == 0 ? TrialStatus.Completed : TrialStatus.Pending, i == 0 ? 1 : 0, 0, null, null)).ToList();
-        model.On(new Snapshot("progress", entries));
-        model.On(new TrialStarted(Id(1), 1, "slot-0"));
+        var model = new ProgressModel();
+        // Trial 0 (4 epochs) finished before this follower started.
+        model.On(new SweepProgress("progress", new TrialCounts(2, 0, 1, 0, 0), 16, 4, [], 0));
+        model.On(Started(1, 1, "slot-0"));
         model.On(Epoch(1, 1, 2));
 
         var view = model.Snapshot(TimeSpan.FromSeconds(4));
@@ -91,12 +101,32 @@ public sealed class ProgressModelTests
     }
 
     [Fact]
+    public void A_fresh_progress_after_a_hand_over_replaces_what_the_deltas_built()
+    {
+        var model = Model();
+        model.On(Started(0, 1, "slot-0"));
+        model.On(Started(1, 1, "slot-1"));
+        model.On(Epoch(0, 1, 3));
+
+        // The new coordinator re-queued trial 1 and knows trial 0 still runs, at epoch 3.
+        model.On(new SweepProgress("progress", new TrialCounts(2, 1, 0, 0, 0), 16, 0, [new RunningTrial(Id(0), 1, "slot-0", 3, 4, "")], 0));
+        model.On(Epoch(0, 1, 4));
+
+        var view = model.Snapshot(TimeSpan.FromSeconds(8));
+        var running = Assert.Single(view.Running);
+        Assert.Equal((Id(0), 4), (running.TrialId, running.Epoch));
+        Assert.Equal((3, 1, 0), (view.Total, view.RunningCount, view.Settled));
+        Assert.Equal(TimeSpan.FromSeconds(24), view.Eta); // 4 of 16 epochs in 8 s: 12 left at 2 s each
+    }
+
+    [Fact]
     public void The_live_view_shows_counts_eta_and_one_row_per_running_trial()
     {
         var model = Model();
-        model.On(new TrialStarted(Id(0), 1, "slot-0"));
+        model.On(Started(0, 1, "slot-0"));
         model.On(Epoch(0, 1, 2));
-        model.On(new TrialSettled(Id(1), TrialStatus.Diverged, 1, "loss NaN"));
+        model.On(Started(1, 1, "slot-1"));
+        model.On(Settled(1, TrialStatus.Diverged, 1, "loss NaN"));
         var text = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {

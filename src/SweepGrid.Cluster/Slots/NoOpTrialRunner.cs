@@ -1,0 +1,33 @@
+using System.Globalization;
+using SweepGrid.Core.Results;
+
+namespace SweepGrid.Cluster.Slots;
+
+/// <summary>
+/// Runs no training: reports one epoch and completes, after sleeping <see cref="Duration"/>. Every
+/// trial still costs what a real one costs in bookkeeping (an assignment journaled, two reports
+/// journaled and written to the tables, a finish journaled), which is what the dispatch and scale
+/// benchmarks and the cluster-scale tests measure. Chosen with the hidden `node --trial-runner noop[:SECONDS]`.
+/// </summary>
+public sealed class NoOpTrialRunner(TimeSpan duration) : ITrialRunner
+{
+    public TimeSpan Duration { get; } = duration;
+
+    public TrialOutcome Run(TrialRun run)
+    {
+        if (Duration > TimeSpan.Zero) Thread.Sleep(Duration);
+        var epoch = new EpochRecord(1, 1, run.Trial.LearningRate, 1, 0.5, 1, 0.5, 0, Duration.TotalSeconds);
+        run.Observer.OnEpoch(epoch);
+        return new TrialOutcome(TrialStatus.Completed, epoch, 1, Duration.TotalSeconds, null);
+    }
+
+    /// <summary>"noop" or "noop:SECONDS" (a non-negative number); null for anything else.</summary>
+    public static NoOpTrialRunner? Parse(string text)
+    {
+        if (text == "noop") return new NoOpTrialRunner(TimeSpan.Zero);
+        return text.StartsWith("noop:", StringComparison.Ordinal)
+               && double.TryParse(text.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is >= 0 and <= 3600
+            ? new NoOpTrialRunner(TimeSpan.FromSeconds(seconds))
+            : null;
+    }
+}

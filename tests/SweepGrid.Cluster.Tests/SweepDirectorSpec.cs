@@ -1,0 +1,83 @@
+using Akka.Actor;
+using SweepGrid.Cluster.Coordination;
+using SweepGrid.Cluster.Hosting;
+using SweepGrid.Core.Sweeps;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+using static SweepGrid.Cluster.Coordination.SweepDirectorProtocol;
+
+namespace SweepGrid.Cluster.Tests;
+
+/// <summary>The director against a real SQLite journal: submissions by reference, checked before anything is stored.</summary>
+public sealed class SweepDirectorSpec : StoreTestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    /// <summary>What a coordinator node does with a submitted sweep: its (synthetic) data's headers, a limit of 50 trials.</summary>
+    private static SweepDefinition Define(SweepSpec spec) =>
+        SweepDefinition.Create(spec, new DatasetFacts(spec.Dataset.Synthetic.TrainSize, spec.Dataset.Synthetic.TestSize, spec.Dataset.Synthetic.Features, spec.Dataset.Synthetic.Classes), maxTrials: 50);
+
+    private IActorRef StartDirector(ActorSystem system) => system.ActorOf(SweepDirectorProtocol.Props(Results, Define), "director");
+
+    private object Submit(ActorSystem system, IActorRef director, SweepSpec spec)
+    {
+        var client = CreateTestProbe(system);
+        director.Tell(new SubmitSweep(spec), client);
+        return client.ExpectMsg<object>(Wait);
+    }
+
+    private SweepProgress Follow(ActorSystem system, IActorRef director, string sweep)
+    {
+        var follower = CreateTestProbe(system);
+        director.Tell(new SubscribeSweep(sweep, follower));
+        return follower.ExpectMsg<SweepProgress>(Wait);
+    }
+
+    [Fact]
+    public async Task A_sweep_named_like_the_director_neither_breaks_it_nor_loses_the_next_submission()
+    {
+        var named = TestStores.Definition("director", seeds: 2).Spec;
+        var next = TestStores.Definition("next", seeds: 3).Spec;
+        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
+        try
+        {
+            var director = StartDirector(first);
+            Assert.Equal(new Submitted(2, 2, 0), Submit(first, director, named));
+            Assert.Equal(new Submitted(3, 3, 0), Submit(first, director, next));
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(Wait);
+        }
+
+        // A new incarnation (as after a hand-over) recovers both sweeps from its own journal.
+        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
+        try
+        {
+            var director = StartDirector(second);
+            Assert.Equal(2, Follow(second, director, "director").Counts.Pending);
+            Assert.Equal(3, Follow(second, director, "next").Counts.Pending);
+            Assert.Equal(new Submitted(0, 3, 0), Submit(second, director, next));
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(Wait);
+        }
+
+        Assert.NotEqual(PersistenceIds.Director, PersistenceIds.Sweep("director"));
+    }
+
+    [Fact]
+    public void A_sweep_over_the_limit_is_refused_as_bad_input_and_nothing_is_stored()
+    {
+        var director = StartDirector(Sys);
+
+        var rejected = Assert.IsType<SubmitRejected>(Submit(Sys, director, TestStores.Definition("large", seeds: 51).Spec));
+
+        Assert.True(rejected.BadInput);
+        Assert.StartsWith("sweep.grid: 51 trials", Assert.Single(rejected.Errors));
+        Assert.Empty(Results.Sweeps());
+        var follower = CreateTestProbe();
+        director.Tell(new SubscribeSweep("large", follower));
+        Assert.Empty(follower.ExpectMsg<UnknownSweep>(Wait).Known);
+    }
+}
