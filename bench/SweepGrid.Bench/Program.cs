@@ -16,6 +16,7 @@ using static TorchSharp.torch;
 // Memory across trials:  dotnet run -c Release --project bench/SweepGrid.Bench -- --memory
 // Memory over a 100-trial sweep through the actors:  ... -- --memory-sweep
 // Dispatch overhead, no-op trials:  ... -- --dispatch 10000 16 0   (PostgreSQL: set SWEEPGRID_POSTGRES)
+// Cluster scale, node processes with no-op trials:  ... -- --scale   (PostgreSQL: set SWEEPGRID_POSTGRES)
 if (args is ["--dispatch", ..])
 {
     // --dispatch TRIALS SLOTS TRIAL-SECONDS; appends one row to bench/results/dispatch.md.
@@ -27,6 +28,17 @@ if (args is ["--dispatch", ..])
     File.AppendAllText(file, row + "\n");
     Console.WriteLine(DispatchBench.Header);
     Console.WriteLine(row);
+    return;
+}
+
+if (args is ["--scale"])
+{
+    // Appends a section to bench/results/scale.md (PostgreSQL: set SWEEPGRID_POSTGRES).
+    var section = await ScaleBench.RunAsync();
+    Console.Write(section);
+    var file = Path.Combine("bench", "results", "scale.md");
+    if (!File.Exists(file)) File.WriteAllText(file, "# Sweeps at cluster scale\n\n");
+    File.AppendAllText(file, section + "\n");
     return;
 }
 

@@ -80,4 +80,19 @@ public sealed class SweepDirectorSpec : StoreTestKit
         director.Tell(new SubscribeSweep("large", follower));
         Assert.Empty(follower.ExpectMsg<UnknownSweep>(Wait).Known);
     }
+
+    [Fact]
+    public void A_slot_that_asked_before_any_sweep_existed_gets_the_first_trial_of_the_next_one_without_asking_again()
+    {
+        var director = StartDirector(Sys);
+        var slot = CreateTestProbe();
+        director.Tell(new RequestWork("early"), slot);
+        slot.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        var definition = TestStores.Definition("first", seeds: 2);
+        Assert.Equal(new Submitted(2, 2, 0), Submit(Sys, director, definition.Spec));
+
+        var assignment = slot.ExpectMsg<Assignment>(Wait);
+        Assert.Equal((definition.Expand()[0].TrialId, 1), (assignment.Trial.TrialId, assignment.Attempt));
+    }
 }

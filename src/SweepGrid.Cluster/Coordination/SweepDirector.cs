@@ -25,6 +25,12 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _finished = [];
     private readonly Dictionary<string, IActorRef> _coordinators = [];
 
+    /// <summary>
+    /// Requests from free slots while no sweep has work, by slot: handed to the next sweep submitted, so
+    /// its first trials start at once instead of at the slots' next periodic request (10 s later).
+    /// </summary>
+    private readonly Dictionary<string, (RequestWork Request, IActorRef Slot)> _parked = [];
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Ask a sweep's coordinator for its progress again (its last incarnation stopped).</summary>
@@ -117,12 +123,15 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         coordinator.Tell(new Define(definition), requester);
         _finished.Remove(definition.Name);
         coordinator.Tell(new Subscribe(Self));
+        // After the definition: the coordinator takes them once it has journaled the sweep.
+        foreach (var (request, slot) in _parked.Values) coordinator.Tell(request, slot);
+        _parked.Clear();
     }
 
     private void HandleRequestWork(RequestWork request)
     {
         var open = _sweeps.FirstOrDefault(s => !_finished.Contains(s));
-        if (open is null) Sender.Tell(NoMoreWork.Instance);
+        if (open is null) _parked[request.Slot] = (request, Sender);
         else _coordinators[open].Forward(request);
     }
 

@@ -20,6 +20,14 @@ public abstract class ResultsDatabase
 
     public abstract DbConnection Open();
 
+    /// <summary>
+    /// Rows per INSERT when many are written at once (<see cref="Sql.InsertRows"/>). A multi-row INSERT
+    /// saves PostgreSQL a round trip a row; SQLite has no round trips but looks each named parameter
+    /// up by a scan of the statement's parameters, so its many-row INSERTs cost the square of their
+    /// size (10,000 trials in rows of 500 took 15 s; one row at a time on a reused command, 0.3 s).
+    /// </summary>
+    public abstract int RowsPerInsert { get; }
+
     /// <summary>Held around every statement unit by this process's writers, or null where the database needs none.</summary>
     public virtual object? Gate => null;
 
@@ -42,6 +50,8 @@ public sealed class SqliteResultsDatabase(string path) : ResultsDatabase
     private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString();
 
     public string Path { get; } = path;
+
+    public override int RowsPerInsert => 1;
 
     public override string Describe => $"store {System.IO.Path.GetDirectoryName(Path)}";
 
@@ -103,6 +113,9 @@ public sealed class PostgresResultsDatabase : ResultsDatabase
     }
 
     public override string Describe { get; }
+
+    /// <summary>16 parameters a row: 8,000 a statement, far below PostgreSQL's 65,535.</summary>
+    public override int RowsPerInsert => 500;
 
     public override bool Exists
     {
@@ -176,6 +189,57 @@ internal static class Sql
         }
 
         return command;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="rows"/> (values in the order of <paramref name="columns"/>) in statements
+    /// of <paramref name="rowsPerStatement"/> rows, each command built once and reused with new values.
+    /// </summary>
+    /// <param name="suffix">SQL after the VALUES list, e.g. an ON CONFLICT clause.</param>
+    public static void InsertRows(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, string suffix,
+        IEnumerable<object?[]> rows, int rowsPerStatement)
+    {
+        DbCommand? full = null;
+        var prepared = new HashSet<DbCommand>();
+        var batch = new List<object?[]>(rowsPerStatement);
+        try
+        {
+            foreach (var row in rows)
+            {
+                batch.Add(row);
+                if (batch.Count < rowsPerStatement) continue;
+                Run(full ??= Insert(batch.Count), batch);
+                batch.Clear();
+            }
+
+            if (batch.Count == 0) return;
+            using var last = Insert(batch.Count);
+            Run(last, batch);
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+
+        DbCommand Insert(int count)
+        {
+            var values = string.Join(",", Enumerable.Range(0, count).Select(r => $"({string.Join(",", columns.Select((_, c) => $"@p{r}_{c}"))})"));
+            var command = Command(connection, $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES {values} {suffix};", transaction,
+                [.. Enumerable.Range(0, count).SelectMany(r => columns.Select((_, c) => ($"p{r}_{c}", (object?)null)))]);
+            return command;
+        }
+
+        void Run(DbCommand command, List<object?[]> values)
+        {
+            for (int r = 0; r < values.Count; r++)
+            {
+                for (int c = 0; c < columns.Count; c++) command.Parameters[r * columns.Count + c].Value = values[r][c] ?? DBNull.Value;
+            }
+
+            // Parsed once, not once a batch (a 500-row statement is 70 KB of SQL), with the types of the first values.
+            if (prepared.Add(command)) command.Prepare();
+            command.ExecuteNonQuery();
+        }
     }
 
     public sealed class Release(Action release) : IDisposable

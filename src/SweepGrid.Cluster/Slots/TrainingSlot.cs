@@ -122,7 +122,9 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     {
         SetReceiveTimeout(AskAgain);
         Receive<Assignment>(Start);
-        Receive<NoMoreWork>(_ => { });
+        // The sweep it asked about is done: ask again soon, for the next sweep's work.
+        Receive<NoMoreWork>(_ => Timers.StartSingleTimer(nameof(NoMoreWork), AskSoon.Instance, AskAfterNoMoreWork));
+        Receive<AskSoon>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true, _reported)));
         Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true, _reported)));
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
@@ -138,6 +140,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private void Gone()
     {
         SetReceiveTimeout(null);
+        Timers.Cancel(nameof(NoMoreWork));
         Receive<Assignment>(a => Sender.Tell(new ReportReleased(a.Trial.TrialId, a.Attempt, ReleaseReason)));
         Receive<TrainingSlotProtocol.Leave>(_ => Sender.Tell(new TrainingSlotProtocol.Left(null)));
         ReceiveAny(_ => { });
@@ -152,6 +155,14 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     }
 
     private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
+
+    /// <summary>After the sweep it worked for has finished (another may be open; the director parks the request if none is).</summary>
+    private static readonly TimeSpan AskAfterNoMoreWork = TimeSpan.FromSeconds(1);
+
+    private sealed record AskSoon
+    {
+        public static readonly AskSoon Instance = new();
+    }
 
     /// <summary>Unacknowledged reports are sent again after this long without an acknowledgement.</summary>
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(3);
@@ -175,6 +186,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private void Start(Assignment assignment)
     {
         SetReceiveTimeout(null);
+        Timers.Cancel(nameof(NoMoreWork));
         var (trial, attempt) = (assignment.Trial, assignment.Attempt);
         _assignedBy = Sender;
         _assignedAttempt = attempt;
