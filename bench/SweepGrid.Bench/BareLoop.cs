@@ -42,6 +42,30 @@ internal sealed class BareLoop : IDisposable
         }
     }
 
+    /// <summary>
+    /// What SweepGrid does after each epoch besides training, written as plainly: the loss and
+    /// accuracy over the whole training set and <paramref name="test"/>, in eval mode, 4096 a pass.
+    /// </summary>
+    public void Evaluate(LabeledData test)
+    {
+        _model.eval();
+        using var noGrad = no_grad();
+        using var testX = tensor(test.Features, [test.Count, test.FeatureCount]);
+        using var testY = tensor(test.Labels);
+        foreach (var (x, y) in new[] { (_x, _y), (testX, testY) })
+        {
+            long n = y.shape[0];
+            for (long start = 0; start < n; start += 4096)
+            {
+                using var scope = NewDisposeScope();
+                long count = Math.Min(4096, n - start);
+                var logits = _model.forward(x.narrow(0, start, count));
+                _ = nn.functional.cross_entropy(logits, y.narrow(0, start, count)).item<float>();
+                _ = logits.argmax(1).eq(y.narrow(0, start, count)).sum().item<long>();
+            }
+        }
+    }
+
     public void Dispose()
     {
         _optimizer.Dispose();

@@ -16,6 +16,8 @@ using static TorchSharp.torch;
 // Memory across trials:  dotnet run -c Release --project bench/SweepGrid.Bench -- --memory
 // Memory over a 100-trial sweep through the actors:  ... -- --memory-sweep
 // Dispatch overhead, no-op trials:  ... -- --dispatch 10000 16 0   (PostgreSQL: set SWEEPGRID_POSTGRES)
+// Worker process start-up (appended to dispatch.md):  ... -- --worker-startup
+// Training efficiency through a worker process (appended to training-efficiency.md):  ... -- --worker-efficiency
 // Cluster scale, node processes with no-op trials:  ... -- --scale   (PostgreSQL: set SWEEPGRID_POSTGRES)
 if (args is ["--dispatch", ..])
 {
@@ -24,10 +26,29 @@ if (args is ["--dispatch", ..])
     var row = await DispatchBench.RunAsync(trials: Arg(1, 10_000), slots: Arg(2, 16),
         trialSeconds: args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0);
     var file = Path.Combine("bench", "results", "dispatch.md");
-    if (!File.Exists(file)) File.WriteAllText(file, $"# Dispatch overhead\n\n{DispatchBench.Header}\n");
+    if (!File.Exists(file)) File.WriteAllText(file, "# Dispatch overhead\n");
+    if (!File.ReadAllText(file).Contains(DispatchBench.Section, StringComparison.Ordinal)) File.AppendAllText(file, $"\n{DispatchBench.Section}\n\n{DispatchBench.Header}\n");
     File.AppendAllText(file, row + "\n");
     Console.WriteLine(DispatchBench.Header);
     Console.WriteLine(row);
+    return;
+}
+
+if (args is ["--worker-efficiency"])
+{
+    // Appends a section to bench/results/training-efficiency.md.
+    var efficiency = WorkerEfficiencyBench.Run();
+    Console.Write(efficiency);
+    File.AppendAllText(Path.Combine("bench", "results", "training-efficiency.md"), "\n" + efficiency);
+    return;
+}
+
+if (args is ["--worker-startup"])
+{
+    // Appends a section to bench/results/dispatch.md.
+    var startup = WorkerStartupBench.Run(repeats: 10);
+    Console.Write(startup);
+    File.AppendAllText(Path.Combine("bench", "results", "dispatch.md"), "\n" + startup);
     return;
 }
 

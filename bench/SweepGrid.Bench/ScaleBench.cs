@@ -7,6 +7,7 @@ using Akka.Actor;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
+using SweepGrid.Cluster.Workers;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
@@ -168,7 +169,7 @@ internal static class ScaleBench
 
         public Task<SweepGridNode> Client(int seed) => SweepGridNode.StartAsync(
             new SweepGridNode.NodeOptions([SweepGridNode.Roles.Client], "127.0.0.1", FreePort(), [$"127.0.0.1:{seed}"],
-                new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-scale-client-").FullName), new NodeSlots(0, "cpu")),
+                new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-scale-client-").FullName), new NodeSlots([], new ProcessWorkerLauncher(Sweepgrid.Worker("noop")))),
             joinTimeout: TimeSpan.FromSeconds(90));
 
         /// <summary>Resident memory of a node process (VmRSS).</summary>

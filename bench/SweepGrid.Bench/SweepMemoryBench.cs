@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
+using SweepGrid.Cluster.Workers;
 using SweepGrid.Core.Results;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
@@ -27,7 +28,7 @@ internal static class SweepMemoryBench
         {
             await using var host = await SweepGridHost.StartEmbeddedAsync(store);
             int settled = 0;
-            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(2, "cpu"), message =>
+            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(2, "cpu", new ProcessWorkerLauncher(Sweepgrid.Worker("torch"))), message =>
             {
                 if (message is TrialSettled { Status: TrialStatus.Completed }) samples.Add((++settled, RssMiB()));
             }, CancellationToken.None);

@@ -42,6 +42,7 @@ internal static class Cli
         root.Subcommands.Add(Interpolate(output, error));
         root.Subcommands.Add(Status(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
+        root.Subcommands.Add(Worker(output, error));
         return root;
     }
 
@@ -62,17 +63,17 @@ internal static class Cli
     {
         var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON), e.g. hocon/sweeps/quick.hocon" };
         var store = StoreOption();
-        var slots = new Option<int?>("--slots") { Description = "Training slots in this process (trials run in parallel); default: one per GPU, or 2 on CPU" };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var slots = new SlotOptions("Training slots (trials run in parallel, each in a worker process); default: one per GPU, or 2 on CPU");
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only (no live view, no per-epoch lines)" };
         var command = new Command("run", "Run a sweep in this process; trials already finished in the store are not run again.\n" +
                                          "On a terminal a live view shows overall progress, an ETA and each running trial; otherwise one line per event.\n" +
                                          "Example: sweepgrid run hocon/sweeps/quick.hocon --store sweepgrid-data")
         {
-            file, store, slots, device, quiet,
+            file, store, quiet,
         };
+        foreach (var option in slots.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => RunCommand.RunAsync(
-            new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
+            new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, slots.Read(result),
                 Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet)),
             output, ct)));
         return command;
@@ -82,8 +83,7 @@ internal static class Cli
     {
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
         var store = StoreOption();
-        var slots = new Option<int?>("--slots") { Description = "Training slots in this process; default: one per GPU, or 2 on CPU" };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var slots = new SlotOptions("Training slots (each in a worker process); default: one per GPU, or 2 on CPU");
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
         var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
         var host = new Option<string>("--host") { Description = "With --seed: the address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
@@ -93,12 +93,13 @@ internal static class Cli
             "The sweep file is not needed: the sweep runs as it was first submitted.\n" +
             "Example: sweepgrid resume gap-fashion-mnist --store sweepgrid-data   (cluster: sweepgrid resume NAME --seed host:4053)")
         {
-            sweep, store, slots, device, quiet, seeds, host, port,
+            sweep, store, quiet, seeds, host, port,
         };
+        foreach (var option in slots.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => result.GetValue(seeds) is { Length: > 0 } seedList
             ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), result.GetValue(quiet), output, ct)
             : RunCommand.RunAsync(
-                new RunCommand.Options(null, result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
+                new RunCommand.Options(null, result.GetValue(store)!, slots.Read(result),
                     Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep)),
                 output, ct)));
         return command;
@@ -111,13 +112,10 @@ internal static class Cli
         var port = new Option<int>("--port") { Description = "Remoting port", DefaultValueFactory = _ => 4053 };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT (repeat for several); none: this node is the first seed" };
         var store = StoreOption();
-        var slots = new Option<int?>("--slots") { Description = "Training slots on a worker; default: one per GPU, or 1 on CPU (each CPU slot gets cores/slots threads)" };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var slots = new SlotOptions("Training slots on a worker node, each training in a worker process; default: one per GPU, or 1 on CPU (each CPU slot gets cores/slots threads)");
         var bindHost = new Option<string?>("--bind-host") { Description = "Interface to listen on when it differs from --host (0.0.0.0 in a container); default: --host" };
         var configDir = new Option<string?>("--config-dir") { Description = "Folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (e.g. a mounted ConfigMap)" };
         var healthFile = new Option<string?>("--health-file") { Description = "Where the node writes its health for `sweepgrid health`; default: sweepgrid-node-PORT.health.json in the temp folder" };
-        // For benchmarks and tests of the cluster's bookkeeping: trials that train nothing.
-        var trialRunner = new Option<string>("--trial-runner") { Description = "torch, or noop[:SECONDS]", DefaultValueFactory = _ => "torch", Hidden = true };
         var command = new Command("node",
             "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +
             "worker nodes train. Runs until Ctrl-C or SIGTERM; then its running trials finish their epoch, checkpoint and go back " +
@@ -125,13 +123,13 @@ internal static class Cli
             "Example: sweepgrid node --roles coordinator,worker --port 4053 --store /shared/sweepgrid\n" +
             "         sweepgrid node --roles worker --port 4054 --seed 127.0.0.1:4053 --store /shared/sweepgrid")
         {
-            roles, host, port, seeds, store, slots, device, bindHost, configDir, healthFile, trialRunner,
+            roles, host, port, seeds, store, bindHost, configDir, healthFile,
         };
+        foreach (var option in slots.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.NodeAsync(
             new ClusterCommands.NodeArguments(result.GetValue(roles)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(seeds) ?? [],
-                result.GetValue(store)!, result.GetValue(slots), result.GetValue(device),
-                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port)),
-                result.GetValue(trialRunner)!),
+                result.GetValue(store)!, slots.Read(result),
+                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port))),
             output, ct)));
         return command;
     }
@@ -297,6 +295,21 @@ internal static class Cli
             foreach (var f in r.Files) output.WriteLine($"  {f}");
             return Task.FromResult(ExitCodes.Success);
         }));
+        return command;
+    }
+
+    /// <summary>Internal: a training slot's worker process (<see cref="WorkerMain"/>), started by the slot, never by hand.</summary>
+    private static Command Worker(TextWriter output, TextWriter error)
+    {
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
+        var trialRunner = new Option<string>("--trial-runner") { DefaultValueFactory = _ => "torch" };
+        var abortSeed = new Option<int?>("--test-abort-seed");
+        var countCuda = new Option<bool>("--count-cuda-devices");
+        var command = new Command("worker", "Internal: runs a training slot's trials; started by the slot.") { Hidden = true };
+        foreach (var option in new Option[] { threads, trialRunner, abortSeed, countCuda }) command.Options.Add(option);
+        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(result.GetValue(countCuda)
+            ? WorkerMain.CountCudaDevices(output)
+            : WorkerMain.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed)))));
         return command;
     }
 

@@ -15,7 +15,7 @@ public sealed class HealthCommandTests : TempDirectoryTest
         int port = TestMachine.FreePort();
         var node = await SweepGridNode.StartAsync(new SweepGridNode.NodeOptions(
             [SweepGridNode.Roles.Coordinator, SweepGridNode.Roles.Worker], "127.0.0.1", port, [], new StoreLocation(Path.Combine(Dir, "store")),
-            new NodeSlots(0, "cpu"), HealthFile: HealthFile, ReadDataset: Commands.SweepLoader.ReadDataset));
+            Commands.SlotPlan.None, HealthFile: HealthFile, ReadDataset: Commands.SweepLoader.ReadDataset));
         try
         {
             var ready = await Eventually(() => CliRunner.Run("health", "--health-file", HealthFile), r => r.ExitCode == 0);

@@ -22,7 +22,7 @@ public sealed class EmbeddedSweepSpec : IDisposable
         var events = new ConcurrentQueue<object>();
         await using var host = await SweepGridHost.StartEmbeddedAsync(_store.Directory);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var final = await EmbeddedSweep.RunAsync(host, TestStores.Definition("embedded", seeds, epochs: 2), new NodeSlots(slots, "cpu"), events.Enqueue, timeout.Token);
+        var final = await EmbeddedSweep.RunAsync(host, TestStores.Definition("embedded", seeds, epochs: 2), new NodeSlots(slots, "cpu", InProcessWorkers.Training), events.Enqueue, timeout.Token);
         return (final, events.ToList());
     }
 

@@ -3,6 +3,7 @@ using Serilog;
 using Serilog.Formatting.Compact;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
+using SweepGrid.Training.Workers;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cluster.Tests;
@@ -30,8 +31,8 @@ public sealed class LoggingSpec : IDisposable
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             // The second trial crashes in its slot on every attempt.
-            var runner = new CrashingRunner(broken.TrialId);
-            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(1, "cpu", runner), _ => { }, timeout.Token);
+            var workers = new InProcessWorkers(() => new CrashingRunner(broken.TrialId));
+            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(1, "cpu", workers), _ => { }, timeout.Token);
             Assert.Equal((1, 1), (final.Count(TrialStatus.Completed), final.Count(TrialStatus.Failed)));
         }
 

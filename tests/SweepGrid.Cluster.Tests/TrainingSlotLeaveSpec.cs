@@ -1,6 +1,7 @@
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
 using SweepGrid.Training.Loop;
+using SweepGrid.Training.Workers;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cluster.Tests;
@@ -35,7 +36,7 @@ public sealed class TrainingSlotLeaveSpec : StoreTestKit
         var trials = TestStores.Trials("leave", seeds: 2);
         Results.Register(trials);
         var coordinator = CreateTestProbe();
-        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, TrainerOptions.Default, new EpochsUntilReleased()));
+        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", new InProcessWorkers(() => new EpochsUntilReleased())));
         coordinator.ExpectMsg<RequestWork>(Wait);
         coordinator.Reply(new Assignment(trials[0], 1));
         coordinator.FishForMessage<ReportEpoch>(e => e.Record.Epoch >= 2, Wait);
@@ -58,7 +59,7 @@ public sealed class TrainingSlotLeaveSpec : StoreTestKit
     public void An_idle_slot_leaves_at_once()
     {
         var coordinator = CreateTestProbe();
-        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, TrainerOptions.Default, new EpochsUntilReleased()));
+        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", new InProcessWorkers(() => new EpochsUntilReleased())));
         coordinator.ExpectMsg<RequestWork>(Wait);
         slot.Tell(TrainingSlotProtocol.Leave.Instance, TestActor);
         Assert.Null(ExpectMsg<TrainingSlotProtocol.Left>(Wait).Note);

@@ -21,8 +21,8 @@ public sealed class SweepStateMachineTests
 
     private static SweepState Run(SweepState state, IEnumerable<ISweepEvent> events) => events.Aggregate(state, (s, e) => s.Apply(e));
 
-    private static SweepState Submitted(int maxFailures = 3) =>
-        Run(SweepState.Empty("machine", maxFailures), SweepDecisions.Define(SweepState.Empty("machine"), Definition));
+    private static SweepState Submitted(int maxFailures = 3, int maxInterruptions = 20) =>
+        Run(SweepState.Empty("machine", maxFailures, maxInterruptions), SweepDecisions.Define(SweepState.Empty("machine"), Definition));
 
     private static (SweepState State, TrialAssigned Assigned) Assign(SweepState state, string slot)
     {
@@ -83,7 +83,7 @@ public sealed class SweepStateMachineTests
     public void Counts_and_indexes_agree_with_the_trials_through_any_sequence_of_decisions()
     {
         var random = new Random(7);
-        var state = Run(SweepState.Empty("machine", maxFailures: 3), SweepDecisions.Define(SweepState.Empty("machine"), Define($"[{string.Join(", ", Enumerable.Range(1, 40))}]")));
+        var state = Run(SweepState.Empty("machine", maxFailures: 3, maxInterruptions: 5), SweepDecisions.Define(SweepState.Empty("machine"), Define($"[{string.Join(", ", Enumerable.Range(1, 40))}]")));
         string[] slots = ["s0", "s1", "s2", "s3"];
         for (int step = 0; step < 10_000 && !state.IsFinished; step++)
         {
@@ -171,20 +171,47 @@ public sealed class SweepStateMachineTests
     }
 
     [Fact]
-    public void A_lost_slot_counts_a_failed_attempt_but_a_coordinator_restart_does_not()
+    public void A_lost_slot_and_a_coordinator_restart_interrupt_without_counting_a_failure()
     {
-        var (state, a) = Assign(Submitted(maxFailures: 2), "slot-a");
+        // maxFailures 1: a lost node or a restart counted as a failure would end the trial as failed.
+        var (state, a) = Assign(Submitted(maxFailures: 1), "slot-a");
         (state, var b) = Assign(state, "slot-b");
 
         var lost = SweepDecisions.SlotLost(state, "slot-a");
-        Assert.Equal([a.TrialId], lost.Cast<TrialAttemptFailed>().Select(r => r.TrialId));
+        Assert.Equal([a.TrialId], lost.Cast<TrialInterrupted>().Select(r => r.TrialId));
         state = Run(state, lost);
         var restarted = SweepDecisions.Restarted(state);
-        Assert.Equal([b.TrialId], restarted.Cast<TrialRequeued>().Select(r => r.TrialId));
+        Assert.Equal([b.TrialId], restarted.Cast<TrialInterrupted>().Select(r => r.TrialId));
         state = Run(state, restarted);
 
-        Assert.Equal((TrialStatus.Pending, 1, "slot slot-a was lost"), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Failures, state.Trials[a.TrialId].Reason));
-        Assert.Equal((TrialStatus.Pending, 0), (state.Trials[b.TrialId].Status, state.Trials[b.TrialId].Failures));
+        var (ea, eb) = (state.Trials[a.TrialId], state.Trials[b.TrialId]);
+        Assert.Equal((TrialStatus.Pending, 0, 1, "slot slot-a was lost"), (ea.Status, ea.Failures, ea.Interruptions, ea.Reason));
+        Assert.Equal((TrialStatus.Pending, 0, 1, "coordinator restarted"), (eb.Status, eb.Failures, eb.Interruptions, eb.Reason));
+    }
+
+    [Fact]
+    public void A_trial_whose_worker_crashes_fails_but_one_whose_nodes_keep_dying_fails_only_after_max_interruptions()
+    {
+        var state = Submitted(maxFailures: 2, maxInterruptions: 3);
+        (state, var first) = Assign(state, "slot-a");
+        for (int i = 0; i < 2; i++)
+        {
+            state = Run(state, SweepDecisions.SlotLost(state, state.Trials[first.TrialId].Slot!));
+            Assert.Equal(TrialStatus.Pending, state.Trials[first.TrialId].Status);
+            (state, _) = Assign(state, $"slot-{i}");
+        }
+
+        state = Run(state, SweepDecisions.SlotLost(state, "slot-1"));
+        var entry = state.Trials[first.TrialId];
+        Assert.Equal((TrialStatus.Failed, 0, 3, 3), (entry.Status, entry.Failures, entry.Interruptions, entry.Attempts));
+        Assert.StartsWith("interrupted 3 times through no fault of its own, last: slot slot-1 was lost", entry.Reason);
+
+        // The next trial crashes its worker twice: its own failures, counted against max-failures.
+        (state, var crashing) = Assign(state, "slot-c");
+        state = Run(state, SweepDecisions.Fail(state, crashing.TrialId, crashing.Attempt, "signal 6 (aborted)"));
+        (state, var again) = Assign(state, "slot-c");
+        state = Run(state, SweepDecisions.Fail(state, again.TrialId, again.Attempt, "signal 6 (aborted)"));
+        Assert.Equal((TrialStatus.Failed, 2, 0), (state.Trials[crashing.TrialId].Status, state.Trials[crashing.TrialId].Failures, state.Trials[crashing.TrialId].Interruptions));
     }
 
     [Fact]
@@ -199,8 +226,8 @@ public sealed class SweepStateMachineTests
 
         // The next request names b; had a's report been lost instead, a would be lost then.
         Assert.Empty(SweepDecisions.SlotLost(state, "slot", reported: (b.TrialId, b.Attempt)));
-        Assert.Equal([b.TrialId], SweepDecisions.SlotLost(state, "slot", reported: (a.TrialId, a.Attempt)).Cast<TrialAttemptFailed>().Select(f => f.TrialId));
-        Assert.Equal((TrialStatus.Completed, 1, 0), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Attempts, state.Trials[a.TrialId].Failures));
+        Assert.Equal([b.TrialId], SweepDecisions.SlotLost(state, "slot", reported: (a.TrialId, a.Attempt)).Cast<TrialInterrupted>().Select(f => f.TrialId));
+        Assert.Equal((TrialStatus.Completed, 1, 0, 0), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Attempts, state.Trials[a.TrialId].Failures, state.Trials[a.TrialId].Interruptions));
     }
 
     [Fact]
@@ -242,22 +269,7 @@ public sealed class SweepStateMachineTests
         Assert.Equal((TrialStatus.Diverged, "loss NaN"), (state.Trials[a.TrialId].Status, state.Trials[a.TrialId].Reason));
         Assert.Equal(TrialStatus.Pending, state.Trials[b.TrialId].Status);
         Assert.Equal(TrialStatus.Pending, state.Trials[c.TrialId].Status);
-        Assert.Equal([typeof(TrialFinished), typeof(TrialRequeued), typeof(TrialRequeued)], events.Select(e => e.GetType()));
-    }
-
-    [Fact]
-    public void A_trial_that_keeps_killing_its_slot_ends_failed_and_the_sweep_goes_on()
-    {
-        var state = Submitted(maxFailures: 2);
-        (state, var first) = Assign(state, "slot-a");
-        state = Run(state, SweepDecisions.SlotLost(state, "slot-a"));
-        (state, var second) = Assign(state, "slot-b");
-        state = Run(state, SweepDecisions.SlotLost(state, "slot-b"));
-
-        Assert.Equal((first.TrialId, 2), (second.TrialId, second.Attempt));
-        Assert.Equal(TrialStatus.Failed, state.Trials[first.TrialId].Status);
-        (_, var next) = Assign(state, "slot-c");
-        Assert.NotEqual(first.TrialId, next.TrialId);
+        Assert.Equal([typeof(TrialFinished), typeof(TrialInterrupted), typeof(TrialInterrupted)], events.Select(e => e.GetType()));
     }
 
     [Fact]

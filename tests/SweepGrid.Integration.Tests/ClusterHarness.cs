@@ -140,6 +140,8 @@ public abstract class ClusterHarness : IDisposable
         AssertExactlyOnce();
         var row = TrialRow(killed);
         Assert.True(row.Attempts >= 2, $"trial {killed} ran {row.Attempts} attempt(s)");
+        // Losing a node (or the coordinator's) is no trial's fault: no attempt of any trial counted as failed.
+        Assert.Equal(0L, Rows("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-attempt-failed'", journal: true).Single()[0]);
         Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
     }
 

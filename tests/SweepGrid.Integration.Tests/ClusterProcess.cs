@@ -37,6 +37,8 @@ public sealed class ClusterProcess : IDisposable
 
     public string Name { get; }
 
+    public int ProcessId => _process.Id;
+
     public IReadOnlyList<string> Lines => _lines.ToList();
 
     public bool HasExited => _process.HasExited;
@@ -101,7 +103,16 @@ public sealed class ClusterProcess : IDisposable
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
-    /// <summary>SIGKILL: no shutdown hooks, no leaving the cluster, as when a machine dies.</summary>
+    /// <summary>SIGKILL of this process alone (not its worker processes): as when the kernel's OOM killer picks it.</summary>
+    public void KillAlone()
+    {
+        if (kill(_process.Id, SigKill) != 0) throw new InvalidOperationException($"kill -KILL {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+        _process.WaitForExit();
+    }
+
+    private const int SigKill = 9;
+
+    /// <summary>SIGKILL of the process and its worker processes: no shutdown hooks, no leaving the cluster, as when a machine dies.</summary>
     public void Kill()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);

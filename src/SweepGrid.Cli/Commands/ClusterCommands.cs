@@ -13,8 +13,8 @@ namespace SweepGrid.Cli.Commands;
 /// <summary>`sweepgrid node`, `submit` and `resume --seed`: a cluster member, and a client that hands it a sweep and follows it.</summary>
 internal static class ClusterCommands
 {
-    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, int? Slots, string? Device,
-        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, string TrialRunner = "torch");
+    public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, SlotArguments Slots,
+        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
 
     /// <summary>
     /// Runs a member until SIGINT/SIGTERM or until the cluster downs it. On a signal its slots hand back
@@ -27,18 +27,15 @@ internal static class ClusterCommands
         if (a.BindHost is { } bind && string.IsNullOrWhiteSpace(bind)) throw new UserError("--bind-host: must be an interface address such as 0.0.0.0, got an empty value");
         CheckConfigDir(a.ConfigDir);
         var seeds = Seeds(a.Seeds);
-        ITrialRunner? runner = a.TrialRunner == "torch" ? null
-            : NoOpTrialRunner.Parse(a.TrialRunner) ?? throw new UserError($"--trial-runner: must be torch, noop or noop:SECONDS, got \"{a.TrialRunner}\"");
-        var devices = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Devices(a.Slots, a.Device, cpuDefault: 1) : [];
-        if (devices.Count > 0) Training.Runtime.TorchThreads.ForSlots(devices.Count);
+        var slots = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Build(a.Slots, cpuDefault: 1, Settings(a.ConfigDir)) : SlotPlan.None;
         var store = Stores.Location(a.Store);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, store, new NodeSlots(devices, runner), a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset),
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, slots, a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
         output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
-                         (devices.Count > 0 ? $", {SlotPlan.Describe(devices)}" : "") + $", store {node.Results.Describe}");
+                         (slots.Count > 0 ? $", {SlotPlan.Describe(slots)}" : "") + $", store {node.Results.Describe}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (ct.Register(() => stopped.TrySetResult()))
         {
@@ -54,6 +51,9 @@ internal static class ClusterCommands
         if (!removed) output.WriteLine("node left the cluster");
         return removed && !ct.IsCancellationRequested ? ExitCodes.Failure : ExitCodes.Success;
     }
+
+    /// <summary>sweepgrid.conf as the node will read it: from its configuration folder, or the built-in one.</summary>
+    private static Akka.Configuration.Config Settings(string? configDir) => HoconFiles.Parse("sweepgrid.conf", configDir);
 
     /// <summary>The folder must hold both files, valid, with consistent shutdown settings; checked before anything starts.</summary>
     private static void CheckConfigDir(string? directory)
@@ -120,7 +120,7 @@ internal static class ClusterCommands
         // A client member keeps no store: a throwaway folder satisfies the persistence plugin, which it never uses.
         var scratch = new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-client-").FullName);
         return await SweepGridNode.StartAsync(
-            new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, new NodeSlots(0, null)), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
+            new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, SlotPlan.None), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
     }
 
     private static async Task<int> Follow(SweepGridNode client, string sweep, bool quiet, TextWriter output, CancellationToken ct)

@@ -19,20 +19,21 @@ internal static class RunCommand
     /// <param name="Quiet">Progress lines only for trial starts and ends, not every epoch.</param>
     /// <param name="SweepFile">The sweep file; null with <paramref name="Resume"/>.</param>
     /// <param name="Resume">Run this stored sweep again as it was submitted (`sweepgrid resume`).</param>
-    public sealed record Options(string? SweepFile, string Store, int? Slots, string? Device, bool Live = false, bool Quiet = false, string? Resume = null);
+    public sealed record Options(string? SweepFile, string Store, SlotArguments Slots, bool Live = false, bool Quiet = false, string? Resume = null);
 
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
-        var devices = SlotPlan.Devices(options.Slots, options.Device, cpuDefault: 2);
+        var settings = HoconFiles.Parse("sweepgrid.conf");
+        var slots = SlotPlan.Build(options.Slots, cpuDefault: 2, settings);
         var store = Stores.Location(options.Store);
-        var limits = SweepLimits.From(HoconFiles.Parse("sweepgrid.conf"));
+        var limits = SweepLimits.From(settings);
         var loaded = options.Resume is { } stored
             ? SweepLoader.FromStore(store.OpenResults(), stored, limits)
             : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)), limits);
         var spec = loaded.Spec;
-        int threads = TorchThreads.ForSlots(devices.Count);
+        int threads = TorchThreads.ForSlots(slots.Count);
         output.WriteLine($"sweep {spec.Name}: {loaded.Definition.TrialCount} trials on {spec.Dataset.Name} " +
-                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(devices)} × {threads} thread(s), store {store.Directory}" +
+                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(slots)} × {threads} thread(s), store {store.Directory}" +
                          (store.IsPostgres ? " (journal and tables in PostgreSQL)" : ""));
         var clock = Stopwatch.StartNew();
         // Only now, with the sweep validated, may anything be written to the store.
@@ -40,7 +41,6 @@ internal static class RunCommand
         Logging.LogSetup.ToStore(options.Store, levels);
         await using var host = await SweepGridHost.StartEmbeddedAsync(store,
             overrides: Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
-        var slots = new NodeSlots(devices);
         SweepProgress final;
         if (options.Live)
         {

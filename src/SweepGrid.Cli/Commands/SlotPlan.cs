@@ -1,24 +1,130 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Configuration;
+using SweepGrid.Cluster.Slots;
+using SweepGrid.Cluster.Workers;
+using SweepGrid.Core.Workers;
 using SweepGrid.Training.Runtime;
 
 namespace SweepGrid.Cli.Commands;
 
-/// <summary>--slots and --device, checked before anything starts (see <see cref="SlotDevices.Plan"/>).</summary>
+/// <summary>
+/// The options of the commands that train (`run`, `resume`, `node`), declared once, and the slots
+/// they ask for: each slot's device and the command line of its worker process.
+/// </summary>
+internal sealed class SlotOptions
+{
+    public Option<int?> Slots { get; }
+
+    public Option<string?> Device { get; } = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+
+    public Option<string?> SlotMemory { get; } = new("--slot-memory")
+    {
+        Description = "Most memory one slot's worker process may map, e.g. 8G (RLIMIT_AS, at least 3G); a trial that needs more fails with the " +
+                      "allocator's message instead of the machine running out. Default: sweepgrid.slots.memory in sweepgrid.conf (off)",
+    };
+
+    /// <summary>For benchmarks and tests of the cluster's bookkeeping: trials that train nothing.</summary>
+    public Option<string> TrialRunner { get; } = new("--trial-runner") { Description = "torch, or noop[:SECONDS]", DefaultValueFactory = _ => "torch", Hidden = true };
+
+    /// <summary>For the tests of failure attribution: the worker of a trial with this seed aborts natively after its first epoch.</summary>
+    public Option<int?> TestAbortSeed { get; } = new("--test-abort-seed") { Hidden = true };
+
+    public SlotOptions(string slotsDescription) => Slots = new Option<int?>("--slots") { Description = slotsDescription };
+
+    public IEnumerable<Option> All => [Slots, Device, SlotMemory, TrialRunner, TestAbortSeed];
+
+    public SlotArguments Read(ParseResult result) =>
+        new(result.GetValue(Slots), result.GetValue(Device), result.GetValue(SlotMemory), result.GetValue(TrialRunner)!, result.GetValue(TestAbortSeed));
+}
+
+/// <param name="SlotMemory">As given on the command line; null: the configuration's.</param>
+internal sealed record SlotArguments(int? Slots, string? Device, string? SlotMemory, string TrialRunner = "torch", int? TestAbortSeed = null);
+
+/// <summary>Turns <see cref="SlotArguments"/> into the node's slots, checking every value before anything starts.</summary>
 internal static class SlotPlan
 {
-    /// <exception cref="UserError">A device this machine lacks, or a slot count below 1.</exception>
-    public static IReadOnlyList<string> Devices(int? slots, string? device, int cpuDefault)
+    public const string MemoryKey = "sweepgrid.slots.memory";
+
+    /// <exception cref="UserError">A device this machine lacks, a slot count below 1, a memory size that is not one.</exception>
+    public static NodeSlots Build(SlotArguments a, int cpuDefault, Config config)
     {
+        if (a.TrialRunner != "torch" && NoOpRunnerSpec(a.TrialRunner) is null)
+        {
+            throw new UserError($"--trial-runner: must be torch, noop or noop:SECONDS, got \"{a.TrialRunner}\"");
+        }
+
+        long? memory = Memory(a.SlotMemory, config);
+        IReadOnlyList<string> devices;
         try
         {
-            return SlotDevices.Plan(slots, device, SlotDevices.CudaDevices(), cpuDefault);
+            devices = SlotDevices.Plan(a.Slots, a.Device, CudaDevices(a), cpuDefault);
         }
         catch (ArgumentException e)
         {
             throw new UserError(e.Message);
         }
+
+        int threads = TorchThreads.ForSlots(devices.Count);
+        List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
+        if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
+        return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, memory)));
     }
 
-    /// <summary>"2 slot(s)" on CPU, "4 slot(s) on cuda:0, cuda:1, cuda:0, cuda:1" on GPUs.</summary>
-    public static string Describe(IReadOnlyList<string> devices) =>
-        devices.All(d => d == "cpu") ? $"{devices.Count} slot(s)" : $"{devices.Count} slot(s) on {string.Join(", ", devices)}";
+    /// <summary>The node slots of a process that trains nothing (a `submit` client, a coordinator-only node).</summary>
+    public static NodeSlots None => new([], new ProcessWorkerLauncher(ThisInstallation(["worker"], null)));
+
+    /// <summary>"2 slot(s)" on CPU, "4 slot(s) on cuda:0, cuda:1, cuda:0, cuda:1" on GPUs; with the memory limit if any.</summary>
+    public static string Describe(NodeSlots slots)
+    {
+        var where = slots.Devices.All(d => d == "cpu") ? $"{slots.Count} slot(s)" : $"{slots.Count} slot(s) on {string.Join(", ", slots.Devices)}";
+        return ((ProcessWorkerLauncher)slots.Launcher).Command.MemoryLimitBytes is { } bytes ? $"{where} of at most {ByteSize.Describe(bytes)}" : where;
+    }
+
+    private static string? NoOpRunnerSpec(string text) => Training.Workers.NoOpTrialRunner.Parse(text) is null ? null : text;
+
+    private static long? Memory(string? option, Config config)
+    {
+        var (text, source) = option is not null ? (option, "--slot-memory")
+            : config.HasPath(MemoryKey) ? (config.GetString(MemoryKey), MemoryKey)
+            : ((string?)null, "");
+        if (text is null or "off") return null;
+        return ByteSize.Parse(text) is { } bytes && bytes >= MinimumMemory
+            ? bytes
+            : throw new UserError($"{source}: must be a size of at least 3G (e.g. 8G), or off; got \"{text}\"");
+    }
+
+    /// <summary>
+    /// RLIMIT_AS counts address space, not resident memory: the .NET runtime and libtorch map about
+    /// 2.5 GB of it before a worker's first trial (measured: a worker loads libtorch under a 3G limit,
+    /// not under 2G).
+    /// </summary>
+    private const long MinimumMemory = 3L << 30;
+
+    /// <summary>
+    /// The CUDA devices here, asked of a short-lived worker (the node process never loads libtorch).
+    /// Not asked at all where there is no NVIDIA driver, or where the device is named cpu.
+    /// </summary>
+    private static int CudaDevices(SlotArguments a)
+    {
+        if (a.Device == "cpu" || !File.Exists("/dev/nvidiactl")) return 0;
+        var (fileName, arguments) = ThisInstallation(["worker", "--count-cuda-devices"], null).ToStart();
+        using var probe = Process.Start(new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var answer = probe.StandardOutput.ReadToEnd();
+        probe.WaitForExit();
+        return int.TryParse(answer.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0;
+    }
+
+    /// <summary>
+    /// This installation's sweepgrid executable with <paramref name="arguments"/>: the apphost next to
+    /// this assembly (a published or built `sweepgrid`), else `dotnet sweepgrid.dll`.
+    /// </summary>
+    private static WorkerCommand ThisInstallation(IReadOnlyList<string> arguments, long? memory)
+    {
+        var apphost = Path.Combine(AppContext.BaseDirectory, "sweepgrid");
+        if (File.Exists(apphost)) return new WorkerCommand(apphost, arguments, memory);
+        var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        return new WorkerCommand(host, [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), .. arguments], memory);
+    }
 }

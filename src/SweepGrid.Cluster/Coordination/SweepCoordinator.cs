@@ -63,7 +63,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         if (settled.Count > 0)
         {
             _log.Info("Sweep {SweepId}: after the restart, {Finished} trial(s) finished with their stored outcome and {Requeued} re-queued",
-                _state.SweepName, settled.OfType<TrialFinished>().Count(), settled.OfType<TrialRequeued>().Count());
+                _state.SweepName, settled.OfType<TrialFinished>().Count(), settled.OfType<TrialInterrupted>().Count());
         }
 
         JournalThenApply(settled);
@@ -195,7 +195,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
                 if (_slots.TryGetValue(a.Slot, out var slot)) slot.Tell(new Assignment(assigned.Spec, a.Attempt));
                 Publish(new TrialStarted(a.TrialId, a.Attempt, a.Slot, assigned.Spec.Epochs, TrialText.Brief(assigned.Spec)));
                 break;
-            case TrialFinished or TrialAttemptFailed or TrialRequeued:
+            case TrialFinished or TrialAttemptFailed or TrialInterrupted or TrialRequeued:
                 var entry = _state.Trials[TrialOf(e)];
                 _latestEpoch.Remove(entry.Spec.TrialId);
                 _results.SetStatus(_state.SweepName, entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason);
@@ -208,6 +208,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     {
         TrialFinished f => f.TrialId,
         TrialAttemptFailed f => f.TrialId,
+        TrialInterrupted i => i.TrialId,
         TrialRequeued r => r.TrialId,
         _ => throw new ArgumentException($"{e.GetType().Name} names no single trial", nameof(e)),
     };

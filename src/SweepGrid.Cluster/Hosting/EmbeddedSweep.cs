@@ -27,7 +27,19 @@ public static class EmbeddedSweep
             onProgress(answer);
 
             var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var listener = system.ActorOf(ProgressListener.Props(onProgress, finished, self => coordinator.Tell(new Subscribe(self))), $"progress-{name}");
+            int outOfService = 0;
+            void OnProgress(object message)
+            {
+                onProgress(message);
+                // With no slot left that can train, the sweep would wait for ever.
+                if (message is TrainingSlotProtocol.OutOfService o && Interlocked.Increment(ref outOfService) == slots.Count)
+                {
+                    finished.TrySetException(new InvalidOperationException($"no slot can train: slot {o.Slot}: {o.Reason}"));
+                }
+            }
+
+            var listener = system.ActorOf(ProgressListener.Props(OnProgress, finished, self => coordinator.Tell(new Subscribe(self))), $"progress-{name}");
+            system.EventStream.Subscribe(listener, typeof(TrainingSlotProtocol.OutOfService));
             coordinator.Tell(new Subscribe(listener));
             var agent = system.ActorOf(NodeAgentProtocol.Props(coordinator, host.Results, slots), $"node-{name}");
             try

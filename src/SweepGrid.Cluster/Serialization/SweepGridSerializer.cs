@@ -27,6 +27,7 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["trial-assigned"] = typeof(TrialAssigned),
         ["trial-finished"] = typeof(TrialFinished),
         ["trial-attempt-failed"] = typeof(TrialAttemptFailed),
+        ["trial-interrupted"] = typeof(TrialInterrupted),
         ["trial-requeued"] = typeof(TrialRequeued),
         ["epoch-recorded"] = typeof(EpochRecorded),
         ["outcome-recorded"] = typeof(OutcomeRecorded),

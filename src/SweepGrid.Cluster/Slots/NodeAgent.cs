@@ -1,6 +1,5 @@
 using Akka.Actor;
 using SweepGrid.Cluster.Results;
-using SweepGrid.Training.Loop;
 
 namespace SweepGrid.Cluster.Slots;
 
@@ -19,10 +18,11 @@ internal sealed class NodeAgent : ReceiveActor
         for (int i = 0; i < slots.Count; i++)
         {
             var slotId = $"{node.Host}:{node.Port}/slot-{i}";
-            _slots.Add(Context.ActorOf(TrainingSlotProtocol.Props(slotId, coordinator, results, new TrainerOptions(Device: slots.Devices[i]), slots.Runner), $"slot-{i}"));
+            _slots.Add(Context.ActorOf(TrainingSlotProtocol.Props(slotId, coordinator, results, slots.Devices[i], slots.Launcher), $"slot-{i}"));
         }
 
         Receive<NodeAgentProtocol.ReleaseTrials>(_ => Release(Sender));
+        Receive<TrainingSlotProtocol.OutOfService>(o => Context.System.EventStream.Publish(o));
     }
 
     private void Release(IActorRef requester)

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using SweepGrid.Cluster.Results;
-using SweepGrid.Training.Loop;
+using SweepGrid.Cluster.Workers;
 
 namespace SweepGrid.Cluster.Slots;
 
@@ -24,13 +24,12 @@ public static class NodeAgentProtocol
     public sealed record TrialsReleased(IReadOnlyList<string> Notes);
 }
 
-/// <summary>A node's training slots: the device of each (see <see cref="Training.Runtime.SlotDevices.Plan"/>).</summary>
-/// <param name="Runner">What the slots run for a trial; null: train it (<see cref="TorchTrialRunner"/>).</param>
-public sealed record NodeSlots(IReadOnlyList<string> Devices, ITrialRunner? Runner = null)
+/// <summary>A node's training slots: the device of each, and how each starts its worker.</summary>
+public sealed record NodeSlots(IReadOnlyList<string> Devices, IWorkerLauncher Launcher)
 {
-    /// <summary><paramref name="count"/> slots on one device ("cpu", "cuda:N"; null: cuda:0 when there is one, else cpu).</summary>
-    public NodeSlots(int count, string? device, ITrialRunner? runner = null)
-        : this(Enumerable.Repeat(device ?? (Training.Runtime.SlotDevices.CudaDevices() > 0 ? "cuda:0" : "cpu"), count).ToList(), runner)
+    /// <summary><paramref name="count"/> slots on one device.</summary>
+    public NodeSlots(int count, string device, IWorkerLauncher launcher)
+        : this(Enumerable.Repeat(device, count).ToList(), launcher)
     {
     }
 

@@ -3,34 +3,49 @@ using Akka.Event;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Recording;
 using SweepGrid.Cluster.Results;
+using SweepGrid.Cluster.Workers;
+using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Loop;
+using SweepGrid.Core.Workers;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
 
 namespace SweepGrid.Cluster.Slots;
 
 /// <summary>
-/// Pulls a trial from the coordinator, trains it on the slot's own <see cref="TrainingThread"/> (never
-/// on the actor dispatcher: a trial blocks for minutes), and relays its progress: epochs to the trial's recorder
-/// and the coordinator, then the outcome to the recorder and, once stored, to the coordinator.
-/// The training thread talks to the actor only by messages to <see cref="ActorBase.Self"/>.
+/// Pulls a trial from the coordinator, has its worker process train it (<see cref="IWorkerLauncher"/>:
+/// a trial never runs in the node's process, so one that aborts natively, runs out of memory or
+/// poisons its CUDA context takes down its own worker, not the node), and relays its progress: epochs
+/// to the trial's recorder and the coordinator, then the outcome to the recorder and, once stored, to
+/// the coordinator. A worker that dies under a trial is that trial's failure, with the cause of death
+/// as its reason; the slot starts another worker, after a growing pause if they keep dying, so a broken
+/// machine does not drain the queue. Everything the worker says arrives as messages to
+/// <see cref="ActorBase.Self"/>, tagged with the worker's generation: a killed worker's last words are ignored.
 /// </summary>
 internal sealed class TrainingSlot : ReceiveActor, IWithTimers
 {
     private readonly string _slotId;
     private readonly IActorRef _coordinator;
     private readonly ResultsStore _results;
-    private readonly TrainerOptions _options;
-    private readonly ITrialRunner _runner;
+    private readonly string _device;
+    private readonly IWorkerLauncher _launcher;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly TrainingThread _thread;
     private readonly ShutdownSettings _shutdown = ShutdownSettings.From(Context.System.Settings.Config);
-    private CancellationTokenSource? _training;
 
-    /// <summary>Cancelled when the node shuts down: the trial stops at the end of its epoch, checkpointed.</summary>
-    private CancellationTokenSource? _release;
+    private IWorker? _worker;
+
+    /// <summary>Numbers this slot's workers; messages from any but the current one are stale.</summary>
+    private int _generation;
+
+    /// <summary>Workers that died in a row (a trial that ended, however, resets it): how long to wait before the next.</summary>
+    private int _deaths;
+
+    /// <summary>Workers that died before they were ready, in a row.</summary>
+    private int _failedStarts;
+
+    /// <summary>A worker that cannot start this many times in a row will not: the slot goes out of service.</summary>
+    public const int StartAttempts = 3;
 
     /// <summary>Who asked this slot to leave (the node agent, at shutdown); null while the node runs.</summary>
     private IActorRef? _leaveRequester;
@@ -38,52 +53,39 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     /// <summary>What the slot did with its trial on leaving, for the node's last lines.</summary>
     private string? _leaveNote;
 
-    /// <summary>When this slot last asked for work (not counting repeats), for <see cref="TrialRun.RequestedAt"/>.</summary>
-    private long _requestedAt;
-
     /// <summary>The attempt this slot last reported the end of: named in its requests, so that one overtaking the report is not read as a restart.</summary>
     private ReportedAttempt? _reported;
-
-    /// <summary>
-    /// Counts this slot's runs. Messages from the training thread carry theirs, and only the current
-    /// run's are handled: an abandoned run (its coordinator died) may still report while it winds down.
-    /// </summary>
-    private int _run;
 
     /// <summary>The running attempt's reports its recorder has not acknowledged.</summary>
     private Outbox _outbox = new();
 
+    /// <summary>The coordinator that assigned the running trial: its reports go there, not through the director.</summary>
+    private IActorRef _assignedBy = ActorRefs.Nobody;
+
+    private int _assignedAttempt;
+
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options, ITrialRunner runner)
+    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, string device, IWorkerLauncher launcher)
     {
         _slotId = slotId;
         _coordinator = coordinator;
         _results = results;
-        _options = options;
-        _runner = runner;
-        _thread = new TrainingThread($"train {slotId}");
-        Idle();
+        _device = device;
+        _launcher = launcher;
+        StartingWorker();
     }
 
-    private sealed record EpochDone(int Run, int Attempt, EpochRecord Record);
+    private sealed record FromWorker(int Generation, WorkerMessage Message);
 
-    private sealed record PointsDone(int Run, int Attempt, IReadOnlyList<TrajectoryPoint> Points);
+    private sealed record WorkerGone(int Generation, int ExitCode, string? LastError);
 
-    private sealed record FlatnessDone(int Run, int Attempt, FlatnessRecord Record);
+    private sealed record WorkerLine(int Generation, string Line);
 
-    private sealed record WalkDone(int Run, int Attempt, WalkRecord Record);
-
-    private sealed record Resumed(int Run, int Attempt, int Epoch);
-
-    private sealed record TrainingEnded(int Run, int Attempt, TrialOutcome Outcome);
-
-    /// <param name="Detail">The whole exception, stack included, for the log; <paramref name="Reason"/> is its message.</param>
-    private sealed record TrainingCrashed(int Run, int Attempt, string Reason, string Detail);
-
-    /// <summary>The attempt stopped because it was asked to (released at an epoch's end, or cancelled).</summary>
-    /// <param name="Epoch">The epoch it was released after, checkpointed if <paramref name="Checkpointed"/>; null: cancelled mid-epoch.</param>
-    private sealed record TrainingStopped(int Run, int Attempt, int? Epoch, bool Checkpointed);
+    private sealed record StartWorker
+    {
+        public static readonly StartWorker Instance = new();
+    }
 
     private sealed record ReleaseDeadline
     {
@@ -97,20 +99,132 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
 
     private sealed record ResendRelease(ReportReleased Report);
 
-    protected override void PreStart() => AskForWork();
-
-    private void AskForWork()
+    private sealed record CheckOutbox
     {
-        _requestedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        _coordinator.Tell(new RequestWork(_slotId, Reported: _reported));
+        public static readonly CheckOutbox Instance = new();
     }
+
+    private sealed record AskSoon
+    {
+        public static readonly AskSoon Instance = new();
+    }
+
+    private const string ReleaseReason = "its node shut down";
+
+    private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
+
+    /// <summary>After the sweep it worked for has finished (another may be open; the director parks the request if none is).</summary>
+    private static readonly TimeSpan AskAfterNoMoreWork = TimeSpan.FromSeconds(1);
+
+    /// <summary>Unacknowledged reports are sent again after this long without an acknowledgement.</summary>
+    private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// With nothing acknowledged for this long the store is taken to be gone and the attempt fails
+    /// (the trial is tried again elsewhere, from its checkpoint). Much longer than a database restart.
+    /// </summary>
+    private static readonly TimeSpan GiveUpStoringAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a released attempt waits for its recorder to store its last reports.</summary>
+    private static readonly TimeSpan DrainWithin = TimeSpan.FromSeconds(10);
+
+    /// <summary>The pause before the next worker after <paramref name="deaths"/> in a row: none, then 1 s doubling to a minute.</summary>
+    public static TimeSpan Backoff(int deaths) =>
+        deaths <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(deaths, 7) - 1)));
+
+    protected override void PreStart() => LaunchWorker();
 
     protected override void PostStop()
     {
-        _training?.Cancel();
-        _release?.Dispose();
-        _thread.Dispose();
+        // The node is stopping without having released (a cancelled run, a stopped actor system): end the trial with it.
+        _worker?.Kill();
+        _worker?.Dispose();
     }
+
+    private void LaunchWorker()
+    {
+        int generation = ++_generation;
+        var self = Self;
+        _worker = _launcher.Start(_slotId, new WorkerEvents(
+            message => self.Tell(new FromWorker(generation, message)),
+            line => self.Tell(new WorkerLine(generation, line)),
+            (code, lastError) => self.Tell(new WorkerGone(generation, code, lastError))));
+    }
+
+    /// <summary>Stops the current worker for good (its replacement, if any, is launched by the caller).</summary>
+    private void KillWorker()
+    {
+        _worker?.Kill();
+        _worker?.Dispose();
+        _worker = null;
+        _generation++; // whatever it still says is stale
+    }
+
+    /// <summary>
+    /// Messages every state takes the same way: the worker's log lines (to the log file), stale messages
+    /// of dead workers, and, where no state has said otherwise, a worker's death that no longer matters
+    /// (its trial has been handed back).
+    /// </summary>
+    private void WorkerBackground()
+    {
+        Receive<WorkerLine>(l => _log.Info("Worker of {Slot}: {Line}", _slotId, l.Line));
+        Receive<FromWorker>(m => m.Generation != _generation, _ => { });
+        Receive<WorkerGone>(g => g.Generation != _generation, _ => { });
+        Receive<WorkerGone>(_ => _worker = null);
+    }
+
+    /// <summary>Waiting for the worker to say it is ready; then the slot asks for work.</summary>
+    private void StartingWorker()
+    {
+        Receive<FromWorker>(m => m.Generation == _generation && m.Message is WorkerReady, m =>
+        {
+            var ready = (WorkerReady)m.Message;
+            _log.Info("Worker {Pid} of {Slot} ready after {Seconds:F2} s", ready.ProcessId, _slotId, ready.StartupSeconds);
+            _failedStarts = 0;
+            Become(Idle);
+            AskForWork();
+        });
+        Receive<WorkerGone>(g => g.Generation == _generation, g =>
+        {
+            if (++_failedStarts < StartAttempts)
+            {
+                WorkerDiedIdle(g);
+                return;
+            }
+
+            _worker = null;
+            var reason = $"its worker process died {StartAttempts} times before it was ready: {WorkerExit.Describe(g.ExitCode, g.LastError)}";
+            _log.Error("Slot {Slot} is out of service: {Reason}", _slotId, reason);
+            Context.Parent.Tell(new TrainingSlotProtocol.OutOfService(_slotId, reason));
+            Become(Gone);
+        });
+        Receive<StartWorker>(_ => LaunchWorker());
+        Receive<TrainingSlotProtocol.Leave>(_ =>
+        {
+            _leaveRequester = Sender;
+            LeaveNow();
+        });
+        WorkerBackground();
+    }
+
+    /// <summary>A worker died with no trial on it: blame nobody, start another after the backoff.</summary>
+    private void WorkerDiedIdle(WorkerGone gone)
+    {
+        _worker = null;
+        _log.Warning("Worker of {Slot} died with no trial: {Reason}", _slotId, WorkerExit.Describe(gone.ExitCode, gone.LastError));
+        RestartWorker();
+    }
+
+    private void RestartWorker()
+    {
+        _deaths++;
+        var pause = Backoff(_deaths);
+        if (pause > TimeSpan.Zero) _log.Warning("Slot {Slot}: {Deaths} worker(s) died in a row; the next starts in {Seconds:F0} s", _slotId, _deaths, pause.TotalSeconds);
+        Become(StartingWorker);
+        Timers.StartSingleTimer(nameof(StartWorker), StartWorker.Instance, pause);
+    }
+
+    private void AskForWork() => _coordinator.Tell(new RequestWork(_slotId, Reported: _reported));
 
     /// <summary>
     /// Waiting for work. A request can be lost (sent while the director moves to another node, or
@@ -126,11 +240,17 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         Receive<NoMoreWork>(_ => Timers.StartSingleTimer(nameof(NoMoreWork), AskSoon.Instance, AskAfterNoMoreWork));
         Receive<AskSoon>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true, _reported)));
         Receive<ReceiveTimeout>(_ => _coordinator.Tell(new RequestWork(_slotId, Again: true, _reported)));
+        Receive<WorkerGone>(g => g.Generation == _generation, g =>
+        {
+            SetReceiveTimeout(null);
+            WorkerDiedIdle(g);
+        });
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
             _leaveRequester = Sender;
             LeaveNow();
         });
+        WorkerBackground();
     }
 
     /// <summary>
@@ -146,42 +266,14 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         ReceiveAny(_ => { });
     }
 
-    private const string ReleaseReason = "its node shut down";
-
     private void LeaveNow()
     {
+        Timers.Cancel(nameof(StartWorker));
+        _worker?.Dispose(); // its input closes and it exits
+        _worker = null;
         _leaveRequester!.Tell(new TrainingSlotProtocol.Left(_leaveNote));
         Become(Gone);
     }
-
-    private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
-
-    /// <summary>After the sweep it worked for has finished (another may be open; the director parks the request if none is).</summary>
-    private static readonly TimeSpan AskAfterNoMoreWork = TimeSpan.FromSeconds(1);
-
-    private sealed record AskSoon
-    {
-        public static readonly AskSoon Instance = new();
-    }
-
-    /// <summary>Unacknowledged reports are sent again after this long without an acknowledgement.</summary>
-    private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(3);
-
-    /// <summary>
-    /// With nothing acknowledged for this long the store is taken to be gone and the attempt fails
-    /// (the trial is tried again elsewhere, from its checkpoint). Much longer than a database restart.
-    /// </summary>
-    private static readonly TimeSpan GiveUpStoringAfter = TimeSpan.FromMinutes(5);
-
-    private sealed record CheckOutbox
-    {
-        public static readonly CheckOutbox Instance = new();
-    }
-
-    /// <summary>The coordinator that assigned the running trial: its reports go there, not through the director.</summary>
-    private IActorRef _assignedBy = ActorRefs.Nobody;
-
-    private int _assignedAttempt;
 
     private void Start(Assignment assignment)
     {
@@ -191,86 +283,95 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         _assignedBy = Sender;
         _assignedAttempt = attempt;
         Context.Watch(_assignedBy);
-        int run = ++_run;
-        var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}-{run}");
+        var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}-{_generation}");
         _outbox = new Outbox();
         Timers.StartPeriodicTimer(nameof(CheckOutbox), CheckOutbox.Instance, TimeSpan.FromSeconds(1));
-        _training = new CancellationTokenSource();
-        _release = new CancellationTokenSource();
-        var token = _training.Token;
-        var self = Self;
-        var observer = new ForwardingObserver(
-            record => self.Tell(new EpochDone(run, attempt, record)),
-            points => self.Tell(new PointsDone(run, attempt, points)),
-            record => self.Tell(new FlatnessDone(run, attempt, record)),
-            record => self.Tell(new WalkDone(run, attempt, record)),
-            epoch => self.Tell(new Resumed(run, attempt, epoch)));
-        var options = _options with
-        {
-            FinalWeightsPath = _results.WeightsPath(trial.SweepName, trial.TrialId),
-            CheckpointPath = _results.CheckpointPath(trial.SweepName, trial.TrialId),
-        };
-        var trialRun = new TrialRun(trial, observer, options, _requestedAt, token, _release.Token);
-        _thread.Run(() => _runner.Run(trialRun))
-            .ContinueWith(t => Ended(t, run, attempt), TaskScheduler.Default)
-            .PipeTo(self);
+        var run = new RunTrial(trial, attempt, _device, _results.CheckpointPath(trial.SweepName, trial.TrialId), _results.WeightsPath(trial.SweepName, trial.TrialId));
         _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} started on {Slot}", trial.TrialId, trial.SweepName, attempt, _slotId);
         Become(() => Training(trial, recorder));
+        if (_worker?.Send(run) != true) _log.Warning("Slot {Slot}: its worker took no trial; it is gone and will be reported so", _slotId);
     }
-
-    private static object Ended(Task<TrialOutcome> task, int run, int attempt) => task.Exception?.GetBaseException() switch
-    {
-        null when task.IsCompletedSuccessfully => new TrainingEnded(run, attempt, task.Result),
-        TrialReleasedException released => new TrainingStopped(run, attempt, released.Epoch, released.Checkpointed),
-        OperationCanceledException => new TrainingStopped(run, attempt, null, false),
-        Exception e => new TrainingCrashed(run, attempt, e.Message, e.ToString()),
-        null => new TrainingStopped(run, attempt, null, false), // a cancelled task carries no exception
-    };
 
     private void Training(TrialSpec trial, IActorRef recorder)
     {
-        Receive<EpochDone>(e => e.Run == _run, e =>
+        Receive<FromWorker>(m => m.Generation == _generation, m =>
         {
-            Record(recorder, seq => new RecordEpoch(e.Attempt, seq, e.Record));
-            _assignedBy.Tell(new ReportEpoch(trial.TrialId, e.Attempt, e.Record));
+            switch (m.Message)
+            {
+                case TrialEpochDone e:
+                    Record(recorder, seq => new RecordEpoch(_assignedAttempt, seq, e.Record));
+                    _assignedBy.Tell(new ReportEpoch(trial.TrialId, _assignedAttempt, e.Record));
+                    break;
+                case TrialPointsDone p:
+                    Record(recorder, seq => new RecordPoints(_assignedAttempt, seq, p.Points));
+                    break;
+                case TrialFlatnessDone f:
+                    Record(recorder, seq => new RecordFlatness(_assignedAttempt, seq, f.Record));
+                    break;
+                case TrialWalkDone w:
+                    Record(recorder, seq => new RecordWalk(_assignedAttempt, seq, w.Record));
+                    break;
+                case TrialResumed r:
+                    _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
+                        trial.TrialId, trial.SweepName, _assignedAttempt, r.Epoch);
+                    break;
+                case TrialEnded e:
+                    _deaths = 0;
+                    Record(recorder, seq => new RecordOutcome(_assignedAttempt, seq, e.Outcome));
+                    Become(() => AwaitingStorage(trial, e.Outcome, recorder));
+                    break;
+                case TrialCrashed c:
+                    _deaths = 0; // the trial threw; its worker is fine
+                    // The whole exception goes to the log file; the console and the store get its first line.
+                    _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed on {Slot}: {Detail}",
+                        trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, c.Detail);
+                    Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, c.Reason));
+                    break;
+                case TrialStopped s:
+                    Release(trial, recorder, s.Epoch, s.Checkpointed);
+                    break;
+            }
         });
-        Receive<PointsDone>(p => p.Run == _run, p => Record(recorder, seq => new RecordPoints(p.Attempt, seq, p.Points)));
-        Receive<FlatnessDone>(f => f.Run == _run, f => Record(recorder, seq => new RecordFlatness(f.Attempt, seq, f.Record)));
-        Receive<WalkDone>(w => w.Run == _run, w => Record(recorder, seq => new RecordWalk(w.Attempt, seq, w.Record)));
-        Receive<Resumed>(r => r.Run == _run, r => _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
-            trial.TrialId, trial.SweepName, r.Attempt, r.Epoch));
+        Receive<WorkerGone>(g => g.Generation == _generation, g => WorkerDiedUnder(trial, recorder, g));
         Receive<Recorded>(r => IsCurrent(trial, r), r => { _outbox.Acknowledge(r.Seq, DateTime.UtcNow); });
-        Receive<TrainingEnded>(e => e.Run == _run, e =>
-        {
-            Record(recorder, seq => new RecordOutcome(e.Attempt, seq, e.Outcome));
-            Become(() => AwaitingStorage(trial, e.Outcome, recorder));
-        });
-        Receive<TrainingCrashed>(c => c.Run == _run, c =>
-        {
-            _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed on {Slot}: {Detail}",
-                trial.TrialId, trial.SweepName, c.Attempt, _slotId, c.Detail);
-            Finish(recorder, new ReportFailed(trial.TrialId, c.Attempt, c.Reason));
-        });
-        Receive<TrainingStopped>(s => s.Run == _run, s =>
-        {
-            if (_leaveRequester is not null) Release(trial, recorder, s);
-            else Finish(recorder, new ReportFailed(trial.TrialId, s.Attempt, "the attempt was cancelled"));
-        });
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
             _leaveRequester = Sender;
             _log.Info("Trial {TrialId} of sweep {SweepId}: the node is shutting down; attempt {Attempt} stops at the end of its epoch, checkpointed",
                 trial.TrialId, trial.SweepName, _assignedAttempt);
-            _release?.Cancel();
+            _worker?.Send(ReleaseTrial.Instance);
             Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
         });
         Receive<ReleaseDeadline>(_ =>
         {
             _log.Warning("Trial {TrialId} of sweep {SweepId}: its epoch did not end within {Seconds:F0} s of the shutdown; stopped, it resumes from its last checkpoint",
                 trial.TrialId, trial.SweepName, _shutdown.CheckpointWithin.TotalSeconds);
-            _training?.Cancel();
+            KillWorker();
+            Release(trial, recorder, epoch: null, checkpointed: false);
         });
         Lifelines(trial, recorder);
+        WorkerBackground();
+    }
+
+    /// <summary>
+    /// The worker died under the trial: a native abort, an out-of-memory kill, a CUDA fault. That is the
+    /// trial's own failure, counted against max-failures, with the cause of death as its reason; unless
+    /// the node is shutting down, when the worker's death is the shutdown's doing and the trial is
+    /// handed back like any other.
+    /// </summary>
+    private void WorkerDiedUnder(TrialSpec trial, IActorRef recorder, WorkerGone gone)
+    {
+        _worker = null;
+        if (_leaveRequester is not null)
+        {
+            Release(trial, recorder, epoch: null, checkpointed: false);
+            return;
+        }
+
+        var reason = WorkerExit.Describe(gone.ExitCode, gone.LastError);
+        _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} failed on {Slot}: {Reason}",
+            trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, reason);
+        Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, reason), workerDied: true);
     }
 
     /// <summary>
@@ -278,11 +379,12 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     /// checkpoint carries them too), its recorder stops, so that it never races the next attempt's on
     /// the same journal, and then the coordinator re-queues the trial; the slot leaves once it has.
     /// </summary>
-    private void Release(TrialSpec trial, IActorRef recorder, TrainingStopped stopped)
+    /// <param name="epoch">The epoch it was released after; null: stopped mid-epoch.</param>
+    private void Release(TrialSpec trial, IActorRef recorder, int? epoch, bool checkpointed)
     {
         Timers.Cancel(nameof(ReleaseDeadline));
-        _leaveNote = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {stopped.Attempt}) handed back " + (stopped.Epoch is { } epoch
-            ? $"after epoch {epoch}" + (stopped.Checkpointed ? ", checkpointed" : " (no checkpoint path)")
+        _leaveNote = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {_assignedAttempt}) handed back " + (epoch is { } e
+            ? $"after epoch {e}" + (checkpointed ? ", checkpointed" : " (no checkpoint path)")
             : "mid-epoch; it resumes from its last periodic checkpoint");
         _log.Info("{Note}", _leaveNote);
         if (_outbox.Count == 0)
@@ -300,11 +402,9 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             });
             Receive<DrainDeadline>(_ => HandBack(trial, recorder));
             Lifelines(trial, recorder);
+            WorkerBackground();
         });
     }
-
-    /// <summary>How long a released attempt waits for its recorder to store its last reports.</summary>
-    private static readonly TimeSpan DrainWithin = TimeSpan.FromSeconds(10);
 
     private void HandBack(TrialSpec trial, IActorRef recorder)
     {
@@ -320,6 +420,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             Receive<ResendRelease>(r => _assignedBy.Tell(r.Report));
             // Its successor re-queues the trial without counting it, as after any coordinator restart.
             Receive<Terminated>(t => t.ActorRef.Equals(_assignedBy), _ => Finish(recorder, report: null));
+            WorkerBackground();
         });
     }
 
@@ -344,7 +445,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             {
                 _log.Error("Trial {TrialId} of sweep {SweepId}: its recorder stored nothing for {Minutes} min; attempt {Attempt} given up on {Slot}",
                     trial.TrialId, trial.SweepName, GiveUpStoringAfter.TotalMinutes, _assignedAttempt, _slotId);
-                _training?.Cancel();
+                KillWorker();
                 Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, $"its results could not be stored for {GiveUpStoringAfter.TotalMinutes} min"));
                 return;
             }
@@ -358,7 +459,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         Receive<Terminated>(t => t.ActorRef.Equals(_assignedBy), _ =>
         {
             _log.Warning("Trial {TrialId} of sweep {SweepId}: its coordinator is gone; attempt abandoned on {Slot}", trial.TrialId, trial.SweepName, _slotId);
-            _training?.Cancel();
+            KillWorker();
             Finish(recorder, report: null);
         });
     }
@@ -372,24 +473,28 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} {Status} after {Seconds:F1} s",
                 trial.TrialId, trial.SweepName, stored.Attempt, outcome.Status, outcome.Seconds);
             // Only now, with the outcome stored, is the checkpoint no longer needed.
-            SweepGrid.Training.Checkpoints.CheckpointFile.Delete(_results.CheckpointPath(trial.SweepName, trial.TrialId));
+            CheckpointFile.Delete(_results.CheckpointPath(trial.SweepName, trial.TrialId));
             Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
         });
         Receive<TrainingSlotProtocol.Leave>(_ => _leaveRequester = Sender);
+        // Its trial is over; a worker that dies now is replaced, and nobody is blamed.
+        Receive<WorkerGone>(g => g.Generation == _generation, g =>
+        {
+            _log.Warning("Worker of {Slot} died after its trial ended: {Reason}", _slotId, WorkerExit.Describe(g.ExitCode, g.LastError));
+            _worker = null;
+        });
         Lifelines(trial, recorder);
+        WorkerBackground();
     }
 
-    private void Finish(IActorRef recorder, object? report)
+    /// <param name="workerDied">The worker died under the trial: the next one starts after the backoff.</param>
+    private void Finish(IActorRef recorder, object? report, bool workerDied = false)
     {
         Timers.Cancel(nameof(CheckOutbox));
         Timers.Cancel(nameof(ReleaseDeadline));
         Timers.Cancel(nameof(ResendRelease));
         Context.Stop(recorder);
         Context.Unwatch(_assignedBy);
-        _training?.Dispose();
-        _training = null;
-        _release?.Dispose();
-        _release = null;
         if (report is not null) _assignedBy.Tell(report);
         _reported = report switch
         {
@@ -410,22 +515,20 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             return;
         }
 
-        Become(Idle);
-        AskForWork();
-    }
-
-    private sealed class ForwardingObserver(
-        Action<EpochRecord> onEpoch, Action<IReadOnlyList<TrajectoryPoint>> onPoints, Action<FlatnessRecord> onFlatness,
-        Action<WalkRecord> onWalk, Action<int> onResumed) : ITrainingObserver
-    {
-        public void OnResumed(int epoch) => onResumed(epoch);
-
-        public void OnWalk(WalkRecord record) => onWalk(record);
-
-        public void OnEpoch(EpochRecord record) => onEpoch(record);
-
-        public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => onPoints(points);
-
-        public void OnFlatness(FlatnessRecord record) => onFlatness(record);
+        if (workerDied)
+        {
+            RestartWorker();
+        }
+        else if (_worker is null)
+        {
+            // Killed on purpose (its attempt was abandoned or given up), or died idle: a fresh one at once.
+            Become(StartingWorker);
+            LaunchWorker();
+        }
+        else
+        {
+            Become(Idle);
+            AskForWork();
+        }
     }
 }

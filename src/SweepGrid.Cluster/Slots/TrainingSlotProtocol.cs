@@ -1,14 +1,15 @@
 using Akka.Actor;
 using SweepGrid.Cluster.Results;
-using SweepGrid.Training.Loop;
+using SweepGrid.Cluster.Workers;
 
 namespace SweepGrid.Cluster.Slots;
 
-/// <summary>A training slot: one trial at a time on one device (a GPU, or a share of the CPU).</summary>
+/// <summary>A training slot: one trial at a time on one device (a GPU, or a share of the CPU), in a worker process of its own.</summary>
 public static class TrainingSlotProtocol
 {
-    public static Props Props(string slotId, IActorRef coordinator, ResultsStore results, TrainerOptions options, ITrialRunner? runner = null) =>
-        Akka.Actor.Props.Create(() => new TrainingSlot(slotId, coordinator, results, options, runner ?? TorchTrialRunner.Instance));
+    /// <param name="device">"cpu", "cuda" or "cuda:N": where its worker trains.</param>
+    public static Props Props(string slotId, IActorRef coordinator, ResultsStore results, string device, IWorkerLauncher launcher) =>
+        Akka.Actor.Props.Create(() => new TrainingSlot(slotId, coordinator, results, device, launcher));
 
     /// <summary>
     /// The node is shutting down: hand back the running trial (at the end of its epoch, checkpointed)
@@ -25,4 +26,11 @@ public static class TrainingSlotProtocol
 
     /// <param name="Note">What became of the slot's trial, for the node's last lines; null if it had none.</param>
     public sealed record Left(string? Note);
+
+    /// <summary>
+    /// The slot's worker died <see cref="TrainingSlot.StartAttempts"/> times in a row before it was ready
+    /// (libtorch cannot load, a --slot-memory too small to start in): the slot takes no work. Told to
+    /// its node agent, which publishes it on the event stream (a `run` with every slot out of service fails).
+    /// </summary>
+    public sealed record OutOfService(string Slot, string Reason);
 }

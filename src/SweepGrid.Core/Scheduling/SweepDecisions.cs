@@ -44,11 +44,11 @@ public static class SweepDecisions
         IsCurrentAttempt(state, trialId, attempt) ? [new TrialRequeued(trialId, attempt, reason)] : None;
 
     /// <summary>
-    /// A slot went away (its actor restarted, or its node died or was downed): what it ran counts as a
-    /// failed attempt and is retried until max-failures. Counted, not merely re-queued, because the
-    /// trial itself may be the cause: a native libtorch abort or an out-of-memory kill takes the whole
-    /// process down, and a trial that does that every time must end as failed, not loop over the
-    /// cluster's nodes forever.
+    /// A slot went away (its actor restarted, or its node died or was downed): what it ran was
+    /// interrupted, not failed. A trial runs in a worker process of its own, so a trial that crashes
+    /// kills its worker, which its slot reports as the trial's failure (<see cref="Fail"/>); a slot
+    /// that is lost lost it with its node. Interruptions are counted apart and bounded
+    /// (max-interruptions), so that a trial whose nodes keep dying cannot loop for ever.
     /// </summary>
     /// <param name="reported">
     /// The attempt the slot says it last ended and reported, as (trial id, attempt): not lost, its
@@ -58,21 +58,22 @@ public static class SweepDecisions
     public static IReadOnlyList<ISweepEvent> SlotLost(SweepState state, string slot, (string TrialId, int Attempt)? reported = null) =>
         state.RunningOn(slot)
             .Where(t => (t.Spec.TrialId, t.Attempts) != reported)
-            .Select(t => (ISweepEvent)new TrialAttemptFailed(t.Spec.TrialId, t.Attempts, $"slot {slot} was lost"))
+            .Select(t => (ISweepEvent)new TrialInterrupted(t.Spec.TrialId, t.Attempts, $"slot {slot} was lost"))
             .ToList();
 
     /// <summary>
     /// After the coordinator restarts from its journal, no slot of the previous incarnation can
     /// report. A running trial whose current attempt already stored its outcome (the report was lost
     /// with the old coordinator) is finished with that outcome, so it is neither run nor recorded a
-    /// second time; every other running trial is re-queued.
+    /// second time; every other running trial was interrupted (counted towards max-interruptions:
+    /// a trial can no longer take its coordinator's process down, but the count bounds any loop).
     /// </summary>
     /// <param name="storedOutcome">The outcome the trial's recorder stored, as (attempt, status, reason); null if none.</param>
     public static IReadOnlyList<ISweepEvent> Restarted(SweepState state, Func<string, (int Attempt, TrialStatus Status, string? Reason)?>? storedOutcome = null) =>
         state.Running
             .Select(t => storedOutcome?.Invoke(t.Spec.TrialId) is { } stored && stored.Attempt == t.Attempts
                 ? (ISweepEvent)new TrialFinished(t.Spec.TrialId, t.Attempts, stored.Status, stored.Reason)
-                : new TrialRequeued(t.Spec.TrialId, t.Attempts, "coordinator restarted"))
+                : new TrialInterrupted(t.Spec.TrialId, t.Attempts, "coordinator restarted"))
             .ToList();
 
     /// <summary>Only the attempt the coordinator last assigned may report; anything else is stale.</summary>

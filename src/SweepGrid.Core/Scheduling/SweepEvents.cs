@@ -25,8 +25,20 @@ public sealed record TrialAssigned(string TrialId, int Attempt, string Slot) : I
 /// <summary>The attempt ran to an end with a result (completed or diverged); its metrics are already stored.</summary>
 public sealed record TrialFinished(string TrialId, int Attempt, TrialStatus Status, string? Reason) : ISweepEvent;
 
-/// <summary>The attempt crashed. Counts as a failure: the trial is retried until it has failed too often.</summary>
+/// <summary>
+/// The attempt failed through the trial's own fault: it threw, or its worker process died under it
+/// (a native abort, an out-of-memory kill, a CUDA fault). Counts as a failure: the trial is retried
+/// until it has failed max-failures times. (Journals written before trials ran in worker processes
+/// also record a lost node this way.)
+/// </summary>
 public sealed record TrialAttemptFailed(string TrialId, int Attempt, string Reason) : ISweepEvent;
 
-/// <summary>The attempt ended through no fault of the trial (the coordinator restarted, or its node shut down and released it): retried, not counted as a failure.</summary>
+/// <summary>
+/// The attempt was cut short through no fault of the trial: its node died or was downed, or its
+/// coordinator restarted. Retried without counting a failure; counted apart, so that a trial whose
+/// nodes keep dying ends after max-interruptions instead of looping for ever.
+/// </summary>
+public sealed record TrialInterrupted(string TrialId, int Attempt, string Reason) : ISweepEvent;
+
+/// <summary>The slot handed the attempt back (its node shut down and released it, checkpointed): retried, counted as nothing.</summary>
 public sealed record TrialRequeued(string TrialId, int Attempt, string Reason) : ISweepEvent;

@@ -9,13 +9,15 @@ namespace SweepGrid.Core.Scheduling;
 /// The sweep as the coordinator holds it: an immutable value, changed only by <see cref="Apply"/>.
 /// The decisions (which events a command causes) are in <see cref="SweepDecisions"/>; together they
 /// are the sweep's state machine, testable without an actor system:
-/// Pending → Running → Completed | Diverged, Running → Pending (retry) or Failed (too many failures).
+/// Pending → Running → Completed | Diverged, Running → Pending (retry) or Failed (too many failures, or
+/// too many interruptions).
 /// Indexed for sweeps of 100,000 trials: the next pending trial, a slot's running trial and the
 /// counts by status are each found in O(log n), never by a scan of every trial.
 /// </summary>
 public sealed record SweepState(
     string SweepName,
     int MaxFailures,
+    int MaxInterruptions,
     ImmutableDictionary<string, TrialEntry> Trials,
     ImmutableList<string> Order,
     ImmutableSortedSet<int> PendingOrdinals,
@@ -27,8 +29,14 @@ public sealed record SweepState(
 {
     public const int DefaultMaxFailures = 3;
 
-    public static SweepState Empty(string sweepName, int maxFailures = DefaultMaxFailures) =>
-        new(sweepName, maxFailures, ImmutableDictionary<string, TrialEntry>.Empty, ImmutableList<string>.Empty,
+    /// <summary>
+    /// Generous: a preemptible or flaky machine may be lost a few times in a trial's life. Twenty lost
+    /// attempts of one trial say something is wrong with the cluster, or with what the trial does to it.
+    /// </summary>
+    public const int DefaultMaxInterruptions = 20;
+
+    public static SweepState Empty(string sweepName, int maxFailures = DefaultMaxFailures, int maxInterruptions = DefaultMaxInterruptions) =>
+        new(sweepName, maxFailures, maxInterruptions, ImmutableDictionary<string, TrialEntry>.Empty, ImmutableList<string>.Empty,
             ImmutableSortedSet<int>.Empty, ImmutableDictionary<string, ImmutableSortedSet<int>>.Empty, TrialCounts.Zero, 0, 0,
             ImmutableHashSet<string>.Empty);
 
@@ -62,6 +70,15 @@ public sealed record SweepState(
             Failures = t.Failures + 1,
             Slot = null,
             Reason = f.Reason,
+        }),
+        TrialInterrupted i => Update(i.TrialId, t => t with
+        {
+            Status = t.Interruptions + 1 >= MaxInterruptions ? TrialStatus.Failed : TrialStatus.Pending,
+            Interruptions = t.Interruptions + 1,
+            Slot = null,
+            Reason = t.Interruptions + 1 >= MaxInterruptions
+                ? $"interrupted {t.Interruptions + 1} times through no fault of its own, last: {i.Reason} (its nodes keep dying: look at them)"
+                : i.Reason,
         }),
         TrialRequeued r => Update(r.TrialId, t => t with { Status = TrialStatus.Pending, Slot = null, Reason = r.Reason }),
         _ => throw new ArgumentException($"unknown sweep event {e.GetType().Name}", nameof(e)),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Loop;

@@ -61,7 +61,7 @@ internal sealed partial class TrainingSession
 
     private static void SetGenerator(Generator generator, byte[] bytes)
     {
-        using var state = tensor(bytes, dtype: ScalarType.Byte);
+        using var state = tensor(bytes, dtype: ScalarType.Byte, device: CPU);
         generator.set_state(state);
     }
 }

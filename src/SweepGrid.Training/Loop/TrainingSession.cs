@@ -116,7 +116,7 @@ internal sealed partial class TrainingSession : IDisposable
         long n = _trainY.shape[0];
         int batch = _trial.BatchSize;
         long steps = StepsPerEpoch;
-        using var order = randperm(n, generator: _shuffle).to(_device);
+        using var order = randperm(n, generator: _shuffle, device: CPU).to(_device);
         for (long s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
@@ -284,8 +284,8 @@ internal sealed partial class TrainingSession : IDisposable
 
     internal static (Tensor X, Tensor Y) ToDevice(LabeledData data, Device device)
     {
-        var x = tensor(data.Features, [data.Count, .. data.Shape.Select(d => (long)d)]).to(device);
-        var y = tensor(data.Labels).to(device);
+        var x = tensor(data.Features, [data.Count, .. data.Shape.Select(d => (long)d)], device: device);
+        var y = tensor(data.Labels, device: device);
         return (x, y);
     }
 

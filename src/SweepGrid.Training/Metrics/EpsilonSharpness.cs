@@ -67,7 +67,7 @@ public static class EpsilonSharpness
     {
         int p = s.SubspaceDimension;
         // A: n × p, Gaussian, stored per parameter tensor as (numel_k × p) blocks.
-        var a = x.Select(t => randn([t.numel(), p], generator: generator).to(t.device)).ToArray();
+        var a = x.Select(t => randn([t.numel(), p], generator: generator, device: CPU).to(t.device)).ToArray();
         using var gram = a.Aggregate(zeros(p, p, device: x[0].device), (acc, block) => acc + block.t().matmul(block));
         using var atx = a.Zip(x).Aggregate(zeros(p, device: x[0].device), (acc, pair) => acc + pair.First.t().matmul(pair.Second.flatten()));
         using var pseudo = linalg.solve(gram, atx);

@@ -17,7 +17,7 @@ public static class HessianSpectrum
     /// <summary>Largest eigenvalue (by magnitude) from a seeded random start.</summary>
     public static Estimate TopEigenvalue(HessianOperator hessian, Generator generator)
     {
-        var v = Normalize(hessian.Parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: generator).to(p.device)).ToArray());
+        var v = Normalize(hessian.Parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: generator, device: CPU).to(p.device)).ToArray());
         double eigenvalue = double.NaN;
         for (int i = 1; i <= MaxIterations; i++)
         {
@@ -42,7 +42,7 @@ public static class HessianSpectrum
         {
             using var scope = NewDisposeScope();
             var v = hessian.Parameters
-                .Select(p => (randint(0, 2, p.shape, generator: generator).to_type(p.dtype) * 2 - 1).to(p.device))
+                .Select(p => (randint(0, 2, p.shape, generator: generator, device: CPU).to_type(p.dtype) * 2 - 1).to(p.device))
                 .ToArray();
             sum += HessianOperator.Dot(v, hessian.Apply(v));
             double next = sum / i;

@@ -26,7 +26,7 @@ public sealed class SeededDropout : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (!training || _p == 0) return input.alias();
-        using var keep = rand(input.shape, generator: _generator).ge(_p).to(input.device);
+        using var keep = rand(input.shape, generator: _generator, device: CPU).ge(_p).to(input.device);
         return input * keep / (1 - _p);
     }
 

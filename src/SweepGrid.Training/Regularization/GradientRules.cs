@@ -54,11 +54,13 @@ internal static class GradientRules
         Shift(parameters, directions, -scale);
     }
 
+    /// <summary>‖(t₁, t₂, …)‖, summed on the tensors' own device (a running sum begun with a device-less
+    /// zeros(1) was a CPU tensor, which mixed devices on CUDA), read back once.</summary>
     internal static double Norm(IEnumerable<Tensor> tensors)
     {
         using var scope = NewDisposeScope();
-        var sum = tensors.Aggregate(zeros(1, dtype: float64), (acc, t) => acc + t.to_type(float64).pow(2).sum());
-        return Math.Sqrt(sum.item<double>());
+        var squares = tensors.Select(t => t.to_type(float64).pow(2).sum()).ToArray();
+        return squares.Length == 0 ? 0 : Math.Sqrt(stack(squares).sum().item<double>());
     }
 
     /// <summary>Moves every parameter by scale·direction, without recording it for autograd.</summary>

@@ -3,15 +3,14 @@ using TorchSharp;
 namespace SweepGrid.Training.Runtime;
 
 /// <summary>
-/// libtorch's intra-op thread pool is per process. With several CPU slots in one process, each
-/// trial gets cores/slots threads, so slots share the machine instead of oversubscribing it.
+/// libtorch's intra-op thread pool is per process. Each slot's worker process gets cores/slots
+/// threads, so a node's slots share the machine instead of oversubscribing it.
 /// </summary>
 public static class TorchThreads
 {
-    public static int ForSlots(int slots)
-    {
-        int threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots));
-        torch.set_num_threads(threads);
-        return threads;
-    }
+    /// <summary>Each of <paramref name="slots"/> slots' share of this machine's cores (at least one).</summary>
+    public static int ForSlots(int slots) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots));
+
+    /// <summary>Sets this process's libtorch thread count (loading libtorch if it is not yet).</summary>
+    public static void Set(int threads) => torch.set_num_threads(threads);
 }

@@ -1,3 +1,4 @@
+using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
 using SweepGrid.Training.Checkpoints;
 using SweepGrid.Training.Data;

@@ -1,13 +1,14 @@
 using System.Globalization;
 using SweepGrid.Core.Results;
 
-namespace SweepGrid.Cluster.Slots;
+namespace SweepGrid.Training.Workers;
 
 /// <summary>
 /// Runs no training: reports one epoch and completes, after sleeping <see cref="Duration"/>. Every
-/// trial still costs what a real one costs in bookkeeping (an assignment journaled, two reports
-/// journaled and written to the tables, a finish journaled), which is what the dispatch and scale
-/// benchmarks and the cluster-scale tests measure. Chosen with the hidden `node --trial-runner noop[:SECONDS]`.
+/// trial still costs what a real one costs in bookkeeping (a worker round trip, an assignment
+/// journaled, two reports journaled and written to the tables, a finish journaled), which is what the
+/// dispatch and scale benchmarks and the cluster-scale tests measure. Chosen with the hidden option
+/// `--trial-runner noop[:SECONDS]` of `node` and `run`; a worker running it never loads libtorch.
 /// </summary>
 public sealed class NoOpTrialRunner(TimeSpan duration) : ITrialRunner
 {
@@ -21,7 +22,7 @@ public sealed class NoOpTrialRunner(TimeSpan duration) : ITrialRunner
         return new TrialOutcome(TrialStatus.Completed, epoch, 1, Duration.TotalSeconds, null);
     }
 
-    /// <summary>"noop" or "noop:SECONDS" (a non-negative number); null for anything else.</summary>
+    /// <summary>"noop" or "noop:SECONDS" (0 to 3600); null for anything else.</summary>
     public static NoOpTrialRunner? Parse(string text)
     {
         if (text == "noop") return new NoOpTrialRunner(TimeSpan.Zero);

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using SweepGrid.Training.Checkpoints;
+using SweepGrid.Core.Checkpoints;
 
-namespace SweepGrid.Training.Tests.Checkpoints;
+namespace SweepGrid.Core.Tests.Checkpoints;
 
 public sealed class CheckpointFileTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace SweepGrid.Training.Checkpoints;
+namespace SweepGrid.Core.Checkpoints;
 
 /// <summary>
 /// The on-disk format of a checkpoint: a magic line, a JSON header naming the binary sections and

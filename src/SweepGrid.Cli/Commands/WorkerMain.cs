@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using SweepGrid.Training.Runtime;
+using SweepGrid.Training.Workers;
+
+namespace SweepGrid.Cli.Commands;
+
+/// <summary>
+/// `sweepgrid worker` (internal, started by a training slot): runs the slot's trials in this process,
+/// the only kind of SweepGrid process that loads libtorch, talking to the slot over stdin and stdout
+/// (<see cref="TrialWorker"/>). One CUDA context per worker, so a sticky CUDA error dies with it.
+/// </summary>
+internal static class WorkerMain
+{
+    public static int Run(int threads, string trialRunner, int? abortSeed)
+    {
+        double startup = TrialWorker.SecondsSinceProcessStart();
+        var frames = TakeStdoutForFrames();
+        ITrialRunner runner = Training.Workers.NoOpTrialRunner.Parse(trialRunner) as ITrialRunner ?? TorchTrialRunner.Instance;
+        if (runner is TorchTrialRunner)
+        {
+            // Loads libtorch now, so that the first trial does not pay for it (and it is measured as start-up).
+            TorchThreads.Set(threads);
+            startup = TrialWorker.SecondsSinceProcessStart();
+        }
+
+        if (abortSeed is { } seed) runner = new AbortingTrialRunner(seed, runner);
+        new TrialWorker(Console.OpenStandardInput(), frames, runner, () => _exit(0)).Run(startup);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>How many CUDA devices this process's libtorch sees (`worker --count-cuda-devices`).</summary>
+    public static int CountCudaDevices(TextWriter output)
+    {
+        output.WriteLine(SlotDevices.CudaDevices());
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The frames get the real stdout to themselves: a copy of descriptor 1 is theirs, and descriptor 1
+    /// becomes stderr, so that whatever else writes to stdout (a native library's printf, a stray
+    /// Console.WriteLine) lands in the slot's log instead of corrupting a frame.
+    /// </summary>
+    private static Stream TakeStdoutForFrames()
+    {
+        int frames = dup(1);
+        if (frames < 0 || dup2(2, 1) < 0) throw new IOException($"worker: could not set its stdout apart for frames (errno {Marshal.GetLastPInvokeError()})");
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(frames, ownsHandle: true), FileAccess.Write, bufferSize: 0);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int dup(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int dup2(int from, int to);
+
+    /// <summary>Ends the process at once, mid-step if need be: its slot is gone, and nothing it does now can be stored.</summary>
+    [DllImport("libc")]
+    private static extern void _exit(int status);
+}

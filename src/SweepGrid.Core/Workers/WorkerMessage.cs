@@ -1,0 +1,69 @@
+using System.Text.Json.Serialization;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Core.Workers;
+
+/// <summary>
+/// What a training slot (in the node process) and its worker process (`sweepgrid worker`, the only
+/// process that loads libtorch) say to each other, one frame each (<see cref="WorkerFrames"/>). The
+/// slot sends a trial and, at most, asks to release it; the worker runs one trial at a time
+/// and reports its progress and its end. Numbers, ids and file paths only: no tensor crosses.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(WorkerReady), "ready")]
+[JsonDerivedType(typeof(RunTrial), "run")]
+[JsonDerivedType(typeof(ReleaseTrial), "release")]
+[JsonDerivedType(typeof(TrialResumed), "resumed")]
+[JsonDerivedType(typeof(TrialEpochDone), "epoch")]
+[JsonDerivedType(typeof(TrialPointsDone), "points")]
+[JsonDerivedType(typeof(TrialFlatnessDone), "flatness")]
+[JsonDerivedType(typeof(TrialWalkDone), "walk")]
+[JsonDerivedType(typeof(TrialEnded), "ended")]
+[JsonDerivedType(typeof(TrialCrashed), "crashed")]
+[JsonDerivedType(typeof(TrialStopped), "stopped")]
+public abstract record WorkerMessage;
+
+// ---- worker → slot ----
+
+/// <summary>The worker is up and waits for a trial (sent once, first).</summary>
+/// <param name="StartupSeconds">From the process's start to this frame (runtime, and libtorch when the worker trains).</param>
+public sealed record WorkerReady(int ProcessId, double StartupSeconds) : WorkerMessage;
+
+/// <summary>The trial resumes after this epoch, from its checkpoint; later epochs are re-run and re-reported.</summary>
+public sealed record TrialResumed(int Epoch) : WorkerMessage;
+
+public sealed record TrialEpochDone(EpochRecord Record) : WorkerMessage;
+
+/// <summary>An epoch's trajectory points, before its <see cref="TrialEpochDone"/>.</summary>
+public sealed record TrialPointsDone(IReadOnlyList<TrajectoryPoint> Points) : WorkerMessage;
+
+public sealed record TrialFlatnessDone(FlatnessRecord Record) : WorkerMessage;
+
+public sealed record TrialWalkDone(WalkRecord Record) : WorkerMessage;
+
+/// <summary>The trial ran to an end with a result (completed or diverged).</summary>
+public sealed record TrialEnded(TrialOutcome Outcome) : WorkerMessage;
+
+/// <summary>The trial threw: the trial's own failure. <paramref name="Reason"/> is the exception's first line, <paramref name="Detail"/> all of it.</summary>
+public sealed record TrialCrashed(string Reason, string Detail) : WorkerMessage;
+
+/// <summary>The trial stopped because its slot released it: at the end of <paramref name="Epoch"/>, checkpointed unless it has no checkpoint path.</summary>
+public sealed record TrialStopped(int Epoch, bool Checkpointed) : WorkerMessage;
+
+// ---- slot → worker ----
+
+/// <summary>
+/// Run this attempt; the worker answers with progress and one of ended, crashed or stopped. (To stop an
+/// attempt at once, its slot kills the worker: a trial stuck in native code cannot be asked.)
+/// </summary>
+/// <param name="Device">"cpu", "cuda" or "cuda:N".</param>
+/// <param name="CheckpointPath">Resumed from if it verifies, written every trial.CheckpointEveryEpochs epochs; null: none.</param>
+/// <param name="FinalWeightsPath">Where a completed trial's weights go; null: nowhere.</param>
+public sealed record RunTrial(TrialSpec Trial, int Attempt, string Device, string? CheckpointPath, string? FinalWeightsPath) : WorkerMessage;
+
+/// <summary>Stop the running trial at the end of its epoch, checkpointed: its node is shutting down.</summary>
+public sealed record ReleaseTrial : WorkerMessage
+{
+    public static readonly ReleaseTrial Instance = new();
+}

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Workers;
+using SweepGrid.Training.Loop;
+
+namespace SweepGrid.Training.Workers;
+
+/// <summary>
+/// The body of a worker process (`sweepgrid worker`): reads trials from its slot, runs them one after
+/// another on the calling thread (one thread for the worker's life: see bench/results/memory-sweep.md
+/// on glibc's arenas), and writes their progress and end back (<see cref="WorkerFrames"/>). A second
+/// thread reads the slot's frames while a trial runs, so a release reaches the trial at once. When
+/// the slot's end of the pipe closes (its node process died, however), <c>onSlotGone</c> runs: the
+/// process exits at once, mid-step if need be, so no orphan trains on.
+/// </summary>
+public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner runner, Action onSlotGone)
+{
+    private readonly BlockingCollection<Attempt> _attempts = new();
+
+    /// <summary>The attempt last received, whose release token a release frame cancels.</summary>
+    private volatile Attempt? _latest;
+
+    private sealed record Attempt(RunTrial Run, CancellationTokenSource Release);
+
+    /// <summary>Says it is ready, then runs trials until the slot closes its end. Returns when it has.</summary>
+    public void Run(double startupSeconds)
+    {
+        WorkerFrames.Write(toSlot, new WorkerReady(Environment.ProcessId, startupSeconds));
+        var reader = new Thread(ReadFromSlot) { IsBackground = true, Name = "worker input" };
+        reader.Start();
+        foreach (var attempt in _attempts.GetConsumingEnumerable())
+        {
+            WorkerFrames.Write(toSlot, RunOne(attempt));
+            attempt.Release.Dispose();
+        }
+    }
+
+    private void ReadFromSlot()
+    {
+        try
+        {
+            while (WorkerFrames.Read(fromSlot) is { } message)
+            {
+                switch (message)
+                {
+                    case RunTrial run:
+                        var attempt = new Attempt(run, new CancellationTokenSource());
+                        _latest = attempt;
+                        _attempts.Add(attempt);
+                        break;
+                    case ReleaseTrial:
+                        try
+                        {
+                            _latest?.Release.Cancel();
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            // That trial has already ended.
+                        }
+
+                        break;
+                    default:
+                        throw new InvalidDataException($"a worker takes run and release frames, not {message.GetType().Name}");
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            Console.Error.WriteLine($"worker: the slot's frames are unreadable ({e.Message})");
+        }
+
+        _attempts.CompleteAdding();
+        onSlotGone();
+    }
+
+    /// <summary>The attempt's last frame: how it ended. Its progress frames are written as it runs.</summary>
+    private WorkerMessage RunOne(Attempt attempt)
+    {
+        var run = attempt.Run;
+        var options = new TrainerOptions(Device: run.Device, CheckpointPath: run.CheckpointPath, FinalWeightsPath: run.FinalWeightsPath);
+        try
+        {
+            var outcome = runner.Run(new TrialRun(run.Trial, new FrameObserver(toSlot), options, CancellationToken.None, attempt.Release.Token));
+            return new TrialEnded(outcome);
+        }
+        catch (TrialReleasedException released)
+        {
+            return new TrialStopped(released.Epoch, released.Checkpointed);
+        }
+        catch (Exception e)
+        {
+            var first = e.GetBaseException().Message.Split('\n', 2)[0].Trim();
+            return new TrialCrashed(first.Length > 0 ? first : e.GetBaseException().GetType().Name, e.ToString());
+        }
+    }
+
+    /// <summary>Each report of the trial, as a frame, from the training thread (the only writer).</summary>
+    private sealed class FrameObserver(Stream toSlot) : ITrainingObserver
+    {
+        public void OnEpoch(EpochRecord record) => WorkerFrames.Write(toSlot, new TrialEpochDone(record));
+
+        public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => WorkerFrames.Write(toSlot, new TrialPointsDone(points));
+
+        public void OnFlatness(FlatnessRecord record) => WorkerFrames.Write(toSlot, new TrialFlatnessDone(record));
+
+        public void OnWalk(WalkRecord record) => WorkerFrames.Write(toSlot, new TrialWalkDone(record));
+
+        public void OnResumed(int epoch) => WorkerFrames.Write(toSlot, new TrialResumed(epoch));
+    }
+
+    /// <summary>Seconds since this process started (what <see cref="WorkerReady"/> reports).</summary>
+    public static double SecondsSinceProcessStart() => (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
+}

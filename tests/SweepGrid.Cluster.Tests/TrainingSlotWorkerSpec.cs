@@ -1,0 +1,78 @@
+using SweepGrid.Cluster.Slots;
+using SweepGrid.Core.Results;
+using SweepGrid.Training.Workers;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+
+namespace SweepGrid.Cluster.Tests;
+
+/// <summary>
+/// A slot's trials run in its worker: a worker that dies under a trial is that trial's failure, with
+/// the cause of death as the reason, and the slot carries on with a new worker, pausing longer each time
+/// they keep dying. A test probe plays the coordinator; the recorder and its SQLite journal are real.
+/// </summary>
+public sealed class TrainingSlotWorkerSpec : StoreTestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public void A_worker_that_dies_under_a_trial_fails_that_trial_with_its_cause_and_a_new_worker_takes_the_next()
+    {
+        var trials = TestStores.Trials("dies", seeds: 2);
+        Results.Register(trials);
+        var coordinator = CreateTestProbe();
+        var workers = new InProcessWorkers(() => new NoOpTrialRunner(TimeSpan.Zero),
+            run => run.Trial.TrialId == trials[0].TrialId ? (134, "terminate called after throwing an instance of 'c10::Error'") : null);
+        Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", workers));
+
+        coordinator.ExpectMsg<RequestWork>(Wait);
+        coordinator.Reply(new Assignment(trials[0], 1));
+        var failed = coordinator.FishForMessage<ReportFailed>(_ => true, Wait);
+        Assert.Equal((trials[0].TrialId, 1), (failed.TrialId, failed.Attempt));
+        Assert.Contains("signal 6 (aborted", failed.Reason);
+        Assert.Contains("c10::Error", failed.Reason);
+
+        // A new worker, then the next request names the failed attempt as reported.
+        var again = coordinator.FishForMessage<RequestWork>(_ => true, Wait);
+        Assert.Equal(new ReportedAttempt(trials[0].TrialId, 1), again.Reported);
+        Assert.Equal(2, workers.Started);
+        coordinator.Reply(new Assignment(trials[1], 1));
+        var finished = coordinator.FishForMessage<ReportFinished>(_ => true, Wait);
+        Assert.Equal((trials[1].TrialId, TrialStatus.Completed), (finished.TrialId, finished.Status));
+    }
+
+    [Fact]
+    public void Workers_that_keep_dying_make_the_slot_wait_longer_before_it_asks_again()
+    {
+        Assert.Equal([0, 1, 2, 4, 8, 16, 32, 60, 60], new[] { 0, 1, 2, 3, 4, 5, 6, 7, 30 }.Select(d => TrainingSlot.Backoff(d).TotalSeconds));
+
+        var trials = TestStores.Trials("backoff", seeds: 2);
+        Results.Register(trials);
+        var coordinator = CreateTestProbe();
+        var workers = new InProcessWorkers(() => new NoOpTrialRunner(TimeSpan.Zero), _ => (137, "Killed"));
+        Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", workers));
+        coordinator.ExpectMsg<RequestWork>(Wait);
+        coordinator.Reply(new Assignment(trials[0], 1));
+        Assert.Contains("signal 9 (killed: out of memory?", coordinator.FishForMessage<ReportFailed>(_ => true, Wait).Reason);
+
+        // One death: the next worker starts after a second, not at once, and only then does the slot ask.
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(700));
+        coordinator.FishForMessage<RequestWork>(_ => true, Wait);
+    }
+
+    [Fact]
+    public void A_slot_whose_worker_cannot_start_goes_out_of_service_after_three_tries_and_asks_for_nothing()
+    {
+        var coordinator = CreateTestProbe();
+        var workers = new InProcessWorkers(() => new NoOpTrialRunner(TimeSpan.Zero), failsToStart: (134, "Failed to load native component libLibTorchSharp.so"));
+        var parent = CreateTestProbe();
+        parent.ChildActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", workers));
+
+        // Tries 1 and 2 are retried (after 1 s, then 2 s); the third death takes the slot out of service.
+        var broken = parent.ExpectMsg<TrainingSlotProtocol.OutOfService>(TimeSpan.FromSeconds(20));
+        Assert.Equal("slot-0", broken.Slot);
+        Assert.Contains("died 3 times before it was ready", broken.Reason);
+        Assert.Contains("libLibTorchSharp.so", broken.Reason);
+        Assert.Equal(3, workers.Started);
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.Data.Sqlite;
+using SweepGrid.Tests.Shared;
+
+namespace SweepGrid.Integration.Tests;
+
+/// <summary>
+/// Trials run in worker processes, one per slot (`sweepgrid worker`): a trial that kills its worker (a
+/// native abort, an allocation beyond --slot-memory) fails with its cause, counted against itself only,
+/// while every other trial on the node completes with no failure counted; the node process itself never
+/// loads libtorch, and its workers do not outlive it.
+/// </summary>
+public sealed class TrialIsolationTests : ClusterHarness
+{
+    protected override string EpochList => "group_concat(epoch)";
+
+    protected override List<object?[]> Rows(string sql, bool journal = false)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, journal ? "journal.db" : "results.db")};Mode=ReadOnly;Pooling=false");
+        return Read(connection, sql);
+    }
+
+    private ClusterProcess SubmitSweep(string name, string body, int seed)
+    {
+        var file = Path.Combine(Dir, $"{name}.hocon");
+        File.WriteAllText(file, $$"""
+            sweep {
+              name = {{name}}
+              dataset { name = synthetic, synthetic { train-size = 256, test-size = 64, features = 16, classes = 4 } }
+              base { batch-size = 32, learning-rate = 0.05, epochs = 2 }
+              metrics { flatness = [] }
+              {{body}}
+            }
+            """);
+        return Start(name, "submit", file, "--seed", $"127.0.0.1:{seed}", "--quiet");
+    }
+
+    /// <summary>The worker processes of a node: its children running `sweepgrid worker`.</summary>
+    private static List<int> Workers(int node) =>
+        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0).Where(pid => pid > 0)
+            .Where(pid => ParentOf(pid) == node && Command(pid).Contains("worker", StringComparison.Ordinal)).ToList();
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static bool LoadedLibtorch(int pid) => File.ReadLines($"/proc/{pid}/maps").Any(l => l.Contains("libtorch_cpu", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task A_trial_that_kills_its_worker_fails_with_its_cause_while_the_other_trials_of_its_node_complete_with_no_failure()
+    {
+        int a = TestMachine.FreePort();
+        var node = await Node("a", "coordinator,worker", a, null, "--slots", "2", "--slot-memory", "4G", "--test-abort-seed", "2");
+
+        // Seed 2's worker aborts natively (SIGABRT) after its first epoch, every attempt.
+        var isolation = SubmitSweep("isolation", "grid { seed = [1, 2, 3, 4, 5, 6] }", a);
+        Assert.Equal(1, await isolation.WaitForExit(Sweep)); // a failed trial
+        Assert.Contains("sweep isolation: 5 completed, 0 diverged, 1 failed", isolation.Lines);
+        SqliteConnection.ClearAllPools();
+        var rows = Rows("SELECT seed, status, attempts, reason FROM trials WHERE sweep = 'isolation' ORDER BY seed");
+        Assert.Equal([(2L, "failed", 3L)], rows.Where(r => (string)r[1]! != "completed").Select(r => ((long)r[0]!, (string)r[1]!, (long)r[2]!)));
+        Assert.Contains("signal 6 (aborted", (string)rows.Single(r => (long)r[0]! == 2)[3]!);
+        Assert.All(rows.Where(r => (long)r[0]! != 2), r => Assert.Equal(1L, r[2]));
+        // Three failures were counted, all against the trial at fault; none against its neighbours.
+        var failures = Rows("SELECT CAST(message AS TEXT) FROM journal WHERE persistence_id = 'sweep-isolation' AND manifest = 'trial-attempt-failed'", journal: true);
+        Assert.Equal(3, failures.Count);
+        var failed = (string)Rows("SELECT trial FROM trials WHERE sweep = 'isolation' AND seed = 2").Single()[0]!;
+        Assert.All(failures, f => Assert.Contains(failed, (string)f[0]!));
+
+        // A model too large for --slot-memory 4G (6.4 GB of weights): the allocator refuses, in the worker.
+        var blowup = SubmitSweep("blowup", "model { hidden = [40000, 40000] }", a);
+        Assert.Equal(1, await blowup.WaitForExit(Sweep));
+        Assert.Contains("sweep blowup: 0 completed, 0 diverged, 1 failed", blowup.Lines);
+        Assert.Contains("can't allocate memory", (string)Rows("SELECT reason FROM trials WHERE sweep = 'blowup'").Single()[0]!);
+
+        // The node came through both: the next sweep runs, the node never loaded libtorch, its workers did.
+        var after = SubmitSweep("after", "grid { seed = [1, 3] }", a); // seed 2 would abort again
+        Assert.Equal(0, await after.WaitForExit(Sweep));
+        var workers = Workers(node.ProcessId);
+        Assert.Equal(2, workers.Count);
+        Assert.False(LoadedLibtorch(node.ProcessId), "the node process mapped libtorch");
+        Assert.All(workers, w => Assert.True(LoadedLibtorch(w), $"worker {w} did not load libtorch"));
+
+        // The node dies alone (as when the OOM killer picks it): its workers see their input close and exit.
+        node.KillAlone();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (workers.Any(w => Directory.Exists($"/proc/{w}")) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.All(workers, w => Assert.False(Directory.Exists($"/proc/{w}"), $"worker {w} outlived its node"));
+    }
+}
