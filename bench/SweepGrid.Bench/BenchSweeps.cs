@@ -13,18 +13,21 @@ internal static class BenchSweeps
     /// large sweeps are written as products of short axes.
     /// </summary>
     /// <param name="body">Keys of the sweep besides name and grid.</param>
-    public static SweepSpec Grid(string name, int trials, string body)
+    public static SweepSpec Grid(string name, int trials, string body) => SweepFile.Parse(GridText(name, trials, body), name);
+
+    /// <summary>The sweep file of <see cref="Grid"/>, as `submit` would send it.</summary>
+    public static string GridText(string name, int trials, string body)
     {
-        int seeds = Math.Min(trials, 1000);
-        if (trials % seeds != 0) throw new ArgumentException($"{trials} trials: give a multiple of 1,000 above 1,000", nameof(trials));
+        // The most seeds up to 1,000 that divide the trials evenly.
+        int seeds = Enumerable.Range(1, Math.Min(trials, 1000)).Last(d => trials % d == 0);
         var strengths = Enumerable.Range(0, trials / seeds).Select(i => (i * 1e-6).ToString("R", CultureInfo.InvariantCulture));
-        return SweepFile.Parse($$"""
+        return $$"""
             sweep {
               name = {{name}}
               {{body}}
               grid { seed = [{{string.Join(", ", Enumerable.Range(1, seeds))}}], regularizer-strength = [{{string.Join(", ", strengths)}}] }
             }
-            """, name);
+            """;
     }
 
     public static SweepDefinition Define(SweepSpec spec) => SweepDefinition.Create(spec, Datasets.Facts(spec.Dataset), long.MaxValue);

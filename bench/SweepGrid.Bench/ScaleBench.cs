@@ -61,10 +61,10 @@ internal static class ScaleBench
         cluster.Node("worker", slots: 4, seed);
         await using var client = await cluster.Client(seed);
         await Task.Delay(TimeSpan.FromSeconds(5)); // the worker's slots have asked, and wait at the director
-        var spec = Sweep($"submit-{trials}-{DateTime.UtcNow:HHmmss}", trials);
+        var (spec, text) = Sweep($"submit-{trials}-{DateTime.UtcNow:HHmmss}", trials);
 
         var clock = Stopwatch.StartNew();
-        var answer = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(spec), Long);
+        var answer = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep($"{spec.Name}.hocon", text), Long);
         double accepted = clock.Elapsed.TotalSeconds;
         var acceptedAt = DateTimeOffset.UtcNow;
         if (answer is not Submitted { Added: var added } || added != trials) throw new InvalidOperationException($"submit of {trials} answered {answer}");
@@ -82,9 +82,9 @@ internal static class ScaleBench
         await using var client = await cluster.Client(seed);
         // Every slot has asked (and been parked by the director) before the sweep arrives.
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var spec = Sweep($"throughput-{DateTime.UtcNow:HHmmss}", trials);
+        var (spec, text) = Sweep($"throughput-{DateTime.UtcNow:HHmmss}", trials);
         var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var answer = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(spec), Long);
+        var answer = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep($"{spec.Name}.hocon", text), Long);
         if (answer is not Submitted) throw new InvalidOperationException($"submit answered {answer}");
         var clock = Stopwatch.StartNew();
         Follow(client, spec.Name, _ => { }, finished);
@@ -102,12 +102,16 @@ internal static class ScaleBench
     }
 
     /// <summary>Trials as seeds × strengths of one synthetic no-op sweep: the size of its file does not grow with them.</summary>
-    private static SweepSpec Sweep(string name, int trials) => BenchSweeps.Grid(name, trials, """
-        dataset { name = synthetic }
-        base { batch-size = 32, learning-rate = 0.05, epochs = 1 }
-        metrics { flatness = [] }
-        checkpoint { every-epochs = 0 }
-        """);
+    private static (SweepSpec Spec, string Text) Sweep(string name, int trials)
+    {
+        var text = BenchSweeps.GridText(name, trials, """
+            dataset { name = synthetic }
+            base { batch-size = 32, learning-rate = 0.05, epochs = 1 }
+            metrics { flatness = [] }
+            checkpoint { every-epochs = 0 }
+            """);
+        return (SweepFile.Parse(text, name), text);
+    }
 
     /// <summary>
     /// Node processes on 127.0.0.1 sharing a fresh store: a temp folder, and with SWEEPGRID_POSTGRES a

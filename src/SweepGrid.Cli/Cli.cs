@@ -42,6 +42,7 @@ internal static class Cli
         root.Subcommands.Add(Interpolate(output, error));
         root.Subcommands.Add(Status(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
+        root.Subcommands.Add(Cert(output, error));
         root.Subcommands.Add(Worker(output, error));
         return root;
     }
@@ -88,6 +89,7 @@ internal static class Cli
         var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
         var host = new Option<string>("--host") { Description = "With --seed: the address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
         var port = ClientPortOption();
+        var access = new ClusterAccessOptions();
         var command = new Command("resume",
             "Finish a stored sweep after a stop or crash: finished trials are not run again, interrupted ones resume from their checkpoints.\n" +
             "The sweep file is not needed: the sweep runs as it was first submitted.\n" +
@@ -95,9 +97,9 @@ internal static class Cli
         {
             sweep, store, quiet, seeds, host, port,
         };
-        foreach (var option in slots.All) command.Options.Add(option);
+        foreach (var option in slots.All.Concat(access.All)) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => result.GetValue(seeds) is { Length: > 0 } seedList
-            ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), result.GetValue(quiet), output, ct)
+            ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)
             : RunCommand.RunAsync(
                 new RunCommand.Options(null, result.GetValue(store)!, slots.Read(result),
                     Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep)),
@@ -115,22 +117,24 @@ internal static class Cli
         var slots = new SlotOptions("Training slots on a worker node, each training in a worker process; default: one per GPU, or 1 on CPU (each CPU slot gets cores/slots threads)");
         var bindHost = new Option<string?>("--bind-host") { Description = "Interface to listen on when it differs from --host (0.0.0.0 in a container); default: --host" };
         var configDir = new Option<string?>("--config-dir") { Description = "Folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (e.g. a mounted ConfigMap)" };
-        var healthFile = new Option<string?>("--health-file") { Description = "Where the node writes its health for `sweepgrid health`; default: sweepgrid-node-PORT.health.json in the temp folder" };
+        var healthFile = new Option<string?>("--health-file") { Description = "Where the node writes its health for `sweepgrid health`; default: sweepgrid-node-PORT.health.json in a private folder of the temp folder" };
+        var access = new ClusterAccessOptions();
         var command = new Command("node",
             "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +
             "worker nodes train. Runs until Ctrl-C or SIGTERM; then its running trials finish their epoch, checkpoint and go back " +
             "to the queue (not counted as failures), and the node leaves the cluster.\n" +
+            "Off loopback, members talk over mutual TLS with the cluster's certificate (--tls-cert; `sweepgrid cert create` makes one).\n" +
             "Example: sweepgrid node --roles coordinator,worker --port 4053 --store /shared/sweepgrid\n" +
-            "         sweepgrid node --roles worker --port 4054 --seed 127.0.0.1:4053 --store /shared/sweepgrid")
+            "         sweepgrid node --roles worker --host 10.0.0.7 --port 4054 --seed 10.0.0.5:4053 --tls-cert cluster.pfx --store /shared/sweepgrid")
         {
             roles, host, port, seeds, store, bindHost, configDir, healthFile,
         };
-        foreach (var option in slots.All) command.Options.Add(option);
+        foreach (var option in slots.All.Concat(access.All)) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.NodeAsync(
             new ClusterCommands.NodeArguments(result.GetValue(roles)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(seeds) ?? [],
-                result.GetValue(store)!, slots.Read(result),
+                result.GetValue(store)!, slots.Read(result), access.Read(result),
                 result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port))),
-            output, ct)));
+            output, error, ct)));
         return command;
     }
 
@@ -159,14 +163,16 @@ internal static class Cli
         var host = new Option<string>("--host") { Description = "The address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
         var port = ClientPortOption();
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
+        var access = new ClusterAccessOptions();
         var command = new Command("submit",
             "Send a sweep to a running cluster and follow it to its end (Ctrl-C stops following; the sweep goes on).\n" +
             "Example: sweepgrid submit hocon/sweeps/quick.hocon --seed 127.0.0.1:4053")
         {
             file, seeds, host, port, quiet,
         };
+        foreach (var option in access.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.SubmitAsync(
-            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(quiet), output, ct)));
+            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)));
         return command;
     }
 
@@ -188,7 +194,7 @@ internal static class Cli
             string? tables = result.GetValue(outDir), events = result.GetValue(tensorboard);
             if (tables is null && events is null) throw new UserError("export: give --out DIR (tables), --tensorboard DIR (event files), or both");
             Exporter.CheckFormat(result.GetValue(format)!);
-            var results = Stores.Results(result.GetValue(store)!);
+            var results = Stores.ReadOnly(result.GetValue(store)!);
             var name = result.GetValue(sweep)!;
             Exporter.RequireSweep(results, name); // an unknown store or sweep fails here, before anything is written
             if (tables is not null)
@@ -218,7 +224,7 @@ internal static class Cli
         };
         command.SetAction((result, _) => Guarded(error, () =>
         {
-            var results = Stores.Results(result.GetValue(store)!);
+            var results = Stores.ReadOnly(result.GetValue(store)!);
             var rows = Exporter.TrialRows(results, result.GetValue(sweep)!);
             var flatness = results.Rows("flatness", result.GetValue(sweep)!);
             output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown)));
@@ -298,6 +304,23 @@ internal static class Cli
         return command;
     }
 
+    private static Command Cert(TextWriter output, TextWriter error)
+    {
+        var outDir = new Option<string>("--out") { Description = "Folder for cluster.pfx (certificate and private key, mode 600) and cluster.crt (the certificate alone)", Required = true };
+        var days = new Option<int>("--days") { Description = "Days the certificate is valid", DefaultValueFactory = _ => 825 };
+        var name = new Option<string>("--name") { Description = "The certificate's common name", DefaultValueFactory = _ => "sweepgrid-cluster" };
+        var force = new Option<bool>("--force") { Description = "Replace the files if they exist" };
+        var create = new Command("create",
+            "Make the cluster's certificate for mutual TLS: every node and client is given the same cluster.pfx (--tls-cert, or $SWEEPGRID_TLS_CERT) " +
+            "and admits only peers that present it.\nExample: sweepgrid cert create --out tls/ && kubectl -n sweepgrid create secret generic sweepgrid-tls --from-file=tls/cluster.pfx")
+        {
+            outDir, days, name, force,
+        };
+        create.SetAction((result, _) => Guarded(error, () => Task.FromResult(CertCommand.Create(
+            result.GetValue(outDir)!, result.GetValue(days), result.GetValue(name)!, result.GetValue(force), output))));
+        return new Command("cert", "Certificates for the cluster's mutual TLS.") { create };
+    }
+
     /// <summary>Internal: a training slot's worker process (<see cref="WorkerMain"/>), started by the slot, never by hand.</summary>
     private static Command Worker(TextWriter output, TextWriter error)
     {
@@ -317,7 +340,7 @@ internal static class Cli
     private static bool IsInteractive(TextWriter output) =>
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <summary>Bad input: its lines and exit code 2. Anything else: one line and exit code 1.</summary>
+    /// <summary>Bad input (an argument, a file, data in a store): its lines and exit code 2. Anything else: one line and exit code 1.</summary>
     private static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)
     {
         try
@@ -327,6 +350,13 @@ internal static class Cli
         catch (UserError e)
         {
             foreach (var line in e.Lines) error.WriteLine($"error: {line}");
+            return ExitCodes.BadInput;
+        }
+        catch (InvalidDataException e)
+        {
+            // Data read from a file or a store that is not what SweepGrid wrote (a damaged file, a name
+            // that is not a name): nothing is done with it.
+            error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException)

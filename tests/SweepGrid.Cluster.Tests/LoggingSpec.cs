@@ -43,8 +43,13 @@ public sealed class LoggingSpec : IDisposable
         Assert.Equal(3, crashes.Count);
         Assert.All(crashes, e => Assert.Equal("logged", e.GetProperty("SweepId").GetString()));
         Assert.Equal([1, 2, 3], crashes.Select(e => e.GetProperty("Attempt").GetInt32()).Order());
-        Assert.Contains("injected crash", crashes[0].GetProperty("Detail").GetString());
-        Assert.Contains(nameof(CrashingRunner), crashes[0].GetProperty("Detail").GetString()); // the stack, in the file
+        // The error (what the console shows) is one line; the stack is in the file, at a level the console does not show.
+        Assert.All(crashes, e => Assert.Equal("injected crash", e.GetProperty("Reason").GetString()));
+        Assert.All(crashes, e => Assert.DoesNotContain("\n", e.GetProperty("@mt").GetString()));
+        var stacks = events.Where(e => e.TryGetProperty("Detail", out _) && e.TryGetProperty("TrialId", out var t) && t.GetString() == broken.TrialId).ToList();
+        Assert.Equal(3, stacks.Count);
+        Assert.All(stacks, e => Assert.False(e.TryGetProperty("@l", out _), "the stack is logged at Information (the default level, no @l)"));
+        Assert.Contains(nameof(CrashingRunner), stacks[0].GetProperty("Detail").GetString());
         Assert.Contains(events, e => e.TryGetProperty("TrialId", out var t) && t.GetString() == good.TrialId
                                      && e.GetProperty("@mt").GetString()!.Contains("started", StringComparison.Ordinal));
     }

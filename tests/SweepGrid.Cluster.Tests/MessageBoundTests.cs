@@ -24,7 +24,9 @@ public sealed class MessageBoundTests() : TestKit(SweepGridHost.EmbeddedConfig(n
     private static string Axis(int count, Func<int, string> value) => $"[{string.Join(", ", Enumerable.Range(1, count).Select(value))}]";
 
     /// <summary>100,000 trials with a sweep name, a dataset path and model of the longest a user is likely to write.</summary>
-    private static SweepDefinition HundredThousand() => SweepDefinition.Create(SweepFile.Parse($$"""
+    private static SweepDefinition HundredThousand() => SweepDefinition.Create(SweepFile.Parse(HundredThousandText, "bound.hocon"), trainCount: 60_000, SweepDefinition.DefaultMaxTrials);
+
+    private static string HundredThousandText => $$"""
         sweep {
           name = {{new string('n', 64)}}
           dataset { name = fashion-mnist, path = "{{new string('p', 1000)}}" }
@@ -39,7 +41,7 @@ public sealed class MessageBoundTests() : TestKit(SweepGridHost.EmbeddedConfig(n
           }
           metrics { flatness = [sharpness, hessian-top, hessian-trace, relative-flatness], flatness-epochs = {{Axis(50, i => i.ToString())}} }
         }
-        """, "bound.hocon"), trainCount: 60_000, SweepDefinition.DefaultMaxTrials);
+        """;
 
     [Fact]
     public void Every_message_of_a_hundred_thousand_trial_sweep_stays_under_the_bound()
@@ -54,7 +56,7 @@ public sealed class MessageBoundTests() : TestKit(SweepGridHost.EmbeddedConfig(n
         var reasons = Enumerable.Range(0, 100).Select(_ => new string('e', 10_000));
         var messages = new object[]
         {
-            new SubmitSweep(definition.Spec),
+            new SubmitSweep(new string('f', 1000), HundredThousandText),
             new Define(definition),
             new SweepDefined(definition),
             new SweepRegistered(name),
@@ -77,10 +79,10 @@ public sealed class MessageBoundTests() : TestKit(SweepGridHost.EmbeddedConfig(n
     [Fact]
     public void The_serializer_refuses_a_message_over_the_bound_naming_it()
     {
-        var spec = HundredThousand().Spec;
-        var oversized = spec with { Grids = [spec.Grids[0] with { Seed = Enumerable.Range(1_000_000, 12_000).ToList() }] };
+        var seeds = string.Join(", ", Enumerable.Range(1_000_000, 12_000));
+        var oversized = HundredThousandText.Replace("seed = [", $"seed = [{seeds}, ", StringComparison.Ordinal);
 
-        var e = Assert.Throws<SerializationException>(() => Bytes(new SubmitSweep(oversized)));
+        var e = Assert.Throws<SerializationException>(() => Bytes(new SubmitSweep("big.hocon", oversized)));
         Assert.Contains("submit-sweep is", e.Message);
         Assert.Contains("65,536-byte bound", e.Message);
     }

@@ -66,6 +66,43 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
     }
 
     [Fact]
+    public void A_store_opened_read_only_reads_everything_and_its_database_refuses_every_write()
+    {
+        var sqliteDir = Path.Combine(_dir, "sqlite");
+        var connection = _server.CreateDatabase();
+        WriteSweep(Sqlite());
+        WriteSweep(new StoreLocation(Path.Combine(_dir, "pg"), connection).OpenResults());
+
+        foreach (var reader in new[] { new StoreLocation(sqliteDir, null).OpenResults(readOnly: true), new StoreLocation(Path.Combine(_dir, "pg"), connection).OpenResults(readOnly: true) })
+        {
+            reader.EnsureSchema();
+            Assert.Equal(3, reader.Rows("trials", "both").Count);
+            var refused = Record.Exception(() => reader.SetStatus("both", reader.Rows("trials", "both")[0]["trial"]!.ToString()!, TrialStatus.Failed, 9, "not allowed"));
+            Assert.NotNull(refused);
+            Assert.Contains("read", refused.GetBaseException().Message, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(reader.Rows("trials", "both"), r => r["status"] as string == "failed");
+        }
+    }
+
+    [Fact]
+    public void A_read_only_store_that_is_not_SweepGrids_is_refused_before_anything_is_read()
+    {
+        var connection = _server.CreateDatabase();
+        using (var c = new Npgsql.NpgsqlConnection(connection))
+        {
+            c.Open();
+            using var command = new Npgsql.NpgsqlCommand("CREATE TABLE sweeps (id INT); CREATE TABLE trials (id INT);", c);
+            command.ExecuteNonQuery();
+        }
+
+        var store = new StoreLocation(Path.Combine(_dir, "pg"), connection).OpenResults(readOnly: true);
+
+        var error = Assert.Throws<StoreFormatException>(store.EnsureSchema);
+        Assert.Contains("its table sweeps lacks sweep, spec_json, submitted_at", error.Message, StringComparison.Ordinal);
+        Assert.False(error.Upgradable);
+    }
+
+    [Fact]
     public void PostgreSQL_holds_the_same_rows_as_SQLite()
     {
         var sqlite = Sqlite();

@@ -18,10 +18,10 @@ public sealed class SweepDirectorSpec : StoreTestKit
 
     private IActorRef StartDirector(ActorSystem system) => system.ActorOf(SweepDirectorProtocol.Props(Results, Define), "director");
 
-    private object Submit(ActorSystem system, IActorRef director, SweepSpec spec)
+    private object Submit(ActorSystem system, IActorRef director, string text)
     {
         var client = CreateTestProbe(system);
-        director.Tell(new SubmitSweep(spec), client);
+        director.Tell(new SubmitSweep("submitted.hocon", text), client);
         return client.ExpectMsg<object>(Wait);
     }
 
@@ -35,8 +35,8 @@ public sealed class SweepDirectorSpec : StoreTestKit
     [Fact]
     public async Task A_sweep_named_like_the_director_neither_breaks_it_nor_loses_the_next_submission()
     {
-        var named = TestStores.Definition("director", seeds: 2).Spec;
-        var next = TestStores.Definition("next", seeds: 3).Spec;
+        var named = TestStores.Text("director", seeds: 2);
+        var next = TestStores.Text("next", seeds: 3);
         var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
         try
         {
@@ -71,7 +71,7 @@ public sealed class SweepDirectorSpec : StoreTestKit
     {
         var director = StartDirector(Sys);
 
-        var rejected = Assert.IsType<SubmitRejected>(Submit(Sys, director, TestStores.Definition("large", seeds: 51).Spec));
+        var rejected = Assert.IsType<SubmitRejected>(Submit(Sys, director, TestStores.Text("large", seeds: 51)));
 
         Assert.True(rejected.BadInput);
         Assert.StartsWith("sweep.grid: 51 trials", Assert.Single(rejected.Errors));
@@ -90,9 +90,25 @@ public sealed class SweepDirectorSpec : StoreTestKit
         slot.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         var definition = TestStores.Definition("first", seeds: 2);
-        Assert.Equal(new Submitted(2, 2, 0), Submit(Sys, director, definition.Spec));
+        Assert.Equal(new Submitted(2, 2, 0), Submit(Sys, director, TestStores.Text("first", seeds: 2)));
 
         var assignment = slot.ExpectMsg<Assignment>(Wait);
         Assert.Equal((definition.Expand()[0].TrialId, 1), (assignment.Trial.TrialId, assignment.Attempt));
+    }
+
+    [Fact]
+    public void A_submitted_file_is_parsed_and_checked_on_the_cluster_whatever_the_client_claims()
+    {
+        var director = StartDirector(Sys);
+
+        var traversal = Assert.IsType<SubmitRejected>(Submit(Sys, director, TestStores.Text("..", seeds: 1)));
+        var nested = Assert.IsType<SubmitRejected>(Submit(Sys, director, "sweep { a = " + string.Concat(Enumerable.Repeat("{ b = ", 5000)) + "1" + new string('}', 5001)));
+        var include = Assert.IsType<SubmitRejected>(Submit(Sys, director, "include \"/etc/passwd\"\n" + TestStores.Text("inc", seeds: 1)));
+
+        Assert.True(traversal.BadInput && nested.BadInput && include.BadInput);
+        Assert.StartsWith("sweep.name: must start with a letter or digit", Assert.Single(traversal.Errors));
+        Assert.Contains("nested more than 32 levels deep", Assert.Single(nested.Errors));
+        Assert.Contains("include is not allowed", Assert.Single(include.Errors));
+        Assert.Empty(Results.Sweeps());
     }
 }

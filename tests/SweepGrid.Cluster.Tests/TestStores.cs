@@ -16,19 +16,21 @@ internal static class TestStores
     /// <summary>A tiny synthetic sweep of <paramref name="seeds"/> trials, as a coordinator takes it.</summary>
     public static SweepDefinition Definition(string name, int seeds, int epochs = 1, string extra = "")
     {
-        var seedList = string.Join(", ", Enumerable.Range(1, seeds));
-        var spec = SweepFile.Parse($$"""
-            sweep {
-              name = {{name}}
-              dataset { name = synthetic, synthetic { train-size = 256, test-size = 128, features = 8, classes = 3 } }
-              model { hidden = [16] }
-              base { batch-size = 32, learning-rate = 0.05, epochs = {{epochs}} }
-              grid { seed = [{{seedList}}] }
-              {{extra}}
-            }
-            """, $"{name}.hocon");
+        var spec = SweepFile.Parse(Text(name, seeds, epochs, extra), $"{name}.hocon");
         return SweepDefinition.Create(spec, spec.Dataset.Synthetic.TrainSize, SweepDefinition.DefaultMaxTrials);
     }
+
+    /// <summary>The sweep file of <see cref="Definition"/>, as `submit` sends it.</summary>
+    public static string Text(string name, int seeds, int epochs = 1, string extra = "") => $$"""
+        sweep {
+          name = {{name}}
+          dataset { name = synthetic, synthetic { train-size = 256, test-size = 128, features = 8, classes = 3 } }
+          model { hidden = [16] }
+          base { batch-size = 32, learning-rate = 0.05, epochs = {{epochs}} }
+          grid { seed = [{{string.Join(", ", Enumerable.Range(1, seeds))}}] }
+          {{extra}}
+        }
+        """;
 
     /// <summary>Rows for these trials in the result tables, numbered in their order (as a coordinator registers them).</summary>
     public static void Register(this ResultsStore results, IReadOnlyList<TrialSpec> trials) =>

@@ -40,6 +40,46 @@ public sealed class TrainingSlotWorkerSpec : StoreTestKit
         Assert.Equal((trials[1].TrialId, TrialStatus.Completed), (finished.TrialId, finished.Status));
     }
 
+    [Theory]
+    [InlineData("../../../etc", null, 1)]
+    [InlineData(null, "../../x.ckpt", 1)]
+    [InlineData(null, null, 0)]
+    public void A_malformed_assignment_is_ignored_and_the_slot_takes_the_next_good_one(string? sweep, string? trialId, int attempt)
+    {
+        var trials = TestStores.Trials("malformed", seeds: 1);
+        Results.Register(trials);
+        var coordinator = CreateTestProbe();
+        var workers = new InProcessWorkers(() => new NoOpTrialRunner(TimeSpan.Zero));
+        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", workers));
+        coordinator.ExpectMsg<RequestWork>(Wait);
+
+        var bad = trials[0] with { SweepName = sweep ?? trials[0].SweepName, TrialId = trialId ?? trials[0].TrialId };
+        slot.Tell(new Assignment(bad, attempt), coordinator.Ref);
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        slot.Tell(new Assignment(trials[0], 1), coordinator.Ref);
+
+        var finished = coordinator.FishForMessage<ReportFinished>(_ => true, Wait);
+        Assert.Equal((trials[0].TrialId, 1), (finished.TrialId, finished.Attempt));
+    }
+
+    [Fact]
+    public void An_assignment_from_anyone_but_the_coordinator_is_ignored()
+    {
+        var trials = TestStores.Trials("stranger", seeds: 1);
+        Results.Register(trials);
+        var coordinator = CreateTestProbe();
+        var stranger = CreateTestProbe();
+        var slot = Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", new InProcessWorkers(() => new NoOpTrialRunner(TimeSpan.Zero))));
+        coordinator.ExpectMsg<RequestWork>(Wait);
+
+        slot.Tell(new Assignment(trials[0], 1), stranger.Ref);
+        stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        slot.Tell(new Assignment(trials[0], 1), coordinator.Ref);
+
+        Assert.Equal(trials[0].TrialId, coordinator.FishForMessage<ReportFinished>(_ => true, Wait).TrialId);
+    }
+
     [Fact]
     public void Workers_that_keep_dying_make_the_slot_wait_longer_before_it_asks_again()
     {

@@ -308,4 +308,84 @@ public sealed class SweepFileValidationTests
     /// <summary>Records holding lists compare lists by reference; compare their JSON instead.</summary>
     private static string Describe(SweepSpec s) => System.Text.Json.JsonSerializer.Serialize(s);
 
+
+    private static string ReferencePath => Path.Combine(TestMachine.RepoRoot(), "hocon", "sweeps", "reference.hocon");
+
+    [Fact]
+    public void The_reference_file_has_every_key_the_parser_reads_and_no_other()
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(ReferencePath));
+        var documented = new HashSet<string>();
+        void Walk(Akka.Configuration.Hocon.HoconObject obj, string path)
+        {
+            foreach (var (key, value) in obj.Items)
+            {
+                var full = path.Length == 0 ? key : $"{path}.{key}";
+                if (value.IsObject()) Walk(value.GetObject(), full);
+                else documented.Add(full);
+            }
+        }
+
+        Walk(config.Root.GetObject(), "");
+
+        Assert.Equal(SweepFile.KeysRead().Order(), documented.Order());
+    }
+
+    /// <summary>Every accepted name and every upper bound appears in the comment above its key.</summary>
+    [Theory]
+    [InlineData("sweep.dataset.name", "datasets")]
+    [InlineData("sweep.model.name", "models")]
+    [InlineData("sweep.model.norm", "norms")]
+    [InlineData("sweep.model.depth", "depths")]
+    [InlineData("sweep.optimizer.name", "optimizers")]
+    [InlineData("sweep.schedule.name", "schedules")]
+    [InlineData("sweep.regularizer", "regularizers")]
+    [InlineData("sweep.rules.lr-scaling", "scalings")]
+    [InlineData("sweep.grid.lr-scaling", "scalings")]
+    [InlineData("sweep.metrics.flatness", "flatness")]
+    [InlineData("sweep.model.hidden", "65,536", "64 layers")]
+    [InlineData("sweep.base.epochs", "100,000")]
+    [InlineData("sweep.grid.batch-size", "100,000,000", "full")]
+    [InlineData("sweep.grid.learning-rate", "1e9")]
+    [InlineData("sweep.grid.regularizer-strength", "1e9")]
+    [InlineData("sweep.dataset.synthetic.train-size", "10,000,000", "2,000,000,000")]
+    [InlineData("sweep.metrics.walk-points", "1,000")]
+    [InlineData("sweep.metrics.sharpness.steps", "100,000")]
+    [InlineData("sweep.checkpoint.every-epochs", "100,000")]
+    [InlineData("sweep.name", "64 characters")]
+    public void The_reference_file_states_the_accepted_values_and_bounds_of(string key, params string[] expected)
+    {
+        var sets = new Dictionary<string, IEnumerable<string>>
+        {
+            ["datasets"] = SweepFile.Datasets, ["models"] = SweepFile.Models, ["norms"] = SweepFile.Norms,
+            ["depths"] = SweepFile.ResNetDepths.Select(d => d.ToString()), ["optimizers"] = SweepFile.Optimizers,
+            ["schedules"] = SweepFile.Schedules, ["regularizers"] = SweepFile.Regularizers, ["scalings"] = SweepFile.LrScalings,
+            ["flatness"] = SweepFile.FlatnessMetrics,
+        };
+        var comment = CommentAbove(key);
+
+        foreach (var word in expected.SelectMany(e => sets.TryGetValue(e, out var set) ? set : [e]))
+        {
+            Assert.True(comment.Contains(word, StringComparison.Ordinal), $"the comment on {key} does not mention {word}:\n{comment}");
+        }
+    }
+
+    /// <summary>The lines from the start of a key's paragraph (its comment, and the keys set with it) to the key's line.</summary>
+    private static string CommentAbove(string key)
+    {
+        var lines = File.ReadAllLines(ReferencePath);
+        var parts = key.Split('.');
+        int at = 0;
+        foreach (var section in parts[1..^1])
+        {
+            at = Array.FindIndex(lines, at, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^\s*{section}\s*\{{"));
+            Assert.True(at >= 0, $"no section {section} for {key}");
+        }
+
+        int line = Array.FindIndex(lines, at, l => !l.TrimStart().StartsWith('#') && System.Text.RegularExpressions.Regex.IsMatch(l, $@"(^|[\s{{,]){parts[^1]}\s*="));
+        Assert.True(line >= 0, $"no line sets {key}");
+        int first = line;
+        while (first > 0 && lines[first - 1].Trim() is { Length: > 0 } above && !above.EndsWith('{') && above != "}") first--;
+        return string.Join("\n", lines[first..(line + 1)]);
+    }
 }

@@ -215,6 +215,23 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Every_pod_presents_the_cluster_certificate_from_the_tls_Secret_where_SWEEPGRID_TLS_CERT_points()
+    {
+        var client = Documents(Path.Combine(RepoRoot(), "k8s", "examples", "submit-job.yaml")).Single().Path("spec", "template", "spec");
+        foreach (var (name, spec) in Nodes.Select(n => (n.Name, PodSpec(n))).Append(("submit-job", client)))
+        {
+            var container = spec.Seq("containers").Single();
+            var path = container.Seq("env").Single(e => e.Str("name") == ClusterTls.CertificateVariable).Str("value");
+            var volume = spec.Seq("volumes").Single(v => v.Has("secret") && v.Path("secret").Str("secretName") == "sweepgrid-tls");
+            var mount = container.Seq("volumeMounts").Single(m => m.Str("name") == volume.Str("name"));
+            Assert.Equal((Path.GetDirectoryName(path), "cluster.pfx", "true"), (mount.Str("mountPath"), Path.GetFileName(path), mount.Str("readOnly")));
+            // Secret files are root's: the pod's group (fsGroup, the user's own) must be able to read the key, and no one else.
+            Assert.Equal(("0440", spec.Get("securityContext").Str("runAsUser")), (volume.Path("secret").Str("defaultMode"), spec.Get("securityContext").Str("fsGroup")));
+            Assert.DoesNotContain("--insecure", container.Seq("args").Select(a => a.Str()));
+        }
+    }
+
+    [Fact]
     public void Workers_are_given_longer_to_stop_than_releasing_their_trials_may_take()
     {
         var shutdown = ShutdownSettings.From(NodeConfig);

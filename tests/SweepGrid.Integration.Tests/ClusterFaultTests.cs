@@ -3,17 +3,9 @@ using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Integration.Tests;
 
-/// <summary>The cluster on one machine with the embedded store: SQLite files in the shared store folder.</summary>
-public sealed class ClusterFaultTests : ClusterHarness
+/// <summary>Node kills and shutdowns on the cluster with the embedded store.</summary>
+public sealed class ClusterFaultTests : SqliteClusterHarness
 {
-    protected override string EpochList => "group_concat(epoch)";
-
-    protected override List<object?[]> Rows(string sql, bool journal = false)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, journal ? "journal.db" : "results.db")};Mode=ReadOnly;Pooling=false");
-        return Read(connection, sql);
-    }
-
     [Fact]
     public Task Killing_a_worker_mid_trial_loses_and_duplicates_nothing() => KillAWorkerMidTrial();
 

@@ -1,11 +1,13 @@
 using Microsoft.Data.Sqlite;
+using SweepGrid.Cluster.Hosting;
 using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Integration.Tests;
 
 /// <summary>
 /// Real `sweepgrid node` processes on 127.0.0.1 sharing one store folder, a real `submit` client, and
-/// SIGKILL; the store's database is SQLite or PostgreSQL (the subclasses). Whatever dies, every trial
+/// SIGKILL; the store's database is SQLite or PostgreSQL (the subclasses). Every process is given the
+/// test's cluster certificate, as on a real cluster: remoting is mutual TLS. Whatever dies, every trial
 /// ends completed exactly once, resumed trials pick up from their checkpoints, and no trajectory point
 /// is missing or doubled.
 /// </summary>
@@ -33,10 +35,23 @@ public abstract class ClusterHarness : IDisposable
     /// <summary>SQL for a trial's epochs as "1,2,3" (SQLite and PostgreSQL spell it differently).</summary>
     protected abstract string EpochList { get; }
 
+    /// <summary>The cluster's certificate (a PKCS#12 file in this test's folder), in every process's SWEEPGRID_TLS_CERT.</summary>
+    protected string ClusterCertificate { get; }
+
     protected ClusterHarness()
     {
         SweepFile = Path.Combine(_dir, "cluster.hocon");
         WriteSweep();
+        ClusterCertificate = NewCertificate("cluster");
+    }
+
+    /// <summary>A new cluster certificate, as `sweepgrid cert create` makes them, in this test's folder.</summary>
+    protected string NewCertificate(string name)
+    {
+        var path = Path.Combine(_dir, $"{name}.pfx");
+        using var certificate = ClusterTls.Create(name, days: 1);
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12));
+        return path;
     }
 
     /// <summary>The sweep every test submits, with <paramref name="extra"/> keys added to it.</summary>
@@ -74,9 +89,15 @@ public abstract class ClusterHarness : IDisposable
     protected ClusterProcess Start(string name, params string[] args) => StartIn(AppContext.BaseDirectory, name, args);
 
     /// <summary>A process whose working directory is <paramref name="workingDirectory"/>.</summary>
-    protected ClusterProcess StartIn(string workingDirectory, string name, params string[] args)
+    protected ClusterProcess StartIn(string workingDirectory, string name, params string[] args) =>
+        StartWithCertificate(ClusterCertificate, workingDirectory, name, args);
+
+    /// <summary>A process given <paramref name="certificate"/> as its SWEEPGRID_TLS_CERT; none if null (plain TCP, on loopback).</summary>
+    protected ClusterProcess StartWithCertificate(string? certificate, string workingDirectory, string name, params string[] args)
     {
-        var process = new ClusterProcess(name, Environment, workingDirectory, args);
+        var environment = new Dictionary<string, string>(Environment);
+        if (certificate is not null) environment[ClusterTls.CertificateVariable] = certificate;
+        var process = new ClusterProcess(name, environment, workingDirectory, args);
         _processes.Add(process);
         return process;
     }

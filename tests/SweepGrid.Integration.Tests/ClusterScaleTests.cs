@@ -9,28 +9,8 @@ namespace SweepGrid.Integration.Tests;
 /// followed as easily as 12 (before, 200 could not be submitted and 100 could not be followed to the
 /// end). And the cluster, not the client, checks what only it can: the data and its size limit.
 /// </summary>
-public sealed class ClusterScaleTests : ClusterHarness
+public sealed class ClusterScaleTests : SqliteClusterHarness
 {
-    protected override string EpochList => "group_concat(epoch)";
-
-    protected override List<object?[]> Rows(string sql, bool journal = false)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, journal ? "journal.db" : "results.db")};Mode=ReadOnly;Pooling=false");
-        return Read(connection, sql);
-    }
-
-    private string SweepFileWith(string name, string body)
-    {
-        var path = Path.Combine(Dir, $"{name}.hocon");
-        File.WriteAllText(path, $$"""
-            sweep {
-              name = {{name}}
-              {{body}}
-            }
-            """);
-        return path;
-    }
-
     private static string Axis(int count, Func<int, string> value) => $"[{string.Join(", ", Enumerable.Range(1, count).Select(value))}]";
 
     /// <summary>A client in an empty folder: it sees none of the data the nodes see.</summary>

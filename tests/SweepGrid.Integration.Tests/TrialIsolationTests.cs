@@ -9,27 +9,15 @@ namespace SweepGrid.Integration.Tests;
 /// while every other trial on the node completes with no failure counted; the node process itself never
 /// loads libtorch, and its workers do not outlive it.
 /// </summary>
-public sealed class TrialIsolationTests : ClusterHarness
+public sealed class TrialIsolationTests : SqliteClusterHarness
 {
-    protected override string EpochList => "group_concat(epoch)";
-
-    protected override List<object?[]> Rows(string sql, bool journal = false)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, journal ? "journal.db" : "results.db")};Mode=ReadOnly;Pooling=false");
-        return Read(connection, sql);
-    }
-
     private ClusterProcess SubmitSweep(string name, string body, int seed)
     {
-        var file = Path.Combine(Dir, $"{name}.hocon");
-        File.WriteAllText(file, $$"""
-            sweep {
-              name = {{name}}
-              dataset { name = synthetic, synthetic { train-size = 256, test-size = 64, features = 16, classes = 4 } }
-              base { batch-size = 32, learning-rate = 0.05, epochs = 2 }
-              metrics { flatness = [] }
-              {{body}}
-            }
+        var file = SweepFileWith(name, $$"""
+            dataset { name = synthetic, synthetic { train-size = 256, test-size = 64, features = 16, classes = 4 } }
+            base { batch-size = 32, learning-rate = 0.05, epochs = 2 }
+            metrics { flatness = [] }
+            {{body}}
             """);
         return Start(name, "submit", file, "--seed", $"127.0.0.1:{seed}", "--quiet");
     }

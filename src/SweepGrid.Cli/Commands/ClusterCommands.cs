@@ -14,28 +14,30 @@ namespace SweepGrid.Cli.Commands;
 internal static class ClusterCommands
 {
     public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, SlotArguments Slots,
-        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
+        ClusterAccess Access, string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
 
     /// <summary>
     /// Runs a member until SIGINT/SIGTERM or until the cluster downs it. On a signal its slots hand back
     /// their trials (checkpointed at the end of their epoch) and it leaves the cluster gracefully.
     /// </summary>
-    public static async Task<int> NodeAsync(NodeArguments a, TextWriter output, CancellationToken ct)
+    public static async Task<int> NodeAsync(NodeArguments a, TextWriter output, TextWriter error, CancellationToken ct)
     {
         var roles = Roles(a.Roles, allowed: [SweepGridNode.Roles.Coordinator, SweepGridNode.Roles.Worker]);
         CheckAddress(a.Host, a.Port, allowAnyPort: false);
-        if (a.BindHost is { } bind && string.IsNullOrWhiteSpace(bind)) throw new UserError("--bind-host: must be an interface address such as 0.0.0.0, got an empty value");
+        if (a.BindHost is { } bind && !IsHost(bind)) throw new UserError($"--bind-host: must be an interface address such as 0.0.0.0, got \"{Core.Sweeps.Names.Printable(bind)}\"");
         CheckConfigDir(a.ConfigDir);
         var seeds = Seeds(a.Seeds);
+        var tls = a.Access.Tls([a.BindHost ?? a.Host, a.Host, .. seeds.Select(HostOf)], error);
         var slots = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Build(a.Slots, cpuDefault: 1, Settings(a.ConfigDir)) : SlotPlan.None;
         var store = Stores.Location(a.Store);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, store, slots, a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset),
-            Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
-        output.WriteLine($"node akka.tcp://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
-                         (slots.Count > 0 ? $", {SlotPlan.Describe(slots)}" : "") + $", store {node.Results.Describe}");
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, slots, a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset, tls),
+            Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), a.Access.JoinTimeout, ct);
+        output.WriteLine($"node {SweepGridNode.Scheme(tls)}://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
+                         (slots.Count > 0 ? $", {SlotPlan.Describe(slots)}" : "") + $", store {node.Results.Describe}" +
+                         (tls is null ? "" : $", mutual TLS with certificate {tls.Fingerprint[..16]}…"));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (ct.Register(() => stopped.TrySetResult()))
         {
@@ -77,14 +79,21 @@ internal static class ClusterCommands
     /// machine may not have it) and answers a bad sweep with the same lines `run` would print.
     /// </summary>
     /// <param name="port">This client's remoting port; 0: any free one (a fixed one gets through a NetworkPolicy that admits only the remoting port).</param>
-    public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, int port, bool quiet, TextWriter output, CancellationToken ct)
+    public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, int port, ClusterAccess access, bool quiet,
+        TextWriter output, TextWriter error, CancellationToken ct)
     {
-        var spec = SweepLoader.LoadFile(sweepFile);
+        var (spec, text) = SweepLoader.LoadFile(sweepFile);
+        var submission = new SweepDirectorProtocol.SubmitSweep(sweepFile, text);
+        if (Core.Sweeps.SweepJson.Bytes(submission).Length > Core.Sweeps.SweepJson.MaxMessageBytes)
+        {
+            throw new UserError($"{sweepFile}: file: too large to send to a cluster as one message ({Core.Sweeps.SweepJson.MaxMessageBytes:N0} bytes at most, comments and whitespace included)");
+        }
+
         var seeds = Seeds(seedArgs);
         if (seeds.Count == 0) throw new UserError("--seed: give at least one seed node as HOST:PORT");
         CheckAddress(host, port, allowAnyPort: true);
-        await using var client = await StartClient(host, port, seeds, ct);
-        var answer = await client.Director.Ask<object>(new SweepDirectorProtocol.SubmitSweep(spec), SubmitTimeout, ct);
+        await using var client = await StartClient(host, port, seeds, access, error, ct);
+        var answer = await client.Director.Ask<object>(submission, SubmitTimeout, ct);
         switch (answer)
         {
             case SubmitRejected { BadInput: true } bad:
@@ -106,22 +115,26 @@ internal static class ClusterCommands
     private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>`resume SWEEP --seed`: a running cluster carries on by itself; this follows the sweep to its end.</summary>
-    public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, int port, bool quiet, TextWriter output, CancellationToken ct)
+    public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, int port, ClusterAccess access, bool quiet,
+        TextWriter output, TextWriter error, CancellationToken ct)
     {
         var seeds = Seeds(seedArgs);
         CheckAddress(host, port, allowAnyPort: true);
-        await using var client = await StartClient(host, port, seeds, ct);
+        await using var client = await StartClient(host, port, seeds, access, error, ct);
         return await Follow(client, sweep, quiet, output, ct);
     }
 
-    private static async Task<SweepGridNode> StartClient(string host, int port, IReadOnlyList<string> seeds, CancellationToken ct)
+    private static async Task<SweepGridNode> StartClient(string host, int port, IReadOnlyList<string> seeds, ClusterAccess access, TextWriter error, CancellationToken ct)
     {
+        var tls = access.Tls([host, .. seeds.Select(HostOf)], error);
         Logging.LogSetup.ConsoleOnly(Logging.LogLevels.FromConfig());
         // A client member keeps no store: a throwaway folder satisfies the persistence plugin, which it never uses.
         var scratch = new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-client-").FullName);
         return await SweepGridNode.StartAsync(
-            new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, SlotPlan.None), joinTimeout: TimeSpan.FromSeconds(60), ct: ct);
+            new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, SlotPlan.None, Tls: tls), joinTimeout: access.JoinTimeout, ct: ct);
     }
+
+    private static string HostOf(string seed) => seed[..seed.LastIndexOf(':')];
 
     private static async Task<int> Follow(SweepGridNode client, string sweep, bool quiet, TextWriter output, CancellationToken ct)
     {
@@ -175,19 +188,23 @@ internal static class ClusterCommands
     {
         foreach (var seed in seeds)
         {
-            var parts = seed.Split(':');
-            if (parts.Length != 2 || parts[0].Length == 0 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            int colon = seed.LastIndexOf(':');
+            if (colon <= 0 || !IsHost(seed[..colon])
+                || !int.TryParse(seed.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                throw new UserError($"--seed: must be HOST:PORT with a port from 1 to 65535, got \"{seed}\"");
+                throw new UserError($"--seed: must be HOST:PORT with a host name or address and a port from 1 to 65535, got \"{Core.Sweeps.Names.Printable(seed)}\"");
             }
         }
 
         return seeds;
     }
 
+    /// <summary>A DNS name or an IP address: the only things that become an address in the cluster's configuration.</summary>
+    private static bool IsHost(string text) => text.Length <= 253 && Uri.CheckHostName(text) is UriHostNameType.Dns or UriHostNameType.IPv4;
+
     private static void CheckAddress(string host, int port, bool allowAnyPort)
     {
-        if (string.IsNullOrWhiteSpace(host)) throw new UserError("--host: must be a host name or address this node is reachable at");
+        if (!IsHost(host)) throw new UserError($"--host: must be a host name or IPv4 address this node is reachable at, got \"{Core.Sweeps.Names.Printable(host)}\"");
         if ((port == 0 && !allowAnyPort) || port is < 0 or > 65535) throw new UserError($"--port: must be from 1 to 65535, got {port}");
     }
 }

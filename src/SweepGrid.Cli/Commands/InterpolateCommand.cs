@@ -14,7 +14,12 @@ internal static class InterpolateCommand
 {
     public static int Run(string storeDirectory, string trialA, string trialB, int points, TextWriter output)
     {
-        if (points < 2) throw new UserError($"--points: must be at least 2, got {points}");
+        if (points is < 2 or > Core.Sweeps.SweepFile.Bounds.Points) throw new UserError($"--points: must be from 2 to {Core.Sweeps.SweepFile.Bounds.Points}, got {points}");
+        foreach (var (name, id) in new[] { ("trial-a", trialA), ("trial-b", trialB) })
+        {
+            if (!Core.Sweeps.Names.IsTrialId(id)) throw new UserError($"{name}: \"{Core.Sweeps.Names.Printable(id)}\" is not a trial id (12 hex digits, the trial column of trials.csv)");
+        }
+
         var store = Stores.Results(storeDirectory);
         var sweep = CommonSweep(store, trialA, trialB);
         var spec = store.LoadSweep(sweep);

@@ -12,7 +12,7 @@ internal static class ReportCommand
     {
         if (options.Width is < 200 or > 4000) throw new UserError($"--width: must be 200 to 4000 pixels, got {options.Width}");
         if (options.Height is < 150 or > 3000) throw new UserError($"--height: must be 150 to 3000 pixels, got {options.Height}");
-        var store = Stores.Results(options.Store);
+        var store = Stores.ReadOnly(options.Store);
         var trials = Exporter.TrialRows(store, options.Sweep);
         var data = new ReportData(
             trials,

@@ -13,7 +13,7 @@ internal static class StatusCommand
 
     public static int Run(string storeDirectory, string? sweep, TextWriter output)
     {
-        var store = Stores.Results(storeDirectory);
+        var store = Stores.ReadOnly(storeDirectory);
         if (sweep is not null) Exporter.RequireSweep(store, sweep);
         var sweeps = store.StatusCounts(sweep);
         if (sweeps.Count == 0)

@@ -19,14 +19,15 @@ internal static class SweepLoader
 
     /// <summary>
     /// The file alone (syntax, keys, values, size as a message): what `submit` checks on a client that
-    /// may not see the data, which the cluster checks where the trials will read it.
+    /// may not see the data, which the cluster checks where the trials will read it. Returns the
+    /// sweep and the text it was parsed from (what `submit` sends).
     /// </summary>
-    public static SweepSpec LoadFile(string sweepFile)
+    public static (SweepSpec Spec, string Text) LoadFile(string sweepFile)
     {
         try
         {
-            var spec = SweepFile.Load(sweepFile);
-            return SweepDefinition.SizeError(spec) is { } tooLarge ? throw new SweepValidationException(sweepFile, [tooLarge]) : spec;
+            var (spec, text) = SweepFile.LoadWithText(sweepFile);
+            return SweepDefinition.SizeError(spec) is { } tooLarge ? throw new SweepValidationException(sweepFile, [tooLarge]) : (spec, text);
         }
         catch (SweepValidationException e)
         {
@@ -35,7 +36,7 @@ internal static class SweepLoader
     }
 
     /// <summary>The file, its data where this process reads it, and the limits: what `run` checks.</summary>
-    public static LoadedSweep Load(string sweepFile, SweepLimits limits) => Defined(LoadFile(sweepFile), sweepFile, limits);
+    public static LoadedSweep Load(string sweepFile, SweepLimits limits) => Defined(LoadFile(sweepFile).Spec, sweepFile, limits);
 
     /// <summary>A sweep as stored when it was first run (for `resume`), checked against its data again.</summary>
     public static LoadedSweep FromStore(ResultsStore store, string sweep, SweepLimits limits)
@@ -45,15 +46,16 @@ internal static class SweepLoader
     }
 
     /// <summary>
-    /// The dataset's headers as this process sees them; unreadable or malformed data is an error of the
-    /// key <c>sweep.dataset.path</c>. What a coordinator node checks a submitted sweep with.
+    /// The dataset as this process sees it, every file read to its end (<see cref="Datasets.Verified"/>);
+    /// unreadable, truncated or malformed data is an error of the key <c>sweep.dataset.path</c>, naming
+    /// the file. What `run` and a coordinator node check a sweep with.
     /// </summary>
     /// <exception cref="SweepValidationException">The data cannot be used.</exception>
     public static DatasetFacts ReadDataset(DatasetSpec dataset)
     {
         try
         {
-            return Datasets.Facts(dataset);
+            return Datasets.Verified(dataset);
         }
         catch (DataFormatException e)
         {

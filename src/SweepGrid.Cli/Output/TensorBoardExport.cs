@@ -1,4 +1,6 @@
 using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
 using static TorchSharp.torch.utils.tensorboard;
 
 namespace SweepGrid.Cli.Output;
@@ -26,9 +28,14 @@ internal static class TensorBoardExport
 
     public const string FlatnessPrefix = "flatness/";
 
+    /// <summary>The files TorchSharp's SummaryWriter makes (TensorFlow's event file naming).</summary>
+    private const string EventFilePattern = "events.out.tfevents.*";
+
     /// <summary>Writes every trial of the sweep that has any trajectory; returns the trial folders written.</summary>
+    /// <exception cref="InvalidDataException">The store holds a name that is not a sweep name or a trial id: nothing of it becomes a folder.</exception>
     public static IReadOnlyList<string> Write(ResultsStore store, string sweep, string directory)
     {
+        Names.SweepName(sweep, "tensorboard export");
         var epochs = store.Rows("trajectory", sweep).GroupBy(r => (string)r["trial"]!).ToDictionary(g => g.Key, g => g.ToList());
         var points = store.Rows("points", sweep).ToLookup(r => (string)r["trial"]!);
         var flatness = store.Rows("flatness", sweep).ToLookup(r => (string)r["trial"]!);
@@ -37,8 +44,9 @@ internal static class TensorBoardExport
         var written = new List<string>();
         foreach (var (trial, rows) in epochs)
         {
-            var folder = Path.Combine(directory, sweep, trial);
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); // a re-export replaces, never appends
+            var folder = SafePath.Under(directory, sweep, Names.TrialId(trial, $"store {store.Describe}, sweep {sweep}"));
+            // A re-export replaces the event files it wrote before, never appends to them; nothing else there is touched.
+            if (Directory.Exists(folder)) foreach (var old in Directory.EnumerateFiles(folder, EventFilePattern)) File.Delete(old);
             Directory.CreateDirectory(folder);
             var writer = SummaryWriter(folder);
             foreach (var r in rows)
@@ -59,7 +67,7 @@ internal static class TensorBoardExport
             var stepAtEpoch = rows.ToDictionary(r => (long)r["epoch"]!, r => (long)r["step"]!);
             foreach (var f in flatness[trial])
             {
-                if (f["value"] is not double value) continue;
+                if (f["value"] is not double value || !FlatnessRecord.KnownMetrics.Contains((string)f["metric"]!)) continue;
                 long step = stepAtEpoch.GetValueOrDefault((long)f["epoch"]!, 0);
                 writer.add_scalar(FlatnessPrefix + (string)f["metric"]!, (float)value, checked((int)step), wallTime);
             }

@@ -61,9 +61,12 @@ internal sealed class ReportData
 
     public int FinishedCount => _finished.Count;
 
-    /// <summary>Flatness metrics measured at the end of at least one trial, in name order.</summary>
+    /// <summary>
+    /// Flatness metrics measured at the end of at least one trial, in name order; only names SweepGrid
+    /// records (<see cref="FlatnessRecord.KnownMetrics"/>): each names a figure's file.
+    /// </summary>
     public IReadOnlyList<string> FlatnessMetrics =>
-        _finalFlatness.Values.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        _finalFlatness.Values.SelectMany(m => m.Keys).Where(FlatnessRecord.KnownMetrics.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
 
     public IReadOnlyList<Series> TestAccuracyByBatch() => ByBatch(r => (double)r["test_acc"]!);
 

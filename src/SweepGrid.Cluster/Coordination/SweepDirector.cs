@@ -71,8 +71,8 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Reading the dataset and expanding the grid take seconds for a large sweep: done on a task, so
-    /// slots asking for work meanwhile are answered. Nothing is stored until the sweep has passed.
+    /// Parsing the file, reading the dataset and expanding the grid take seconds for a large sweep: done
+    /// on a task, so slots asking for work meanwhile are answered. Nothing is stored until the sweep has passed.
     /// </summary>
     private void HandleSubmit(SubmitSweep submit)
     {
@@ -81,7 +81,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         {
             try
             {
-                return new Checked(requester, _define(submit.Spec), null);
+                return new Checked(requester, _define(SweepFile.Parse(submit.Text, Names.Printable(submit.Source))), null);
             }
             catch (SweepValidationException e)
             {
@@ -89,7 +89,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
             }
             catch (Exception e)
             {
-                _log.Error(e, "Sweep {SweepId}: its submission could not be checked", submit.Spec.Name);
+                _log.Error(e, "A sweep submitted as {Source} could not be checked", Names.Printable(submit.Source));
                 return new Checked(requester, null, SubmitRejected.Of([$"sweep: could not be checked on the cluster ({e.GetBaseException().Message})"], badInput: false));
             }
         }).PipeTo(Self);

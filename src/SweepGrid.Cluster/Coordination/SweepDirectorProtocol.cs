@@ -29,12 +29,15 @@ public static class SweepDirectorProtocol
             "director");
 
     /// <summary>
-    /// Submit a sweep by reference: its validated file, not its trials. The director checks it against
-    /// the data (on a coordinator node, which sees the data as the workers do) and the limits, registers
-    /// it once and hands its definition to the sweep's coordinator. Replies
+    /// Submit a sweep by reference: its file, not its trials. The director parses and checks the text
+    /// itself (what arrives from the network is not trusted: the same parser and rules as `run`), then
+    /// against the data (on a coordinator node, which sees the data as the workers do) and the limits,
+    /// registers it once and hands its definition to the sweep's coordinator. Replies
     /// <see cref="SweepCoordinatorProtocol.Submitted"/> or <see cref="SweepCoordinatorProtocol.SubmitRejected"/>.
     /// </summary>
-    public sealed record SubmitSweep(SweepSpec Spec) : IClusterMessage;
+    /// <param name="Source">The file's name on the client, for messages.</param>
+    /// <param name="Text">The file as the client read it.</param>
+    public sealed record SubmitSweep(string Source, string Text) : IClusterMessage;
 
     /// <summary>The subscriber gets the sweep's progress, its deltas and its end; <see cref="UnknownSweep"/> if there is no such sweep.</summary>
     public sealed record SubscribeSweep(string SweepName, IActorRef Subscriber) : IClusterMessage;

@@ -12,15 +12,42 @@ public sealed record NodeHealth(string Address, string Member, bool StoreReachab
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>The default file of the node on this remoting port, in the temporary folder.</summary>
-    public static string DefaultPath(int port) => Path.Combine(Path.GetTempPath(), $"sweepgrid-node-{port}.health.json");
+    /// <summary>
+    /// The default file of the node on this remoting port: in a folder of this user's own in the
+    /// temporary folder (sweepgrid-USER, mode 700), not in the temporary folder itself, where anyone
+    /// could plant a symbolic link at a name a node is known to write.
+    /// </summary>
+    public static string DefaultPath(int port) => Path.Combine(Path.GetTempPath(), $"sweepgrid-{Environment.UserName}", $"sweepgrid-node-{port}.health.json");
 
-    /// <summary>Replaces the file in one step, so a reader never sees half of it.</summary>
+    /// <summary>
+    /// Replaces the file in one step, so a reader never sees half of it. The new contents go to a file
+    /// that did not exist (O_EXCL: a symbolic link planted there makes this fail, never writes through
+    /// it), which is then renamed over the health file (a rename replaces a link, it does not follow it).
+    /// The default folder is created private; an existing one must be a real folder, private to this user.
+    /// </summary>
+    /// <exception cref="IOException">The folder is a symbolic link or open to others.</exception>
     public void Write(string path)
     {
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (folder == Path.GetDirectoryName(Path.GetFullPath(DefaultPath(0)))) EnsurePrivateFolder(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(file, this, Json);
+        }
+
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static void EnsurePrivateFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return; // per-user temp folders there
+        if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var info = new DirectoryInfo(folder);
+        if (info.LinkTarget is not null || (info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new IOException($"{folder}: must be a folder of this user's, writable by no one else (it is a link, or open to others)");
+        }
     }
 
     /// <summary>The file's contents; null when there is no file.</summary>

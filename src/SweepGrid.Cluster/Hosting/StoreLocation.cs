@@ -23,7 +23,8 @@ public sealed record StoreLocation(string Directory, string? PostgresConnectionS
 
     public string JournalPath => Path.Combine(Directory, JournalFile);
 
-    public string SqliteConnectionString => $"Data Source={JournalPath}";
+    /// <summary>Built, not pasted: a folder name with ';' or '=' must not become a connection-string option.</summary>
+    public string SqliteConnectionString => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = JournalPath }.ToString();
 
     public bool IsPostgres => PostgresConnectionString is not null;
 
@@ -43,9 +44,10 @@ public sealed record StoreLocation(string Directory, string? PostgresConnectionS
     }
 
     /// <summary>The result tables of this store.</summary>
-    public ResultsStore OpenResults() => PostgresConnectionString is { } connection
-        ? new ResultsStore(Directory, new PostgresResultsDatabase(connection))
-        : new ResultsStore(Directory);
+    /// <param name="readOnly">For commands that only read: the database refuses writes, and the store must already be SweepGrid's.</param>
+    public ResultsStore OpenResults(bool readOnly = false) => PostgresConnectionString is { } connection
+        ? new ResultsStore(Directory, new PostgresResultsDatabase(connection, readOnly))
+        : new ResultsStore(Directory, new SqliteResultsDatabase(Path.Combine(Directory, ResultsStore.FileName), readOnly));
 
     /// <summary>
     /// The store for the folder <paramref name="directory"/>: PostgreSQL when <see cref="PostgresVariable"/>

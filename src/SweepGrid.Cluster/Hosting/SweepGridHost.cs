@@ -55,19 +55,18 @@ public sealed class SweepGridHost : IAsyncDisposable
     /// </summary>
     public static Config StoreConfig(StoreLocation store)
     {
-        static string Quoted(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         if (store.PostgresConnectionString is { } postgres)
         {
             return ConfigurationFactory.ParseString($$"""
                 akka.persistence.journal.sql {
                   provider-name = "PostgreSQL.15"
-                  connection-string = {{Quoted(postgres)}}
+                  connection-string = {{Hocon.Quote(postgres)}}
                   # A server takes concurrent writers, unlike SQLite's single-writer file.
                   parallelism = 4
                 }
                 akka.persistence.snapshot-store.sql {
                   provider-name = "PostgreSQL.15"
-                  connection-string = {{Quoted(postgres)}}
+                  connection-string = {{Hocon.Quote(postgres)}}
                 }
                 """);
         }
@@ -77,9 +76,9 @@ public sealed class SweepGridHost : IAsyncDisposable
         // journal's writer kept finding the file busy and sleeping (bench/results/dispatch.md).
         // read-uncommitted is what gives a plain BEGIN; without shared cache it reads committed data.
         return ConfigurationFactory.ParseString($"""
-            akka.persistence.journal.sql.connection-string = {Quoted(store.SqliteConnectionString)}
+            akka.persistence.journal.sql.connection-string = {Hocon.Quote(store.SqliteConnectionString)}
             akka.persistence.journal.sql.read-isolation-level = read-uncommitted
-            akka.persistence.snapshot-store.sql.connection-string = {Quoted(store.SqliteConnectionString)}
+            akka.persistence.snapshot-store.sql.connection-string = {Hocon.Quote(store.SqliteConnectionString)}
             akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
             """);
     }

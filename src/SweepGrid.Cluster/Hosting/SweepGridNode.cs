@@ -33,8 +33,10 @@ public sealed class SweepGridNode : IAsyncDisposable
     /// On a coordinator node: reads a submitted sweep's dataset headers, as the workers will see it,
     /// throwing <see cref="SweepValidationException"/> when they are unusable. Null on other nodes.
     /// </param>
+    /// <param name="Tls">The cluster's certificate: remoting over mutual TLS with it (<see cref="ClusterTls"/>); null: plain TCP.</param>
     public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots,
-        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, Func<DatasetSpec, DatasetFacts>? ReadDataset = null);
+        string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, Func<DatasetSpec, DatasetFacts>? ReadDataset = null,
+        ClusterTls? Tls = null);
 
     private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director)
     {
@@ -61,8 +63,21 @@ public sealed class SweepGridNode : IAsyncDisposable
         results.EnsureSchema();
         store.PrepareJournal();
         var config = Config(options, store);
-        var system = ActorSystem.Create("sweepgrid", overrides is null ? config : overrides.WithFallback(config));
-        await ClusterLifecycle.WaitUntilUpAsync(system, joinTimeout ?? TimeSpan.FromSeconds(60), ct); // joins the seed nodes from config
+        if (overrides is not null) config = overrides.WithFallback(config);
+        var system = options.Tls is { } tls
+            ? ActorSystem.Create("sweepgrid", BootstrapSetup.Create().WithConfig(ClusterTls.Hocon.WithFallback(config)).And(tls.Setup))
+            : ActorSystem.Create("sweepgrid", config);
+        var patience = joinTimeout ?? TimeSpan.FromSeconds(60);
+        try
+        {
+            await ClusterLifecycle.WaitUntilUpAsync(system, patience, ct); // joins the seed nodes from config
+        }
+        catch (TimeoutException)
+        {
+            var through = options.Seeds.Count == 0 ? "itself (as the first seed)" : string.Join(", ", options.Seeds);
+            throw new TimeoutException($"could not join the cluster through {through} within {patience.TotalSeconds:F0} s: the seed nodes are not " +
+                                       "reachable, or refuse this member (with TLS, every member must present the cluster's certificate: --tls-cert)");
+        }
 
         if (options.Roles.Contains(Roles.Coordinator))
         {
@@ -103,11 +118,11 @@ public sealed class SweepGridNode : IAsyncDisposable
     public static Config Config(NodeOptions options, StoreLocation store)
     {
         var seeds = (options.Seeds.Count == 0 ? [$"{options.Host}:{options.Port}"] : options.Seeds)
-            .Select(s => $"\"akka.tcp://sweepgrid@{s}\"");
+            .Select(s => Hocon.Quote($"{Scheme(options.Tls)}://sweepgrid@{s}"));
         // With a bind host, Akka listens there and tells other nodes Host (public-hostname).
         var node = ConfigurationFactory.ParseString($"""
-            akka.remote.dot-netty.tcp.hostname = "{options.BindHost ?? options.Host}"
-            akka.remote.dot-netty.tcp.public-hostname = "{options.Host}"
+            akka.remote.dot-netty.tcp.hostname = {Hocon.Quote(options.BindHost ?? options.Host)}
+            akka.remote.dot-netty.tcp.public-hostname = {Hocon.Quote(options.Host)}
             akka.remote.dot-netty.tcp.port = {options.Port}
             akka.cluster.roles = [{string.Join(", ", options.Roles)}]
             akka.cluster.seed-nodes = [{string.Join(", ", seeds)}]
@@ -117,6 +132,9 @@ public sealed class SweepGridNode : IAsyncDisposable
             .WithFallback(HoconFiles.Parse("cluster.conf", options.ConfigDir))
             .WithFallback(HoconFiles.Parse("sweepgrid.conf", options.ConfigDir));
     }
+
+    /// <summary>The protocol of a member's address: DotNetty's TLS transport answers to akka.ssl.tcp, not akka.tcp.</summary>
+    public static string Scheme(ClusterTls? tls) => tls is null ? "akka.tcp" : "akka.ssl.tcp";
 
     private Task? _shutdown;
 

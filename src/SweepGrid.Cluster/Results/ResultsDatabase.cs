@@ -15,6 +15,12 @@ public abstract class ResultsDatabase
     /// <summary>How the store is named in messages to the user (never with a password).</summary>
     public abstract string Describe { get; }
 
+    /// <summary>
+    /// Opened for reading only (`status`, `export`, `summary`, `report`): the database refuses every
+    /// write, so a command pointed at the wrong file cannot add SweepGrid's tables to it.
+    /// </summary>
+    public bool ReadOnly { get; protected init; }
+
     /// <summary>Whether the result tables have been created here.</summary>
     public abstract bool Exists { get; }
 
@@ -45,11 +51,24 @@ public abstract class ResultsDatabase
 }
 
 /// <summary>The embedded store: results.db in the store folder.</summary>
-public sealed class SqliteResultsDatabase(string path) : ResultsDatabase
+public sealed class SqliteResultsDatabase : ResultsDatabase
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString();
+    private readonly string _connectionString;
 
-    public string Path { get; } = path;
+    public SqliteResultsDatabase(string path, bool readOnly = false)
+    {
+        Path = path;
+        ReadOnly = readOnly;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            DefaultTimeout = 30,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+        }.ToString();
+        Gate = Gates.GetOrAdd(System.IO.Path.GetFullPath(path), _ => new object());
+    }
+
+    public string Path { get; }
 
     public override int RowsPerInsert => 1;
 
@@ -63,7 +82,7 @@ public sealed class SqliteResultsDatabase(string path) : ResultsDatabase
     /// recorders writing at once spent more time asleep than writing. Taking turns here costs nothing:
     /// SQLite would serialize them anyway.
     /// </summary>
-    public override object? Gate { get; } = Gates.GetOrAdd(System.IO.Path.GetFullPath(path), _ => new object());
+    public override object? Gate { get; }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Gates = new();
 
@@ -105,9 +124,13 @@ public sealed class PostgresResultsDatabase : ResultsDatabase
     private readonly NpgsqlDataSource _source;
 
     /// <param name="connectionString">An Npgsql connection string, password included if the server needs one.</param>
-    public PostgresResultsDatabase(string connectionString)
+    /// <param name="readOnly">Every transaction read-only (PostgreSQL's default_transaction_read_only).</param>
+    public PostgresResultsDatabase(string connectionString, bool readOnly = false)
     {
-        _source = NpgsqlDataSource.Create(connectionString);
+        ReadOnly = readOnly;
+        _source = NpgsqlDataSource.Create(readOnly
+            ? new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c default_transaction_read_only=on" }.ConnectionString
+            : connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Describe = $"PostgreSQL database {builder.Database ?? builder.Username} on {builder.Host}:{builder.Port}";
     }

@@ -53,12 +53,16 @@ public sealed class ResultsStore
     public string Describe => Database.Describe;
 
     /// <summary>A running trial's checkpoint (checkpoints/SWEEP/TRIAL.ckpt), kept until its outcome is stored.</summary>
-    public string CheckpointPath(string sweep, string trial) =>
-        System.IO.Path.Combine(Directory, "checkpoints", sweep, $"{trial}.ckpt");
+    /// <exception cref="InvalidDataException">The names (from a message or a row) are not a sweep name and a trial id.</exception>
+    public string CheckpointPath(string sweep, string trial) => FilePath("checkpoints", sweep, trial, ".ckpt");
 
     /// <summary>Where a completed trial's final weights are kept: weights/&lt;sweep&gt;/&lt;trial&gt;.pt in the store folder.</summary>
-    public string WeightsPath(string sweep, string trial) =>
-        System.IO.Path.Combine(Directory, "weights", sweep, $"{trial}.pt");
+    /// <exception cref="InvalidDataException">The names (from a message or a row) are not a sweep name and a trial id.</exception>
+    public string WeightsPath(string sweep, string trial) => FilePath("weights", sweep, trial, ".pt");
+
+    /// <summary>The one place a trial's file path is built: from checked names, inside the store folder.</summary>
+    private string FilePath(string folder, string sweep, string trial, string extension) =>
+        SafePath.Under(Directory, folder, Names.SweepName(sweep, $"{folder} path"), Names.TrialId(trial, $"{folder} path") + extension);
 
     /// <summary>The sweep file a sweep was submitted with, as stored.</summary>
     public SweepSpec LoadSweep(string sweep) => Run(connection =>
@@ -95,10 +99,21 @@ public sealed class ResultsStore
             }
         });
 
-    /// <summary>Creates or brings up to date the tables; once per instance, however many reads ask.</summary>
+    /// <summary>
+    /// Creates or brings up to date the tables; once per instance, however many reads ask. A read-only
+    /// store is only checked: it must hold SweepGrid's tables, as this version writes them.
+    /// </summary>
+    /// <exception cref="StoreFormatException">Read-only, and not a SweepGrid store (or one an earlier version wrote).</exception>
     public void EnsureSchema()
     {
         if (_schemaReady) return;
+        if (Database.ReadOnly)
+        {
+            VerifySchema();
+            _schemaReady = true;
+            return;
+        }
+
         Run(connection =>
         {
             using var schemaLock = Database.SchemaLock(connection);
@@ -153,6 +168,29 @@ public sealed class ResultsStore
         });
         _schemaReady = true;
     }
+
+    /// <summary>
+    /// The tables a reader needs, with every column it reads. A store whose tables lack only columns a
+    /// later SweepGrid added is SweepGrid's own, from an earlier version: that is told apart
+    /// (<see cref="StoreFormatException.Upgradable"/>) from a database that is not a SweepGrid store at all.
+    /// </summary>
+    private void VerifySchema() => Run(connection =>
+    {
+        var added = AddedTrialColumns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (table, columns) in new[] { ("sweeps", new[] { "sweep", "spec_json", "submitted_at" }), ("trials", TrialColumns.Union(added).ToArray()) })
+        {
+            var present = Database.Columns(connection, table);
+            if (present.Count == 0) throw new StoreFormatException($"{Describe}: not a SweepGrid store (it has no table {table}); nothing was changed");
+            var missing = columns.Where(c => !present.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new StoreFormatException($"{Describe}: its table {table} lacks {string.Join(", ", missing)} (a store of an earlier SweepGrid, or not SweepGrid's); nothing was changed")
+                {
+                    Upgradable = missing.All(added.Contains),
+                };
+            }
+        }
+    });
 
     /// <summary>Columns added after the first release of the schema, with their definitions.</summary>
     private static readonly (string Name, string Definition)[] AddedTrialColumns =
@@ -453,4 +491,11 @@ public sealed class ResultsStore
             }
         }
     }
+}
+
+/// <summary>A store that is not SweepGrid's, or not in the shape this version reads: bad input, not a fault.</summary>
+public sealed class StoreFormatException(string message) : Exception(message)
+{
+    /// <summary>The store is SweepGrid's, from an earlier version: opening it for writing brings it up to date.</summary>
+    public bool Upgradable { get; init; }
 }

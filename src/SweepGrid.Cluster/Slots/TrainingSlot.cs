@@ -6,6 +6,7 @@ using SweepGrid.Cluster.Results;
 using SweepGrid.Cluster.Workers;
 using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 using SweepGrid.Core.Workers;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
@@ -235,6 +236,12 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
     private void Idle()
     {
         SetReceiveTimeout(AskAgain);
+        // Only members presenting the cluster's certificate can send anything at all; what they send
+        // is still checked: it must come from a coordinator, and its names become a checkpoint path.
+        Receive<Assignment>(_ => !FromCoordinator(Sender), a => _log.Warning("Slot {Slot}: ignored an assignment of trial \"{TrialId}\" from {Sender}, which is not a sweep coordinator",
+            _slotId, Names.Printable(a.Trial.TrialId), Sender.Path));
+        Receive<Assignment>(a => !WellFormed(a), a => _log.Warning("Slot {Slot}: ignored a malformed assignment from {Sender} (sweep \"{SweepId}\", trial \"{TrialId}\", attempt {Attempt})",
+            _slotId, Sender.Path, Names.Printable(a.Trial.SweepName), Names.Printable(a.Trial.TrialId), a.Attempt));
         Receive<Assignment>(Start);
         // The sweep it asked about is done: ask again soon, for the next sweep's work.
         Receive<NoMoreWork>(_ => Timers.StartSingleTimer(nameof(NoMoreWork), AskSoon.Instance, AskAfterNoMoreWork));
@@ -274,6 +281,20 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         _leaveRequester!.Tell(new TrainingSlotProtocol.Left(_leaveNote));
         Become(Gone);
     }
+
+    /// <summary>
+    /// <see cref="AssignmentSource"/>'s rule, and in a cluster the sender's node must be a member with
+    /// the coordinator role (where the director runs), not merely any member.
+    /// </summary>
+    private bool FromCoordinator(IActorRef sender)
+    {
+        if (!AssignmentSource.IsCoordinatorPath(sender.Path, _coordinator.Path)) return false;
+        if (sender.Path.Address.HasLocalScope || Context.System is not ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider }) return true;
+        return Akka.Cluster.Cluster.Get(Context.System).State.Members
+            .Any(m => m.Address == sender.Path.Address && m.HasRole(SweepGridNode.Roles.Coordinator));
+    }
+
+    private static bool WellFormed(Assignment a) => Names.IsSweepName(a.Trial.SweepName) && Names.IsTrialId(a.Trial.TrialId) && a.Attempt >= 1;
 
     private void Start(Assignment assignment)
     {
@@ -322,9 +343,10 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
                     break;
                 case TrialCrashed c:
                     _deaths = 0; // the trial threw; its worker is fine
-                    // The whole exception goes to the log file; the console and the store get its first line.
-                    _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed on {Slot}: {Detail}",
-                        trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, c.Detail);
+                    // One line where people look (the console, the store's reason); the stack to the log file only.
+                    _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed on {Slot}: {Reason}",
+                        trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, c.Reason);
+                    _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed with {Detail}", trial.TrialId, trial.SweepName, _assignedAttempt, c.Detail);
                     Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, c.Reason));
                     break;
                 case TrialStopped s:

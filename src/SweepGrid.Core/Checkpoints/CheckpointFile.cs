@@ -105,20 +105,32 @@ public static class CheckpointFile
     {
         var reasons = new List<string>();
         rejected = reasons;
+        return ReadGood(path, reasons).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Each generation at <paramref name="path"/> that verifies, newest first, so that a caller that finds
+    /// the newest unusable (a header it cannot interpret) falls back to the previous one. The reasons
+    /// the others did not verify are added to <paramref name="rejected"/>.
+    /// </summary>
+    public static IEnumerable<Contents> ReadGood(string path, List<string> rejected)
+    {
         foreach (var candidate in new[] { path, PreviousPath(path) })
         {
             if (!File.Exists(candidate)) continue;
+            Contents contents;
             try
             {
-                return Read(candidate);
+                contents = Read(candidate);
             }
-            catch (Exception e) when (e is InvalidDataException or JsonException or IOException)
+            catch (Exception e) when (e is InvalidDataException or JsonException or IOException or NotSupportedException)
             {
-                reasons.Add(e.Message);
+                rejected.Add(e.Message);
+                continue;
             }
-        }
 
-        return null;
+            yield return contents;
+        }
     }
 
     /// <summary>

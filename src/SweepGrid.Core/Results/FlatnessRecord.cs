@@ -5,4 +5,13 @@ namespace SweepGrid.Core.Results;
 /// file's metrics.flatness), its value, what it cost in seconds, and how many iterations it took
 /// (power iteration, Hutchinson samples, ascent steps; 1 for closed forms).
 /// </summary>
-public sealed record FlatnessRecord(int Epoch, string Metric, double Value, double Seconds, int Iterations);
+public sealed record FlatnessRecord(int Epoch, string Metric, double Value, double Seconds, int Iterations)
+{
+    /// <summary>
+    /// Every metric name a trial records: those a sweep file may ask for, and the classifier layer's
+    /// Hessian trace that relative flatness measures on the way. Names read back from a store are
+    /// checked against this closed set before they name anything (a figure's file, a TensorBoard tag).
+    /// </summary>
+    public static readonly IReadOnlySet<string> KnownMetrics =
+        new HashSet<string>(Sweeps.SweepFile.FlatnessMetrics.Append("classifier-trace"), StringComparer.Ordinal);
+}

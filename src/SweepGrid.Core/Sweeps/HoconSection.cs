@@ -15,11 +15,15 @@ internal sealed class HoconSection
     private readonly List<ValidationError> _errors;
     private readonly List<string> _known = [];
 
-    public HoconSection(HoconObject? obj, string path, List<ValidationError> errors)
+    /// <summary>Every key path any section of this file was asked for, when someone wants to know (<see cref="SweepFile.KeysRead"/>).</summary>
+    private readonly ISet<string>? _read;
+
+    public HoconSection(HoconObject? obj, string path, List<ValidationError> errors, ISet<string>? read = null)
     {
         _object = obj;
         _path = path;
         _errors = errors;
+        _read = read;
     }
 
     public bool Has(string key) => _object?.Items.ContainsKey(key) == true;
@@ -31,14 +35,14 @@ internal sealed class HoconSection
     public HoconSection Section(string key)
     {
         var value = Get(key);
-        if (value is null) return new HoconSection(null, PathOf(key), _errors);
+        if (value is null) return new HoconSection(null, PathOf(key), _errors, _read);
         if (!value.IsObject())
         {
             Error(key, $"must be an object {{ ... }}, got {Describe(value)}");
-            return new HoconSection(null, PathOf(key), _errors);
+            return new HoconSection(null, PathOf(key), _errors, _read);
         }
 
-        return new HoconSection(value.GetObject(), PathOf(key), _errors);
+        return new HoconSection(value.GetObject(), PathOf(key), _errors, _read);
     }
 
     /// <summary>
@@ -48,15 +52,15 @@ internal sealed class HoconSection
     public IReadOnlyList<HoconSection> Sections(string key)
     {
         var value = Get(key);
-        if (value is null) return [new HoconSection(null, PathOf(key), _errors)];
-        if (value.IsObject()) return [new HoconSection(value.GetObject(), PathOf(key), _errors)];
+        if (value is null) return [new HoconSection(null, PathOf(key), _errors, _read)];
+        if (value.IsObject()) return [new HoconSection(value.GetObject(), PathOf(key), _errors, _read)];
         if (value.IsArray() && value.GetArray() is { Count: > 0 } items && items.All(i => i.IsObject()))
         {
-            return items.Select((item, i) => new HoconSection(item.GetObject(), $"{PathOf(key)}[{i}]", _errors)).ToList();
+            return items.Select((item, i) => new HoconSection(item.GetObject(), $"{PathOf(key)}[{i}]", _errors, _read)).ToList();
         }
 
         Error(key, $"must be an object {{ ... }} or a non-empty list of objects [{{ ... }}, {{ ... }}], got {Describe(value)}");
-        return [new HoconSection(null, PathOf(key), _errors)];
+        return [new HoconSection(null, PathOf(key), _errors, _read)];
     }
 
     public string Path => _path;
@@ -96,41 +100,42 @@ internal sealed class HoconSection
         }
     }
 
-    public int Int(string key, int fallback, int min)
+    /// <param name="max">Past this a value is certainly a mistake (documented in reference.hocon).</param>
+    public int Int(string key, int fallback, int min, int max = int.MaxValue)
     {
         var value = Get(key);
         if (value is null) return fallback;
-        return ParseInt(PathOf(key), Scalar(key, value, "an integer"), min) ?? fallback;
+        return ParseInt(PathOf(key), Scalar(key, value, "an integer"), min, max) ?? fallback;
     }
 
-    public double Double(string key, double fallback, double min, bool exclusiveMin)
+    public double Double(string key, double fallback, double min, bool exclusiveMin, double max = double.MaxValue)
     {
         var value = Get(key);
         if (value is null) return fallback;
-        return ParseDouble(PathOf(key), Scalar(key, value, "a number"), min, exclusiveMin) ?? fallback;
+        return ParseDouble(PathOf(key), Scalar(key, value, "a number"), min, exclusiveMin, max) ?? fallback;
     }
 
-    /// <summary>A list of integers ≥ <paramref name="min"/>; absent gives <paramref name="fallback"/>.</summary>
-    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min) =>
-        List(key, fallback, isAxis: false, (path, text) => Ok(ParseInt(path, text, min)));
+    /// <summary>A list of integers from <paramref name="min"/> to <paramref name="max"/>, at most <paramref name="maxCount"/> of them; absent gives <paramref name="fallback"/>.</summary>
+    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min, int max = int.MaxValue, int maxCount = int.MaxValue) =>
+        List(key, fallback, isAxis: false, (path, text) => Ok(ParseInt(path, text, min, max)), maxCount);
 
-    /// <summary>A grid axis: a non-empty list of distinct integers ≥ <paramref name="min"/>.</summary>
-    public IReadOnlyList<int> IntAxis(string key, IReadOnlyList<int> fallback, int min) =>
-        List(key, fallback, isAxis: true, (path, text) => Ok(ParseInt(path, text, min)));
+    /// <summary>A grid axis: a non-empty list of distinct integers from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public IReadOnlyList<int> IntAxis(string key, IReadOnlyList<int> fallback, int min, int max = int.MaxValue) =>
+        List(key, fallback, isAxis: true, (path, text) => Ok(ParseInt(path, text, min, max)));
 
-    /// <summary>The batch-size axis: positive integers, or <c>full</c> (<see cref="GridAxes.FullBatch"/>).</summary>
-    public IReadOnlyList<int> BatchSizeAxis(string key, IReadOnlyList<int> fallback) =>
+    /// <summary>The batch-size axis: positive integers up to <paramref name="max"/>, or <c>full</c> (<see cref="GridAxes.FullBatch"/>).</summary>
+    public IReadOnlyList<int> BatchSizeAxis(string key, IReadOnlyList<int> fallback, int max = int.MaxValue) =>
         List(key, fallback, isAxis: true, (path, text) =>
         {
             if (text == "full") return (true, GridAxes.FullBatch);
-            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) return Ok(ParseInt(path, text, 1));
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) return Ok(ParseInt(path, text, 1, max));
             _errors.Add(new ValidationError(path, $"must be a positive integer or full, got \"{text}\""));
             return (false, 0);
         });
 
-    /// <summary>A grid axis: a non-empty list of distinct finite numbers above (or from) <paramref name="min"/>.</summary>
-    public IReadOnlyList<double> DoubleAxis(string key, IReadOnlyList<double> fallback, double min, bool exclusiveMin) =>
-        List(key, fallback, isAxis: true, (path, text) => Ok(ParseDouble(path, text, min, exclusiveMin)));
+    /// <summary>A grid axis: a non-empty list of distinct finite numbers above (or from) <paramref name="min"/>, up to <paramref name="max"/>.</summary>
+    public IReadOnlyList<double> DoubleAxis(string key, IReadOnlyList<double> fallback, double min, bool exclusiveMin, double max = double.MaxValue) =>
+        List(key, fallback, isAxis: true, (path, text) => Ok(ParseDouble(path, text, min, exclusiveMin, max)));
 
     public void RejectUnknownKeys()
     {
@@ -161,7 +166,7 @@ internal sealed class HoconSection
         List(key, fallback, isAxis: true, (path, text) => Ok(ParseBool(path, text)));
 
     private IReadOnlyList<T> List<T>(
-        string key, IReadOnlyList<T> fallback, bool isAxis, Func<string, string?, (bool Ok, T Value)> parse)
+        string key, IReadOnlyList<T> fallback, bool isAxis, Func<string, string?, (bool Ok, T Value)> parse, int maxCount = int.MaxValue)
     {
         var value = Get(key);
         if (value is null) return fallback;
@@ -176,6 +181,12 @@ internal sealed class HoconSection
         }
 
         var items = empty ? [] : value.GetArray();
+        if (items.Count > maxCount)
+        {
+            Error(key, $"lists {items.Count} values; at most {maxCount}");
+            return fallback;
+        }
+
         if (items.Count == 0 && isAxis)
         {
             Error(key, "must not be empty: list at least one value, or leave the key out for its default");
@@ -202,6 +213,7 @@ internal sealed class HoconSection
     private HoconValue? Get(string key)
     {
         _known.Add(key);
+        _read?.Add(PathOf(key));
         return _object is not null && _object.Items.TryGetValue(key, out var value) ? value : null;
     }
 
@@ -212,7 +224,7 @@ internal sealed class HoconSection
         return null;
     }
 
-    private int? ParseInt(string path, string? text, int min)
+    private int? ParseInt(string path, string? text, int min, int max)
     {
         if (text is null) return null;
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
@@ -228,10 +240,16 @@ internal sealed class HoconSection
             return null;
         }
 
+        if (parsed > max)
+        {
+            _errors.Add(new ValidationError(path, string.Create(CultureInfo.InvariantCulture, $"must be at most {max:N0}, got {parsed:N0}")));
+            return null;
+        }
+
         return parsed;
     }
 
-    private double? ParseDouble(string path, string? text, double min, bool exclusiveMin)
+    private double? ParseDouble(string path, string? text, double min, bool exclusiveMin, double max)
     {
         if (text is null) return null;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ||
@@ -245,6 +263,12 @@ internal sealed class HoconSection
         {
             var rule = exclusiveMin ? (min == 0 ? "positive" : $"> {min}") : (min == 0 ? "≥ 0" : $"≥ {min}");
             _errors.Add(new ValidationError(path, $"must be {rule}, got {text}"));
+            return null;
+        }
+
+        if (parsed > max)
+        {
+            _errors.Add(new ValidationError(path, string.Create(CultureInfo.InvariantCulture, $"must be at most {max:G}, got {text}")));
             return null;
         }
 

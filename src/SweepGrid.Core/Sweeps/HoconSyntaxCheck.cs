@@ -14,15 +14,30 @@ internal static class HoconSyntaxCheck
 {
     private readonly record struct Token(int Index, char Char, int Line, int Column);
 
+    /// <summary>
+    /// Deeper than any sweep file needs (they nest three or four levels); deep enough nesting overflows
+    /// the stack of Akka's recursive parser, which ends the process instead of throwing.
+    /// </summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// Also refuses an <c>include</c> (a sweep file is self-contained: the file that ran is the file
+    /// that was stored; Akka's parser also fails on one with a NullReferenceException) and nesting
+    /// beyond <see cref="MaxDepth"/>.
+    /// </summary>
     public static ValidationError? Find(string text)
     {
         var open = new Stack<Token>();
+        Token? previous = null;
         foreach (var (token, error) in Scan(text))
         {
             if (error is not null) return error;
+            if (IsInclude(text, token, previous)) return Error(token, "include is not allowed: a sweep file must hold the whole sweep");
+            if (!char.IsWhiteSpace(token.Char)) previous = token;
             if (token.Char is '{' or '[')
             {
                 open.Push(token);
+                if (open.Count > MaxDepth) return Error(token, $"nested more than {MaxDepth} levels deep");
             }
             else if (token.Char is '}' or ']')
             {
@@ -107,6 +122,13 @@ internal static class HoconSyntaxCheck
             yield return (new Token(i, c, line, column), null);
         }
     }
+
+    /// <summary>The word "include" where a key would start: at the start of the text, a line, or after '{' or ','.</summary>
+    private static bool IsInclude(string text, Token token, Token? previous) =>
+        token.Char == 'i'
+        && string.CompareOrdinal(text, token.Index, "include", 0, 7) == 0
+        && (token.Index + 7 >= text.Length || !char.IsLetterOrDigit(text[token.Index + 7]) && text[token.Index + 7] != '-')
+        && (previous is null || previous.Value.Char is '{' or ',' or '\n' || previous.Value.Line < token.Line);
 
     private static int ClosingQuote(string text, int from)
     {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Akka.Configuration;
 
 namespace SweepGrid.Core.Sweeps;
@@ -8,7 +7,7 @@ namespace SweepGrid.Core.Sweeps;
 /// <see cref="SweepSpec"/>. Defaults are those of <see cref="SweepDefaults"/>, documented key by key
 /// in hocon/sweeps/reference.hocon. Checks that need the dataset on disk live in <see cref="DatasetChecks"/>.
 /// </summary>
-public static partial class SweepFile
+public static class SweepFile
 {
     public static readonly string[] Regularizers = ["weight-decay", "gradient-norm", "relative-flatness", "sam"];
     public static readonly string[] Datasets = ["fashion-mnist", "mnist", "cifar10", "synthetic"];
@@ -20,19 +19,90 @@ public static partial class SweepFile
     public static readonly string[] Schedules = ["constant", "step", "cosine"];
     public static readonly string[] LrScalings = ["none", "linear", "sqrt"];
 
-    /// <summary>Reads and validates a sweep file; throws <see cref="SweepValidationException"/> on bad input.</summary>
-    public static SweepSpec Load(string path)
+    /// <summary>
+    /// Upper bounds of numeric keys: past them a value is certainly a mistake (a typo's extra zeros), and
+    /// would otherwise run a worker out of memory or for years. Each is stated in reference.hocon.
+    /// </summary>
+    public static class Bounds
     {
-        if (!File.Exists(path))
-        {
-            throw new SweepValidationException(path, [new ValidationError("file", "not found")]);
-        }
+        /// <summary>Batch sizes, ghost batch sizes, probe and chunk sizes, subsets: samples of one dataset.</summary>
+        public const int Samples = 100_000_000;
 
-        return Parse(File.ReadAllText(path), path);
+        public const int SyntheticSamples = 10_000_000;
+
+        /// <summary>A generated dataset's values (train-size × features), 4 bytes each: 8 GB.</summary>
+        public const long SyntheticValues = 2_000_000_000;
+
+        public const int Features = 1_000_000, Classes = 100_000;
+
+        /// <summary>Units of one hidden layer, and hidden layers.</summary>
+        public const int Width = 65_536, Layers = 64;
+
+        public const int Epochs = 100_000;
+
+        /// <summary>
+        /// Learning rates, regularizer strengths, weight decay: far above any that trains, since a rate that
+        /// diverges on purpose is an experiment too; the bound only keeps the arithmetic finite.
+        /// </summary>
+        public const double Coefficient = 1e9;
+
+        public const double ClipNorm = 1e9;
+
+        /// <summary>Ascent steps and subspace dimensions of ε-sharpness.</summary>
+        public const int Iterations = 100_000;
+
+        /// <summary>Values of α along an interpolation (walk-points; `interpolate --points`).</summary>
+        public const int Points = 1_000;
+
+        /// <summary>Epoch lists (drop-epochs, flatness-epochs).</summary>
+        public const int ListLength = 10_000;
     }
 
-    public static SweepSpec Parse(string text, string sourceName)
+    /// <summary>Reads and validates a sweep file; throws <see cref="SweepValidationException"/> on bad input.</summary>
+    public static SweepSpec Load(string path) => LoadWithText(path).Spec;
+
+    /// <summary>As <see cref="Load"/>, with the text it parsed.</summary>
+    public static (SweepSpec Spec, string Text) LoadWithText(string path)
     {
+        if (Directory.Exists(path)) throw new SweepValidationException(path, [new ValidationError("file", "is a folder; give the sweep file in it")]);
+        if (!File.Exists(path)) throw new SweepValidationException(path, [new ValidationError("file", "not found")]);
+
+        // Read at most one byte past the limit, whatever the file claims to be: a device or a pipe
+        // (/dev/zero) has no length to check beforehand.
+        var buffer = new byte[MaxFileBytes + 1];
+        int read = 0;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            for (int n; read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0;) read += n;
+        }
+
+        if (read > MaxFileBytes) throw new SweepValidationException(path, [TooLarge()]);
+        var text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, read).TrimStart('\uFEFF');
+        return (Parse(text, path), text);
+    }
+
+    /// <summary>A sweep file is a few kilobytes; one of a megabyte is a mistake (and is not parsed).</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    private static ValidationError TooLarge() =>
+        new("file", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"is larger than a sweep file may be (at most {MaxFileBytes:N0} bytes)"));
+
+    public static SweepSpec Parse(string text, string sourceName) => Parse(text, sourceName, read: null);
+
+    /// <summary>
+    /// The path of every key a sweep file may set (leaves only: sweep.model.hidden, not sweep.model):
+    /// what the parser asks for, so that reference.hocon can be checked to document exactly these.
+    /// </summary>
+    public static IReadOnlySet<string> KeysRead()
+    {
+        var read = new HashSet<string>();
+        Parse("sweep { name = keys, dataset { name = synthetic } }", "keys", read);
+        return read.Where(k => !read.Any(other => other.StartsWith(k + ".", StringComparison.Ordinal))).ToHashSet();
+    }
+
+    private static SweepSpec Parse(string text, string sourceName, ISet<string>? read)
+    {
+        if (text.Length > MaxFileBytes) throw new SweepValidationException(sourceName, [TooLarge()]);
         if (HoconSyntaxCheck.Find(text) is { } syntaxError)
         {
             throw new SweepValidationException(sourceName, [syntaxError]);
@@ -49,7 +119,7 @@ public static partial class SweepFile
         }
 
         var errors = new List<ValidationError>();
-        var root = new HoconSection(config.Root.IsObject() ? config.Root.GetObject() : null, "", errors);
+        var root = new HoconSection(config.Root.IsObject() ? config.Root.GetObject() : null, "", errors, read);
         if (!root.Has("sweep"))
         {
             errors.Add(new ValidationError("sweep", "missing: a sweep file holds one object sweep { ... }"));
@@ -67,7 +137,7 @@ public static partial class SweepFile
         var d = SweepDefaults.Spec;
         var name = s.String("name", "");
         if (name.Length == 0) s.Error("name", "missing: every sweep needs a name (letters, digits, '.', '_', '-')");
-        else if (!SafeName().IsMatch(name)) s.Error("name", $"must use only letters, digits, '.', '_' and '-', got \"{name}\"");
+        else if (Names.SweepNameProblem(name) is { } problem) s.Error("name", $"{problem}, got \"{Names.Printable(name)}\"");
 
         var dataset = ReadDataset(s.Section("dataset"), d.Dataset);
         var model = ReadModel(s.Section("model"), d.Model);
@@ -93,13 +163,17 @@ public static partial class SweepFile
             s.Error("path", $"missing: dataset {name} needs the folder that holds its data files");
         }
 
-        var subset = s.Int("train-subset", d.TrainSubset, min: 0);
+        var subset = s.Int("train-subset", d.TrainSubset, min: 0, max: Bounds.Samples);
         var syn = s.Section("synthetic");
         var synthetic = new SyntheticSpec(
-            syn.Int("train-size", d.Synthetic.TrainSize, min: 1),
-            syn.Int("test-size", d.Synthetic.TestSize, min: 1),
-            syn.Int("features", d.Synthetic.Features, min: 1),
-            syn.Int("classes", d.Synthetic.Classes, min: 2));
+            syn.Int("train-size", d.Synthetic.TrainSize, min: 1, max: Bounds.SyntheticSamples),
+            syn.Int("test-size", d.Synthetic.TestSize, min: 1, max: Bounds.SyntheticSamples),
+            syn.Int("features", d.Synthetic.Features, min: 1, max: Bounds.Features),
+            syn.Int("classes", d.Synthetic.Classes, min: 2, max: Bounds.Classes));
+        if ((long)synthetic.TrainSize * synthetic.Features > Bounds.SyntheticValues)
+        {
+            syn.Error("train-size", $"{synthetic.TrainSize} samples × {synthetic.Features} features is more than {Bounds.SyntheticValues:N0} values (4 bytes each)");
+        }
         syn.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return new DatasetSpec(name, path, subset, synthetic);
@@ -109,9 +183,9 @@ public static partial class SweepFile
     {
         var model = new ModelSpec(
             s.String("name", d.Name, Models),
-            s.IntList("hidden", d.Hidden, min: 1),
+            s.IntList("hidden", d.Hidden, min: 1, max: Bounds.Width, maxCount: Bounds.Layers),
             s.String("norm", d.Norm, Norms),
-            s.Int("depth", d.Depth, min: 1),
+            s.Int("depth", d.Depth, min: 1, max: ResNetDepths.Max()),
             s.Double("dropout", d.Dropout, min: 0, exclusiveMin: false));
         if (model.Name == "resnet" && !ResNetDepths.Contains(model.Depth))
         {
@@ -131,9 +205,9 @@ public static partial class SweepFile
             s.Bool("nesterov", d.Nesterov),
             s.Double("beta1", d.Beta1, min: 0, exclusiveMin: false),
             s.Double("beta2", d.Beta2, min: 0, exclusiveMin: false),
-            s.Double("epsilon", d.Epsilon, min: 0, exclusiveMin: true),
-            s.Double("weight-decay", d.WeightDecay, min: 0, exclusiveMin: false),
-            s.Double("clip-norm", d.ClipNorm, min: 0, exclusiveMin: false));
+            s.Double("epsilon", d.Epsilon, min: 0, exclusiveMin: true, max: 1),
+            s.Double("weight-decay", d.WeightDecay, min: 0, exclusiveMin: false, max: Bounds.Coefficient),
+            s.Double("clip-norm", d.ClipNorm, min: 0, exclusiveMin: false, max: Bounds.ClipNorm));
         foreach (var (key, value) in new[] { ("momentum", optimizer.Momentum), ("beta1", optimizer.Beta1), ("beta2", optimizer.Beta2) })
         {
             if (value >= 1) s.Error(key, $"must be < 1, got {value}");
@@ -147,9 +221,9 @@ public static partial class SweepFile
     private static BaseRegime ReadBase(HoconSection s, BaseRegime d)
     {
         var regime = new BaseRegime(
-            s.Int("batch-size", d.BatchSize, min: 1),
-            s.Double("learning-rate", d.LearningRate, min: 0, exclusiveMin: true),
-            s.Int("epochs", d.Epochs, min: 1));
+            s.Int("batch-size", d.BatchSize, min: 1, max: Bounds.Samples),
+            s.Double("learning-rate", d.LearningRate, min: 0, exclusiveMin: true, max: Bounds.Coefficient),
+            s.Int("epochs", d.Epochs, min: 1, max: Bounds.Epochs));
         s.RejectUnknownKeys();
         return regime;
     }
@@ -158,9 +232,9 @@ public static partial class SweepFile
     {
         var schedule = new ScheduleSpec(
             s.String("name", d.Name, Schedules),
-            s.IntList("drop-epochs", d.DropEpochs, min: 1),
+            s.IntList("drop-epochs", d.DropEpochs, min: 1, max: Bounds.Epochs, maxCount: Bounds.ListLength),
             s.Double("drop-factor", d.DropFactor, min: 0, exclusiveMin: true),
-            s.Int("warmup-epochs", d.WarmupEpochs, min: 0));
+            s.Int("warmup-epochs", d.WarmupEpochs, min: 0, max: Bounds.Epochs));
         if (schedule.DropFactor >= 1) s.Error("drop-factor", $"must be < 1, got {schedule.DropFactor}");
         if (schedule.Name != "step" && schedule.DropEpochs.Count > 0) s.Error("drop-epochs", $"only used by name = step, but name = {schedule.Name}");
         for (int i = 0; i < schedule.DropEpochs.Count; i++)
@@ -179,10 +253,10 @@ public static partial class SweepFile
     {
         var grid = new GridAxes(
             s.Path,
-            s.BatchSizeAxis("batch-size", [regime.BatchSize]),
-            s.DoubleAxis("learning-rate", [regime.LearningRate], min: 0, exclusiveMin: true),
-            s.IntAxis("ghost-batch-size", [0], min: 0),
-            s.DoubleAxis("regularizer-strength", [0.0], min: 0, exclusiveMin: false),
+            s.BatchSizeAxis("batch-size", [regime.BatchSize], max: Bounds.Samples),
+            s.DoubleAxis("learning-rate", [regime.LearningRate], min: 0, exclusiveMin: true, max: Bounds.Coefficient),
+            s.IntAxis("ghost-batch-size", [0], min: 0, max: Bounds.Samples),
+            s.DoubleAxis("regularizer-strength", [0.0], min: 0, exclusiveMin: false, max: Bounds.Coefficient),
             s.IntAxis("seed", [1], min: 0),
             s.StringAxis("lr-scaling", [Name(rules.LrScaling)], LrScalings).Select(ParseScaling).ToList(),
             s.BoolAxis("regime-adaptation", [rules.RegimeAdaptation]));
@@ -194,14 +268,14 @@ public static partial class SweepFile
     {
         var training = new TrainingSpec(
             s.Double("max-loss", d.MaxLoss, min: 0, exclusiveMin: true),
-            s.Int("chunk-size", d.ChunkSize, min: 1));
+            s.Int("chunk-size", d.ChunkSize, min: 1, max: Bounds.Samples));
         s.RejectUnknownKeys();
         return training;
     }
 
     private static CheckpointSpec ReadCheckpoint(HoconSection s, CheckpointSpec d)
     {
-        var checkpoint = new CheckpointSpec(s.Int("every-epochs", d.EveryEpochs, min: 0));
+        var checkpoint = new CheckpointSpec(s.Int("every-epochs", d.EveryEpochs, min: 0, max: Bounds.Epochs));
         s.RejectUnknownKeys();
         return checkpoint;
     }
@@ -224,15 +298,15 @@ public static partial class SweepFile
         var metrics = new MetricsSpec(
             s.Int("every-steps", d.EverySteps, min: 1),
             s.StringList("flatness", d.Flatness, FlatnessMetrics),
-            s.IntList("flatness-epochs", d.FlatnessEpochs, min: 1),
-            s.Int("probe-size", d.ProbeSize, min: 1),
+            s.IntList("flatness-epochs", d.FlatnessEpochs, min: 1, max: Bounds.Epochs, maxCount: Bounds.ListLength),
+            s.Int("probe-size", d.ProbeSize, min: 1, max: Bounds.Samples),
             new SharpnessSpec(
-                sharpness.Double("epsilon", d.Sharpness.Epsilon, min: 0, exclusiveMin: false),
-                sharpness.Int("steps", d.Sharpness.Steps, min: 1),
-                sharpness.Int("subspace-dimension", d.Sharpness.SubspaceDimension, min: 1)),
+                sharpness.Double("epsilon", d.Sharpness.Epsilon, min: 0, exclusiveMin: false, max: 1),
+                sharpness.Int("steps", d.Sharpness.Steps, min: 1, max: Bounds.Iterations),
+                sharpness.Int("subspace-dimension", d.Sharpness.SubspaceDimension, min: 1, max: Bounds.Iterations)),
             s.Bool("path-length", d.PathLength),
             s.Int("walk-every-steps", d.WalkEverySteps, min: 0),
-            s.Int("walk-points", d.WalkPoints, min: 2));
+            s.Int("walk-points", d.WalkPoints, min: 2, max: Bounds.Points));
         sharpness.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return metrics;
@@ -270,6 +344,4 @@ public static partial class SweepFile
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
-    private static partial Regex SafeName();
 }

@@ -32,18 +32,45 @@ internal static class TrialCheckpoint
     /// Restores the last good checkpoint of this trial into a fresh session; null (and the session
     /// untouched) when there is none, it is for another trial, or it does not verify.
     /// </summary>
+    /// <remarks>
+    /// A generation whose checksum holds but whose header cannot be read as a position of this trial,
+    /// or which lacks a section the session needs, is damaged like one whose checksum fails: the
+    /// previous generation is tried, then none (the trial starts over). Nothing is restored until a
+    /// generation has passed every check.
+    /// </remarks>
     public static TrialPosition? TryRestore(string path, TrialSpec trial, TrainingSession session, out IReadOnlyList<string> rejected)
     {
-        var contents = CheckpointFile.ReadLastGood(path, out rejected);
-        if (contents is null) return null;
-        var position = contents.Metadata.Deserialize<TrialPosition>(CheckpointFile.Json);
-        if (position is null || position.TrialId != trial.TrialId || position.Epoch < 1 || position.Epoch >= trial.Epochs)
+        var reasons = new List<string>();
+        rejected = reasons;
+        foreach (var contents in CheckpointFile.ReadGood(path, reasons))
         {
-            rejected = [.. rejected, $"{path}: holds {position?.TrialId ?? "nothing"} at epoch {position?.Epoch}, not a resumable point of {trial.TrialId}"];
-            return null;
+            TrialPosition? position;
+            try
+            {
+                position = contents.Metadata.Deserialize<TrialPosition>(CheckpointFile.Json);
+            }
+            catch (JsonException e)
+            {
+                reasons.Add($"{path}: its header is not a trial's position ({e.Message})");
+                continue;
+            }
+
+            if (position is null || position.TrialId != trial.TrialId || position.Epoch < 1 || position.Epoch >= trial.Epochs || position.Epochs is null)
+            {
+                reasons.Add($"{path}: holds {position?.TrialId ?? "nothing"} at epoch {position?.Epoch}, not a resumable point of {trial.TrialId}");
+                continue;
+            }
+
+            if (session.MissingSections(contents.Sections) is { Count: > 0 } missing)
+            {
+                reasons.Add($"{path}: lacks section(s) {string.Join(", ", missing)}");
+                continue;
+            }
+
+            session.RestoreState(contents.Sections, position.Steps, position.PathLength, position.LastStepLength);
+            return position;
         }
 
-        session.RestoreState(contents.Sections, position.Steps, position.PathLength, position.LastStepLength);
-        return position;
+        return null;
     }
 }

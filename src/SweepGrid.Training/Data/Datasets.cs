@@ -18,6 +18,30 @@ public static class Datasets
         _ => IdxDataset.Probe(spec.Path),
     };
 
+    /// <summary>
+    /// <see cref="Facts"/> after reading every file to its end: sizes and counts against the headers,
+    /// every label a class, gzip streams intact. What `run` and a coordinator check before a sweep is
+    /// accepted, so that a truncated file is one line of bad input, not a failure of every trial.
+    /// </summary>
+    /// <exception cref="DataFormatException">A file is missing, short, corrupt or holds a label out of range; the message names it.</exception>
+    public static DatasetFacts Verified(DatasetSpec spec)
+    {
+        var facts = Facts(spec);
+        switch (spec.Name)
+        {
+            case "synthetic":
+                break;
+            case "cifar10":
+                Cifar10Dataset.Load(spec.Path);
+                break;
+            default:
+                IdxDataset.Verify(spec.Path);
+                break;
+        }
+
+        return facts;
+    }
+
     public static DatasetPair Load(DatasetSpec spec)
     {
         var key = spec.Name == "synthetic"

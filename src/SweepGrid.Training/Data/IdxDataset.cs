@@ -29,6 +29,17 @@ public static class IdxDataset
         return new DatasetFacts((int)train.ItemCount, (int)test.ItemCount, (int)train.ValuesPerItem, Classes, ImageShape(train));
     }
 
+    /// <summary>Reads every file to its end: byte counts against the headers, gzip integrity, every label a class.</summary>
+    public static void Verify(string folder)
+    {
+        Probe(folder);
+        var (trainImages, trainLabels, testImages, testLabels) = Locate(folder);
+        IdxFile.Read(trainImages);
+        IdxFile.Read(testImages);
+        ReadLabels(trainLabels);
+        ReadLabels(testLabels);
+    }
+
     /// <summary>
     /// Loads both splits. Pixels are scaled to [0, 1] and then standardized with the training set's
     /// mean and standard deviation (one scalar each, as in the usual MNIST recipe), so test data never

@@ -31,6 +31,11 @@ internal sealed partial class TrainingSession
         return sections;
     }
 
+    /// <summary>The sections <see cref="RestoreState"/> needs that <paramref name="sections"/> lacks.</summary>
+    public IReadOnlyList<string> MissingSections(IReadOnlyDictionary<string, byte[]> sections) =>
+        new[] { ModelSection, OptimizerSection, ShuffleSection }.Concat(Dropouts().Select((_, i) => $"{DropoutSection}{i}"))
+            .Where(name => !sections.ContainsKey(name)).ToList();
+
     /// <summary>Loads what <see cref="CaptureState"/> saved, into a session built for the same trial.</summary>
     public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, long steps, double pathLength, double lastStepLength)
     {

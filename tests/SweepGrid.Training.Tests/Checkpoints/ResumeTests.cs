@@ -1,5 +1,6 @@
 using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Trials;
 using SweepGrid.Training.Checkpoints;
 using SweepGrid.Training.Data;
 using SweepGrid.Training.Loop;
@@ -108,18 +109,23 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(2, outcome.Final!.Epoch);
     }
 
-    [Fact]
-    public void A_damaged_checkpoint_falls_back_to_the_previous_one_or_to_epoch_1()
+    /// <summary>A 4-epoch trial's uninterrupted outcome, and its checkpoint file after a run stopped at the end of epoch 3.</summary>
+    private (TrialSpec Trial, DatasetPair Data, string Path, TrialOutcome Expected) StoppedAfterEpoch3()
     {
         var trial = SyntheticSweeps.Trial(epochs: 4);
         var data = Datasets.Load(trial.Dataset);
         var path = Path.Combine(_dir, "t.ckpt");
         var expected = Trainer.Run(trial, data, new Recorder(), CancellationToken.None);
-        using (var cts = new CancellationTokenSource())
-        {
-            Assert.ThrowsAny<OperationCanceledException>(() =>
-                Trainer.Run(trial, data, new Recorder(cancelAfterEpoch: 3, cts), new TrainerOptions(CheckpointPath: path), cts.Token));
-        }
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Trainer.Run(trial, data, new Recorder(cancelAfterEpoch: 3, cts), new TrainerOptions(CheckpointPath: path), cts.Token));
+        return (trial, data, path, expected);
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_falls_back_to_the_previous_one_or_to_epoch_1()
+    {
+        var (trial, data, path, expected) = StoppedAfterEpoch3();
 
         var bytes = File.ReadAllBytes(path);
         bytes[bytes.Length / 2] ^= 0xFF;
@@ -131,6 +137,26 @@ public sealed class ResumeTests : IDisposable
         var fromScratch = Trainer.Run(trial, data, new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
 
         Assert.Equal(2, fromPrevious.ResumedFromEpoch);
+        Assert.Null(fromScratch.ResumedFromEpoch);
+        Assert.Equal(Timeless(expected.Final!), Timeless(fromPrevious.Final!));
+        Assert.Equal(Timeless(expected.Final!), Timeless(fromScratch.Final!));
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_checksum_holds_but_whose_header_or_sections_are_wrong_is_damaged_too()
+    {
+        var (trial, data, path, expected) = StoppedAfterEpoch3();
+
+        // Well-formed files, correctly checksummed, holding no usable position: a header of the wrong
+        // shape (the good epoch-3 file becomes the previous generation), then a position without the model section.
+        var good = CheckpointFile.Read(path);
+        CheckpointFile.Write(path, new { trialId = 17, epoch = "three" }, [("model", [1, 2, 3])]);
+        var fromPrevious = Trainer.Run(trial, data, new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+        CheckpointFile.Write(path, good.Metadata, [("optimizer", [1]), ("rng/shuffle", [2])]);
+        File.Delete(CheckpointFile.PreviousPath(path));
+        var fromScratch = Trainer.Run(trial, data, new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+
+        Assert.Equal(3, fromPrevious.ResumedFromEpoch);
         Assert.Null(fromScratch.ResumedFromEpoch);
         Assert.Equal(Timeless(expected.Final!), Timeless(fromPrevious.Final!));
         Assert.Equal(Timeless(expected.Final!), Timeless(fromScratch.Final!));
