@@ -20,7 +20,8 @@ internal static class DispatchBench
 {
     public static async Task<string> RunAsync(int trials, int slots, double trialSeconds)
     {
-        var definition = BenchSweeps.Define(BenchSweeps.Grid("dispatch", trials, """
+        // A name of its own: a PostgreSQL store outlives the run, and a sweep's name is its identity there.
+        var definition = BenchSweeps.Define(BenchSweeps.Grid($"dispatch-{trials}-{DateTime.UtcNow:yyyyMMddHHmmss}", trials, """
             dataset { name = synthetic }
             base { batch-size = 32, learning-rate = 0.05, epochs = 1 }
             """));

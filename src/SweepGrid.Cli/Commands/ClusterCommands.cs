@@ -36,7 +36,7 @@ internal static class ClusterCommands
             new NodeOptions(roles, a.Host, a.Port, seeds, store, slots, a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset, tls),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), a.Access.JoinTimeout, ct);
         output.WriteLine($"node {SweepGridNode.Scheme(tls)}://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
-                         (slots.Count > 0 ? $", {SlotPlan.Describe(slots)}" : "") + $", store {node.Results.Describe}" +
+                         (slots.Count > 0 ? $", {SlotPlan.Describe(slots)}" : "") + $", {node.Results.Describe}" +
                          (tls is null ? "" : $", mutual TLS with certificate {tls.Fingerprint[..16]}…"));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (ct.Register(() => stopped.TrySetResult()))

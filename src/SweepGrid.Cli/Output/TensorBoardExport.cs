@@ -44,7 +44,7 @@ internal static class TensorBoardExport
         var written = new List<string>();
         foreach (var (trial, rows) in epochs)
         {
-            var folder = SafePath.Under(directory, sweep, Names.TrialId(trial, $"store {store.Describe}, sweep {sweep}"));
+            var folder = SafePath.Under(directory, sweep, Names.TrialId(trial, $"{store.Describe}, sweep {sweep}"));
             // A re-export replaces the event files it wrote before, never appends to them; nothing else there is touched.
             if (Directory.Exists(folder)) foreach (var old in Directory.EnumerateFiles(folder, EventFilePattern)) File.Delete(old);
             Directory.CreateDirectory(folder);
