@@ -66,16 +66,17 @@ internal static class Cli
         var store = StoreOption();
         var slots = new SlotOptions("Training slots (trials run in parallel, each in a worker process); default: one per GPU, or 2 on CPU");
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only (no live view, no per-epoch lines)" };
+        var wide = WideOption();
         var command = new Command("run", "Run a sweep in this process; trials already finished in the store are not run again.\n" +
                                          "On a terminal a live view shows overall progress, an ETA and each running trial; otherwise one line per event.\n" +
                                          "Example: sweepgrid run hocon/sweeps/quick.hocon --store sweepgrid-data")
         {
-            file, store, quiet,
+            file, store, quiet, wide,
         };
         foreach (var option in slots.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => RunCommand.RunAsync(
             new RunCommand.Options(result.GetValue(file)!, result.GetValue(store)!, slots.Read(result),
-                Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet)),
+                Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), TableWidth: TableWidth(output, result.GetValue(wide))),
             output, ct)));
         return command;
     }
@@ -86,6 +87,7 @@ internal static class Cli
         var store = StoreOption();
         var slots = new SlotOptions("Training slots (each in a worker process); default: one per GPU, or 2 on CPU");
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
+        var wide = WideOption();
         var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
         var host = new Option<string>("--host") { Description = "With --seed: the address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
         var port = ClientPortOption();
@@ -95,14 +97,15 @@ internal static class Cli
             "The sweep file is not needed: the sweep runs as it was first submitted.\n" +
             "Example: sweepgrid resume gap-fashion-mnist --store sweepgrid-data   (cluster: sweepgrid resume NAME --seed host:4053)")
         {
-            sweep, store, quiet, seeds, host, port,
+            sweep, store, quiet, wide, seeds, host, port,
         };
         foreach (var option in slots.All.Concat(access.All)) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => result.GetValue(seeds) is { Length: > 0 } seedList
             ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)
             : RunCommand.RunAsync(
                 new RunCommand.Options(null, result.GetValue(store)!, slots.Read(result),
-                    Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep)),
+                    Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep),
+                    TableWidth: TableWidth(output, result.GetValue(wide))),
                 output, ct)));
         return command;
     }
@@ -217,17 +220,18 @@ internal static class Cli
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
         var store = StoreOption();
         var markdown = new Option<bool>("--markdown") { Description = "Print a Markdown table (for docs and notebooks)" };
+        var wide = WideOption();
         var command = new Command("summary", "Mean ± std over seeds of each setting: test accuracy, gap, weight distance, time.\n" +
                                              "Example: sweepgrid summary gap-fashion-mnist --markdown")
         {
-            sweep, store, markdown,
+            sweep, store, markdown, wide,
         };
         command.SetAction((result, _) => Guarded(error, () =>
         {
             var results = Stores.ReadOnly(result.GetValue(store)!);
             var rows = Exporter.TrialRows(results, result.GetValue(sweep)!);
             var flatness = results.Rows("flatness", result.GetValue(sweep)!);
-            output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown)));
+            output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness), result.GetValue(markdown), TableWidth(output, result.GetValue(wide))));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -334,6 +338,28 @@ internal static class Cli
             ? WorkerMain.CountCudaDevices(output)
             : WorkerMain.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed)))));
         return command;
+    }
+
+    private static Option<bool> WideOption() => new("--wide")
+    {
+        Description = "Print every column of the tables, however wide (the default when the output is not a terminal)",
+    };
+
+    /// <summary>
+    /// The width tables must fit: the terminal's, when our writer is the real console of one. Null (every
+    /// column, untruncated) for a file or a pipe, where a script reads the table, and with --wide.
+    /// </summary>
+    private static int? TableWidth(TextWriter output, bool wide)
+    {
+        if (wide || !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) return null;
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : null;
+        }
+        catch (IOException)
+        {
+            return null; // no terminal after all
+        }
     }
 
     /// <summary>A live view only where a person watches: our writer is the real, unredirected console of a terminal.</summary>

@@ -7,7 +7,8 @@ namespace SweepGrid.Cli.Tests;
 /// <summary>`sweepgrid health` against the health file of a real node (a single-member cluster in this process).</summary>
 public sealed class HealthCommandTests : TempDirectoryTest
 {
-    private string HealthFile => Path.Combine(Dir, "node.health.json");
+    /// <summary>In a folder that does not exist yet, as the default one on a fresh machine or container.</summary>
+    private string HealthFile => Path.Combine(Dir, "health", "node.health.json");
 
     [Fact]
     public async Task A_running_node_is_live_and_ready_and_once_it_has_left_it_is_neither()

@@ -47,6 +47,8 @@ public sealed class ClusterScaleTests : SqliteClusterHarness
         var runError = Assert.Single(run.Lines, l => l.StartsWith("error: ", StringComparison.Ordinal));
         Assert.Contains(runError, badData.Lines);
         Assert.Contains("sweep.dataset.path", runError);
+        // A client that stops at once after an answer used to end with Akka's shutdown lines on the console.
+        Assert.Empty(AkkaConsole.LogLines(badData.Lines.Concat(tooLarge.Lines)));
         Assert.False(Directory.Exists(Path.Combine(Dir, "run-store")));
 
         // Data the client does not have but the nodes do (the bundled sample, relative to their folder).
@@ -73,6 +75,7 @@ public sealed class ClusterScaleTests : SqliteClusterHarness
         Assert.Equal(0, await scale.WaitForExit(TimeSpan.FromMinutes(8)));
         Assert.Contains($"sweep scale submitted: {Trials} trials, {Trials} new, 0 already finished (not re-run)", scale.Lines);
         Assert.Contains($"sweep scale: {Trials} completed, 0 diverged, 0 failed", scale.Lines);
+        Assert.Empty(AkkaConsole.LogLines(scale.Lines));
         Assert.Equal(Trials, scale.Lines.Count(l => Words(l) is [_, "completed", _, ..]));
 
         SqliteConnection.ClearAllPools();

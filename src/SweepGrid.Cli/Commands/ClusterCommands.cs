@@ -124,19 +124,50 @@ internal static class ClusterCommands
         return await Follow(client, sweep, quiet, output, ct);
     }
 
-    private static async Task<SweepGridNode> StartClient(string host, int port, IReadOnlyList<string> seeds, ClusterAccess access, TextWriter error, CancellationToken ct)
+    private static async Task<ClientMember> StartClient(string host, int port, IReadOnlyList<string> seeds, ClusterAccess access, TextWriter error, CancellationToken ct)
     {
         var tls = access.Tls([host, .. seeds.Select(HostOf)], error);
         Logging.LogSetup.ConsoleOnly(Logging.LogLevels.FromConfig());
         // A client member keeps no store: a throwaway folder satisfies the persistence plugin, which it never uses.
-        var scratch = new StoreLocation(Directory.CreateTempSubdirectory("sweepgrid-client-").FullName);
-        return await SweepGridNode.StartAsync(
-            new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, scratch, SlotPlan.None, Tls: tls), joinTimeout: access.JoinTimeout, ct: ct);
+        var scratch = Directory.CreateTempSubdirectory("sweepgrid-client-");
+        try
+        {
+            var node = await SweepGridNode.StartAsync(
+                new NodeOptions([SweepGridNode.Roles.Client], host, port, seeds, new StoreLocation(scratch.FullName), SlotPlan.None, Tls: tls),
+                joinTimeout: access.JoinTimeout, ct: ct);
+            return new ClientMember(node, scratch);
+        }
+        catch
+        {
+            scratch.Delete(recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>A client's cluster member and its throwaway store folder, deleted once the member has left.</summary>
+    private sealed record ClientMember(SweepGridNode Node, DirectoryInfo Scratch) : IAsyncDisposable
+    {
+        public IActorRef Director => Node.Director;
+
+        public ActorSystem System => Node.System;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Node.DisposeAsync();
+            try
+            {
+                Scratch.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temporary folder: nothing in it is needed, and the sweep's outcome is what matters.
+            }
+        }
     }
 
     private static string HostOf(string seed) => seed[..seed.LastIndexOf(':')];
 
-    private static async Task<int> Follow(SweepGridNode client, string sweep, bool quiet, TextWriter output, CancellationToken ct)
+    private static async Task<int> Follow(ClientMember client, string sweep, bool quiet, TextWriter output, CancellationToken ct)
     {
         var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
         var unknown = new TaskCompletionSource<SweepDirectorProtocol.UnknownSweep>(TaskCreationOptions.RunContinuationsAsynchronously);

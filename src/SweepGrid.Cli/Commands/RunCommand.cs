@@ -19,7 +19,9 @@ internal static class RunCommand
     /// <param name="Quiet">Progress lines only for trial starts and ends, not every epoch.</param>
     /// <param name="SweepFile">The sweep file; null with <paramref name="Resume"/>.</param>
     /// <param name="Resume">Run this stored sweep again as it was submitted (`sweepgrid resume`).</param>
-    public sealed record Options(string? SweepFile, string Store, SlotArguments Slots, bool Live = false, bool Quiet = false, string? Resume = null);
+    /// <param name="TableWidth">The terminal width the closing tables must fit; null: every column.</param>
+    public sealed record Options(string? SweepFile, string Store, SlotArguments Slots, bool Live = false, bool Quiet = false, string? Resume = null,
+        int? TableWidth = null);
 
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
@@ -56,10 +58,10 @@ internal static class RunCommand
 
         output.WriteLine();
         var rows = host.Results.Rows("trials", spec.Name);
-        output.WriteLine(ResultsTable.Render(rows));
+        output.WriteLine(ResultsTable.Render(rows, options.TableWidth));
         output.WriteLine();
         output.WriteLine("By setting, mean ± std over seeds:");
-        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Rows("flatness", spec.Name)), markdown: false));
+        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Rows("flatness", spec.Name)), markdown: false, options.TableWidth));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -29,10 +29,26 @@ internal static class SweepLoader
             var (spec, text) = SweepFile.LoadWithText(sweepFile);
             return SweepDefinition.SizeError(spec) is { } tooLarge ? throw new SweepValidationException(sweepFile, [tooLarge]) : (spec, text);
         }
+        catch (SweepValidationException e) when (!File.Exists(sweepFile) && BundledSweeps() is { } bundled)
+        {
+            throw new UserError([.. Prefixed(sweepFile, e).Lines, bundled]);
+        }
         catch (SweepValidationException e)
         {
             throw Prefixed(sweepFile, e);
         }
+    }
+
+    /// <summary>
+    /// Where an installed `sweepgrid` keeps the example sweeps (build/install.sh copies hocon/sweeps there),
+    /// for a "not found" message; null in a build folder.
+    /// </summary>
+    private static string? BundledSweeps()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "sweeps");
+        if (!Directory.Exists(folder)) return null;
+        var names = Directory.GetFiles(folder, "*.hocon").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        return $"the bundled sweeps are in {folder}: {string.Join(", ", names)}";
     }
 
     /// <summary>The file, its data where this process reads it, and the limits: what `run` checks.</summary>

@@ -121,19 +121,27 @@ internal static class SeedSummary
         return (header, rows);
     }
 
-    public static string Render(IReadOnlyList<Group> groups, bool markdown)
+    /// <summary>How soon each column of <see cref="Table"/> is left out on a narrow terminal (0: never), and its short heading.</summary>
+    private static TableColumn Column(string header) => header switch
+    {
+        "setting" => new(header, Left: true),
+        "seeds" => new(header, 1),
+        "steps" => new(header, 5),
+        "test acc" => new(header),
+        "gap (train−test acc)" => new(header, Short: "acc gap"),
+        "loss gap" => new(header, 4),
+        "‖w−w0‖" => new(header, 3),
+        "s / trial" => new(header, 6),
+        _ => new(header, 2), // flatness metrics
+    };
+
+    /// <param name="width">The terminal's width (<see cref="TextTable"/>); null: every column. Markdown is never cut.</param>
+    public static string Render(IReadOnlyList<Group> groups, bool markdown, int? width = null)
     {
         var (header, rows) = Table(groups);
-        if (markdown)
-        {
-            var lines = new List<string> { $"| {string.Join(" | ", header)} |", $"| {string.Join(" | ", header.Select((_, i) => i == 0 ? "---" : "---:"))} |" };
-            lines.AddRange(rows.Select(r => $"| {string.Join(" | ", r)} |"));
-            return string.Join(Environment.NewLine, lines);
-        }
-
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
-        var text = new List<string> { string.Join("  ", header.Select((h, i) => i == 0 ? h.PadRight(widths[i]) : h.PadLeft(widths[i]))) };
-        text.AddRange(rows.Select(r => string.Join("  ", r.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd()));
-        return string.Join(Environment.NewLine, text);
+        if (!markdown) return TextTable.Render(header.Select(Column).ToList(), rows, width, "--wide or --markdown");
+        var lines = new List<string> { $"| {string.Join(" | ", header)} |", $"| {string.Join(" | ", header.Select((_, i) => i == 0 ? "---" : "---:"))} |" };
+        lines.AddRange(rows.Select(r => $"| {string.Join(" | ", r)} |"));
+        return string.Join(Environment.NewLine, lines);
     }
 }

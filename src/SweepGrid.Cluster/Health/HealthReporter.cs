@@ -43,11 +43,11 @@ internal sealed class HealthReporter : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         // A file left by an earlier process on this port must not speak for this one.
-        File.Delete(_path);
+        NodeHealth.Remove(_path);
         Timers.StartPeriodicTimer(nameof(Check), Check.Instance, TimeSpan.Zero, Interval);
     }
 
-    protected override void PostStop() => File.Delete(_path);
+    protected override void PostStop() => NodeHealth.Remove(_path);
 
     private void StartPing()
     {

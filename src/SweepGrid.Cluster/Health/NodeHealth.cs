@@ -24,12 +24,14 @@ public sealed record NodeHealth(string Address, string Member, bool StoreReachab
     /// that did not exist (O_EXCL: a symbolic link planted there makes this fail, never writes through
     /// it), which is then renamed over the health file (a rename replaces a link, it does not follow it).
     /// The default folder is created private; an existing one must be a real folder, private to this user.
+    /// Another folder is created when missing (a fresh container's temporary folder has none of them).
     /// </summary>
     /// <exception cref="IOException">The folder is a symbolic link or open to others.</exception>
     public void Write(string path)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (folder == Path.GetDirectoryName(Path.GetFullPath(DefaultPath(0)))) EnsurePrivateFolder(folder);
+        else Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
@@ -48,6 +50,15 @@ public sealed record NodeHealth(string Address, string Member, bool StoreReachab
         {
             throw new IOException($"{folder}: must be a folder of this user's, writable by no one else (it is a link, or open to others)");
         }
+    }
+
+    /// <summary>
+    /// Deletes the file if there is one. A missing folder is no error: on a machine where no node has run
+    /// yet the default folder does not exist, and File.Delete would throw for it.
+    /// </summary>
+    public static void Remove(string path)
+    {
+        if (File.Exists(path)) File.Delete(path);
     }
 
     /// <summary>The file's contents; null when there is no file.</summary>

@@ -21,7 +21,7 @@ public sealed class SerilogLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         Receive<LogEvent>(Write);
     }
 
-    private static void Write(LogEvent e)
+    internal static void Write(LogEvent e)
     {
         var logger = Log.Logger.ForContext("SourceContext", e.LogSource);
         var (template, values) = e.Message is LogMessage message
@@ -37,4 +37,19 @@ public sealed class SerilogLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         Akka.Event.LogLevel.WarningLevel => LogEventLevel.Warning,
         _ => LogEventLevel.Error,
     };
+}
+
+/// <summary>
+/// Akka's "standard out" logger, which it uses before its loggers start and after they stop (while an
+/// actor system shuts down: "Remoting shut down"), sent to Serilog as well, so that those events too
+/// reach the console only at the console's level and otherwise go to the log file
+/// (akka.stdout-logger-class in hocon/sweepgrid.conf). Akka's own StandardOutLogger printed them
+/// after a command's result, whatever akka.stdout-loglevel said.
+/// </summary>
+public sealed class SerilogStdoutLogger : MinimalLogger
+{
+    protected override void Log(object message)
+    {
+        if (message is LogEvent e) SerilogLogger.Write(e);
+    }
 }

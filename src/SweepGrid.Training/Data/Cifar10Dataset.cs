@@ -43,7 +43,7 @@ public static class Cifar10Dataset
 
     private static string Root(string folder)
     {
-        if (!Directory.Exists(folder)) throw new DataFormatException(folder, "dataset folder not found");
+        if (!Directory.Exists(folder)) throw new DataFormatException(folder, $"dataset folder not found{DataFolders.Searched(folder)}");
         var nested = Path.Combine(folder, "cifar-10-batches-bin");
         return File.Exists(Path.Combine(folder, TestFile)) || !Directory.Exists(nested) ? folder : nested;
     }

@@ -11,7 +11,9 @@ public static class Datasets
 {
     private static readonly ConcurrentDictionary<string, Lazy<DatasetPair>> Cache = new();
 
-    public static DatasetFacts Facts(DatasetSpec spec) => spec.Name switch
+    public static DatasetFacts Facts(DatasetSpec spec) => Probe(Located(spec));
+
+    private static DatasetFacts Probe(DatasetSpec spec) => spec.Name switch
     {
         "synthetic" => SyntheticDataset.Facts(spec.Synthetic),
         "cifar10" => Cifar10Dataset.Probe(spec.Path),
@@ -26,7 +28,8 @@ public static class Datasets
     /// <exception cref="DataFormatException">A file is missing, short, corrupt or holds a label out of range; the message names it.</exception>
     public static DatasetFacts Verified(DatasetSpec spec)
     {
-        var facts = Facts(spec);
+        spec = Located(spec);
+        var facts = Probe(spec);
         switch (spec.Name)
         {
             case "synthetic":
@@ -44,6 +47,7 @@ public static class Datasets
 
     public static DatasetPair Load(DatasetSpec spec)
     {
+        spec = Located(spec);
         var key = spec.Name == "synthetic"
             ? $"synthetic:{spec.Synthetic}"
             : $"{spec.Name}:{Path.GetFullPath(spec.Path)}";
@@ -63,6 +67,9 @@ public static class Datasets
 
         return spec.TrainSubset > 0 ? full with { Train = full.Train.Take(spec.TrainSubset) } : full;
     }
+
+    /// <summary>The spec with its path where it is read from (<see cref="DataFolders.Resolve"/>).</summary>
+    private static DatasetSpec Located(DatasetSpec spec) => spec.Name == "synthetic" ? spec : spec with { Path = DataFolders.Resolve(spec.Path) };
 
     private static DatasetPair LoadUncached(DatasetSpec spec) => spec.Name switch
     {

@@ -60,7 +60,7 @@ public static class IdxDataset
 
     public static (string TrainImages, string TrainLabels, string TestImages, string TestLabels) Locate(string folder)
     {
-        if (!Directory.Exists(folder)) throw new DataFormatException(folder, "dataset folder not found");
+        if (!Directory.Exists(folder)) throw new DataFormatException(folder, $"dataset folder not found{DataFolders.Searched(folder)}");
         var paths = FileStems.Select(stem => Find(folder, stem)).ToArray();
         return (paths[0], paths[1], paths[2], paths[3]);
     }
