@@ -19,6 +19,7 @@ using static TorchSharp.torch;
 // Worker process start-up (appended to dispatch.md):  ... -- --worker-startup
 // Training efficiency through a worker process (appended to training-efficiency.md):  ... -- --worker-efficiency
 // Cluster scale, node processes with no-op trials:  ... -- --scale   (PostgreSQL: set SWEEPGRID_POSTGRES)
+// Checkpoint bytes and seconds at epochs 3 to 300 of a long trial:  ... -- --checkpoint-size
 if (args is ["--dispatch", ..])
 {
     // --dispatch TRIALS SLOTS TRIAL-SECONDS; appends one row to bench/results/dispatch.md.
@@ -60,6 +61,14 @@ if (args is ["--scale"])
     var file = Path.Combine("bench", "results", "scale.md");
     if (!File.Exists(file)) File.WriteAllText(file, "# Sweeps at cluster scale\n\n");
     File.AppendAllText(file, section + "\n");
+    return;
+}
+
+if (args is ["--checkpoint-size"])
+{
+    var sizes = CheckpointBench.Run();
+    Console.Write(sizes);
+    File.WriteAllText(Path.Combine("bench", "results", "checkpoint-size.md"), sizes);
     return;
 }
 

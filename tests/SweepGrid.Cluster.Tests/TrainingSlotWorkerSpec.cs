@@ -40,6 +40,40 @@ public sealed class TrainingSlotWorkerSpec : StoreTestKit
         Assert.Equal((trials[1].TrialId, TrialStatus.Completed), (finished.TrialId, finished.Status));
     }
 
+    /// <summary>
+    /// Reports two epochs, then waits for the slot to say both are stored, as a checkpoint would ask;
+    /// the epoch count it saw is the outcome's (0: it was never told).
+    /// </summary>
+    private sealed class WaitsForStorage : ITrialRunner
+    {
+        public TrialOutcome Run(TrialRun run)
+        {
+            EpochRecord Epoch(int n) => new(n, n, run.Trial.LearningRate, 1, 0.5, 1, 0.5, 0, 0);
+            run.Observer.OnEpoch(Epoch(1));
+            run.Observer.OnEpoch(Epoch(2));
+            var deadline = DateTime.UtcNow + Wait;
+            int stored;
+            while ((stored = run.Options.StoredReports?.Invoke() ?? 0) < 2 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            return new TrialOutcome(TrialStatus.Completed, Epoch(2), stored, 0, null);
+        }
+    }
+
+    [Fact]
+    public void The_slot_tells_its_worker_which_reports_the_recorder_has_stored()
+    {
+        var trials = TestStores.Trials("stored", seeds: 1);
+        Results.Register(trials);
+        var coordinator = CreateTestProbe();
+        Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", new InProcessWorkers(() => new WaitsForStorage())));
+
+        coordinator.ExpectMsg<RequestWork>(Wait);
+        coordinator.Reply(new Assignment(trials[0], 1));
+
+        coordinator.FishForMessage<ReportFinished>(_ => true, Wait);
+        // The outcome's step count is what the worker was told was stored: both epochs, from the recorder's acknowledgements.
+        Assert.Equal(2L, Results.Rows("trials", "stored").Single()["steps"]);
+    }
+
     [Theory]
     [InlineData("../../../etc", null, 1)]
     [InlineData(null, "../../x.ckpt", 1)]

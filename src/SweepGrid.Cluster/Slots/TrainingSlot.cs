@@ -355,7 +355,12 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             }
         });
         Receive<WorkerGone>(g => g.Generation == _generation, g => WorkerDiedUnder(trial, recorder, g));
-        Receive<Recorded>(r => IsCurrent(trial, r), r => { _outbox.Acknowledge(r.Seq, DateTime.UtcNow); });
+        Receive<Recorded>(r => IsCurrent(trial, r), r =>
+        {
+            _outbox.Acknowledge(r.Seq, DateTime.UtcNow);
+            // The worker leaves stored reports out of its next checkpoint (the recorder takes them in order).
+            _worker?.Send(new ReportsStored(trial.TrialId, _assignedAttempt, r.Seq));
+        });
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
             _leaveRequester = Sender;

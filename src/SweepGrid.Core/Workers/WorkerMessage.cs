@@ -7,13 +7,14 @@ namespace SweepGrid.Core.Workers;
 /// <summary>
 /// What a training slot (in the node process) and its worker process (`sweepgrid worker`, the only
 /// process that loads libtorch) say to each other, one frame each (<see cref="WorkerFrames"/>). The
-/// slot sends a trial and, at most, asks to release it; the worker runs one trial at a time
+/// slot sends a trial, says how many of its reports are stored, and at most asks to release it; the worker runs one trial at a time
 /// and reports its progress and its end. Numbers, ids and file paths only: no tensor crosses.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(WorkerReady), "ready")]
 [JsonDerivedType(typeof(RunTrial), "run")]
 [JsonDerivedType(typeof(ReleaseTrial), "release")]
+[JsonDerivedType(typeof(ReportsStored), "stored")]
 [JsonDerivedType(typeof(TrialResumed), "resumed")]
 [JsonDerivedType(typeof(TrialEpochDone), "epoch")]
 [JsonDerivedType(typeof(TrialPointsDone), "points")]
@@ -67,3 +68,9 @@ public sealed record ReleaseTrial : WorkerMessage
 {
     public static readonly ReleaseTrial Instance = new();
 }
+
+/// <summary>
+/// The first <paramref name="Count"/> reports of this attempt (its epoch, points, flatness and walk
+/// frames, in the order sent) are stored durably: its next checkpoint need not carry them.
+/// </summary>
+public sealed record ReportsStored(string TrialId, int Attempt, int Count) : WorkerMessage;

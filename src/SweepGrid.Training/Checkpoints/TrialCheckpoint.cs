@@ -8,19 +8,20 @@ namespace SweepGrid.Training.Checkpoints;
 
 /// <summary>
 /// Where a trial stood at the end of an epoch: what the training loop needs besides the tensors to
-/// carry on as if never interrupted (steps, elapsed seconds, path length), and everything it had
-/// reported so far. The reports come along because a checkpoint can be ahead of what was recorded:
-/// the trainer writes it right after reporting the epoch, while the recorder stores that report
-/// asynchronously, so a process killed in between would leave the resumed trajectory without that
-/// epoch. A resumed run reports them again; the result tables take them idempotently.
+/// carry on as if never interrupted (steps, elapsed seconds, path length, the last epoch's record and
+/// the sums of the ‖w_t − w₀‖ log fit), and the reports the store had not confirmed when it was
+/// written. Those come along because a checkpoint can be ahead of what was recorded: the recorder
+/// stores reports asynchronously, so a node killed before it had would leave the resumed trajectory
+/// without them. A resumed run reports them again; the result tables take them idempotently. Reports
+/// the store holds are not carried, so the file does not grow with the trial (issue 19).
 /// </summary>
+/// <param name="Epochs">Unconfirmed epoch records (every epoch so far in a checkpoint written before <paramref name="Fit"/> existed).</param>
+/// <param name="Points">Unconfirmed trajectory points (likewise every point, in such an older checkpoint).</param>
+/// <param name="LastEpoch">The record of <paramref name="Epoch"/>; null in an older checkpoint, whose <paramref name="Epochs"/> end with it.</param>
+/// <param name="Fit">The log fit's sums over every point so far; null in an older checkpoint, whose <paramref name="Points"/> are all of them.</param>
 public sealed record TrialPosition(string TrialId, int Epoch, long Steps, double Seconds, double PathLength, double LastStepLength,
-    IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<TrajectoryPoint> Points, IReadOnlyList<WalkRecord> Walks, IReadOnlyList<FlatnessRecord> Flatness)
-{
-    public EpochRecord? Last => Epochs.Count == 0 ? null : Epochs[^1];
-
-    public List<(double Step, double Distance)> DistancePoints() => Points.Select(p => ((double)p.Step, p.WeightDistance)).ToList();
-}
+    IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<TrajectoryPoint> Points, IReadOnlyList<WalkRecord> Walks, IReadOnlyList<FlatnessRecord> Flatness,
+    EpochRecord? LastEpoch = null, LogFit.Sums? Fit = null);
 
 /// <summary>Saves and restores a <see cref="TrainingSession"/> through <see cref="CheckpointFile"/>.</summary>
 internal static class TrialCheckpoint
@@ -55,7 +56,8 @@ internal static class TrialCheckpoint
                 continue;
             }
 
-            if (position is null || position.TrialId != trial.TrialId || position.Epoch < 1 || position.Epoch >= trial.Epochs || position.Epochs is null)
+            if (position is null || position.TrialId != trial.TrialId || position.Epoch < 1 || position.Epoch >= trial.Epochs || position.Epochs is null
+                || position.Points is null || position.Walks is null || position.Flatness is null || (position.LastEpoch ?? position.Epochs.LastOrDefault()) is null)
             {
                 reasons.Add($"{path}: holds {position?.TrialId ?? "nothing"} at epoch {position?.Epoch}, not a resumable point of {trial.TrialId}");
                 continue;

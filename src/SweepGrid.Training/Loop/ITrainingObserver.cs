@@ -27,4 +27,9 @@ public interface ITrainingObserver
     void OnResumed(int epoch)
     {
     }
+
+    /// <summary>A checkpoint of this epoch was written: its size and the seconds it took (not a report: nothing stores it).</summary>
+    void OnCheckpointed(int epoch, long bytes, double seconds)
+    {
+    }
 }

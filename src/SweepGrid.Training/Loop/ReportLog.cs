@@ -3,49 +3,63 @@ using SweepGrid.Core.Results;
 namespace SweepGrid.Training.Loop;
 
 /// <summary>
-/// Forwards a trial's reports to its observer and keeps them, so a checkpoint can carry them and a
-/// resumed run can report them again (see <see cref="Checkpoints.TrialPosition"/>).
+/// Forwards a trial's reports to its observer and keeps what a checkpoint needs of them: the last
+/// epoch's record, the sums of the ‖w_t − w₀‖ log fit, and the reports not yet known to be stored.
+/// The store confirms them in order by count (<paramref name="stored"/>: how many of this attempt's
+/// reports it holds durably); the ones it has confirmed are dropped, so a checkpoint stays the same
+/// size however long the trial runs, and grows only while the store lags (an outage), when the
+/// reports it carries are the ones a killed node would otherwise lose (see <see cref="Checkpoints.TrialPosition"/>).
 /// </summary>
-internal sealed class ReportLog(ITrainingObserver observer)
+/// <param name="stored">How many of this attempt's reports, counted from its first (replayed ones included), are stored; null: none known, every report is kept.</param>
+internal sealed class ReportLog(ITrainingObserver observer, Func<int>? stored)
 {
-    public List<EpochRecord> Epochs { get; } = [];
+    private readonly List<(int Number, object Report)> _unstored = [];
+    private int _made;
 
-    public List<TrajectoryPoint> Points { get; } = [];
+    public EpochRecord? Last { get; private set; }
 
-    public List<WalkRecord> Walks { get; } = [];
-
-    public List<FlatnessRecord> Flatness { get; } = [];
-
-    /// <summary>(step, ‖w_t − w₀‖) of every point so far: the data of the log fit.</summary>
-    public IEnumerable<(double Step, double Distance)> Distances => Points.Select(p => ((double)p.Step, p.WeightDistance));
-
-    public EpochRecord? Last => Epochs.Count == 0 ? null : Epochs[^1];
+    /// <summary>The log fit's sums over every point so far, replayed or made.</summary>
+    public LogFit.Sums Fit { get; private set; } = new();
 
     public void Trajectory(IReadOnlyList<TrajectoryPoint> points)
     {
-        Points.AddRange(points);
+        foreach (var p in points) Fit = Fit.Add(p.Step, p.WeightDistance);
+        Keep(points);
         observer.OnTrajectory(points);
     }
 
     public void Walk(WalkRecord walk)
     {
-        Walks.Add(walk);
+        Keep(walk);
         observer.OnWalk(walk);
     }
 
     public void Epoch(EpochRecord record)
     {
-        Epochs.Add(record);
+        Last = record;
+        Keep(record);
         observer.OnEpoch(record);
     }
 
     public void Measured(FlatnessRecord record)
     {
-        Flatness.Add(record);
+        Keep(record);
         observer.OnFlatness(record);
     }
 
-    /// <summary>Takes over a checkpoint's reports and reports them again, in the order they were first made.</summary>
+    /// <summary>The reports the store has not confirmed yet, oldest first, as a checkpoint stores them.</summary>
+    public (List<EpochRecord> Epochs, List<TrajectoryPoint> Points, List<WalkRecord> Walks, List<FlatnessRecord> Flatness) Unstored()
+    {
+        DropStored();
+        var reports = _unstored.Select(r => r.Report).ToList();
+        return (reports.OfType<EpochRecord>().ToList(), reports.OfType<IReadOnlyList<TrajectoryPoint>>().SelectMany(p => p).ToList(),
+            reports.OfType<WalkRecord>().ToList(), reports.OfType<FlatnessRecord>().ToList());
+    }
+
+    /// <summary>
+    /// Takes over a checkpoint: its last epoch and fit sums, and its unconfirmed reports, which are
+    /// reported again (as this attempt's first reports) in the order they were first made.
+    /// </summary>
     public void Replay(Checkpoints.TrialPosition position)
     {
         observer.OnResumed(position.Epoch);
@@ -53,5 +67,25 @@ internal sealed class ReportLog(ITrainingObserver observer)
         foreach (var walk in position.Walks) Walk(walk);
         foreach (var record in position.Flatness) Measured(record);
         foreach (var record in position.Epochs) Epoch(record);
+        Last = position.LastEpoch ?? Last;
+        // A checkpoint written before the sums existed carries every point, just added; one with the
+        // sums carries only unconfirmed points, which the sums already count.
+        if (position.Fit is { } sums) Fit = sums;
+    }
+
+    /// <summary>Keeps a report until the store confirms it (memory, too, stays bounded while the store keeps up).</summary>
+    private void Keep(object report)
+    {
+        DropStored();
+        _unstored.Add((++_made, report));
+    }
+
+    /// <summary>Forgets the confirmed reports: a prefix, since the store confirms them in order.</summary>
+    private void DropStored()
+    {
+        if (stored?.Invoke() is not { } confirmed) return;
+        int count = 0;
+        while (count < _unstored.Count && _unstored[count].Number <= confirmed) count++;
+        _unstored.RemoveRange(0, count);
     }
 }

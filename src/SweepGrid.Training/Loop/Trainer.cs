@@ -33,7 +33,7 @@ public static class Trainer
         var resumed = options.CheckpointPath is { } checkpoint
             ? Checkpoints.TrialCheckpoint.TryRestore(checkpoint, trial, session, out _)
             : null;
-        var log = new ReportLog(observer);
+        var log = new ReportLog(observer, options.StoredReports);
         if (resumed is not null) log.Replay(resumed);
         long steps = resumed?.Steps ?? 0;
         double secondsBefore = resumed?.Seconds ?? 0;
@@ -50,7 +50,7 @@ public static class Trainer
             if (epochResult.DivergedAt is { } badLoss)
             {
                 return Ended(TrialOutcome.Diverged(log.Last, steps, Seconds(),
-                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})", LogFit.Of(log.Distances)));
+                    $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})", log.Fit.Fit()));
             }
 
             var last = session.Evaluate(epoch, steps, Seconds());
@@ -61,7 +61,7 @@ public static class Trainer
             if (!double.IsFinite(last.TrainLoss) || !double.IsFinite(last.WeightDistance))
             {
                 return Ended(TrialOutcome.Diverged(last, steps, Seconds(),
-                    $"train loss {last.TrainLoss} after epoch {epoch}", LogFit.Of(log.Distances)));
+                    $"train loss {last.TrainLoss} after epoch {epoch}", log.Fit.Fit()));
             }
 
             if (epoch == trial.Epochs || trial.MetricsOrDefault.FlatnessEpochs.Contains(epoch))
@@ -71,19 +71,22 @@ public static class Trainer
 
             if (epoch == trial.Epochs) break;
             bool released = release.IsCancellationRequested;
-            // After the epoch's reports; the checkpoint carries them too (see TrialPosition).
+            // After the epoch's reports; the checkpoint carries those the store has not confirmed (see TrialPosition).
             if (options.CheckpointPath is { } path && (released || (trial.CheckpointEveryEpochs > 0 && epoch % trial.CheckpointEveryEpochs == 0)))
             {
                 var (pathLength, stepLength) = session.StepLengths;
+                var writing = Stopwatch.StartNew();
+                var (epochs, points, walks, flatness) = log.Unstored();
                 Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epoch, steps, Seconds(),
-                    pathLength, stepLength, log.Epochs, log.Points, log.Walks, log.Flatness)); // serialized here, before the lists grow again
+                    pathLength, stepLength, epochs, points, walks, flatness, log.Last, log.Fit));
+                observer.OnCheckpointed(epoch, new FileInfo(path).Length, writing.Elapsed.TotalSeconds);
             }
 
             if (released) throw new TrialReleasedException(trial.TrialId, epoch, options.CheckpointPath is not null);
         }
 
         if (options.FinalWeightsPath is { } weights) session.SaveWeights(weights);
-        return Ended(TrialOutcome.Completed(log.Last!, Seconds(), LogFit.Of(log.Distances)));
+        return Ended(TrialOutcome.Completed(log.Last!, Seconds(), log.Fit.Fit()));
     }
 
     public static Device ResolveDevice(string? name) =>

@@ -21,7 +21,22 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
     /// <summary>The attempt last received, whose release token a release frame cancels.</summary>
     private volatile Attempt? _latest;
 
-    private sealed record Attempt(RunTrial Run, CancellationTokenSource Release);
+    private sealed record Attempt(RunTrial Run, CancellationTokenSource Release)
+    {
+        private int _stored;
+
+        /// <summary>How many of its reports the slot says are stored (read by the training thread at a checkpoint).</summary>
+        public int Stored => Volatile.Read(ref _stored);
+
+        public void MarkStored(int count)
+        {
+            // Acknowledgements are cumulative and arrive in order; never move back in any case.
+            int seen;
+            while (count > (seen = Volatile.Read(ref _stored)) && Interlocked.CompareExchange(ref _stored, count, seen) != seen)
+            {
+            }
+        }
+    }
 
     /// <summary>Says it is ready, then runs trials until the slot closes its end. Returns when it has.</summary>
     public void Run(double startupSeconds)
@@ -60,8 +75,15 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
                         }
 
                         break;
+                    case ReportsStored stored:
+                        if (_latest is { } current && current.Run.Trial.TrialId == stored.TrialId && current.Run.Attempt == stored.Attempt)
+                        {
+                            current.MarkStored(stored.Count);
+                        }
+
+                        break;
                     default:
-                        throw new InvalidDataException($"a worker takes run and release frames, not {message.GetType().Name}");
+                        throw new InvalidDataException($"a worker takes run, stored and release frames, not {message.GetType().Name}");
                 }
             }
         }
@@ -78,7 +100,8 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
     private WorkerMessage RunOne(Attempt attempt)
     {
         var run = attempt.Run;
-        var options = new TrainerOptions(Device: run.Device, CheckpointPath: run.CheckpointPath, FinalWeightsPath: run.FinalWeightsPath);
+        var options = new TrainerOptions(Device: run.Device, CheckpointPath: run.CheckpointPath, FinalWeightsPath: run.FinalWeightsPath,
+            StoredReports: () => attempt.Stored);
         try
         {
             var outcome = runner.Run(new TrialRun(run.Trial, new FrameObserver(toSlot), options, CancellationToken.None, attempt.Release.Token));

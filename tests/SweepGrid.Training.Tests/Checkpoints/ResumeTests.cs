@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
@@ -14,24 +15,45 @@ public sealed class ResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>The reports, and how many there were: a store that takes each as it comes counts them all as stored.</summary>
     private sealed class Recorder(int cancelAfterEpoch = 0, CancellationTokenSource? cts = null) : ITrainingObserver
     {
         public List<EpochRecord> Epochs { get; } = [];
 
         public List<TrajectoryPoint> Points { get; } = [];
 
+        public List<FlatnessRecord> Flatness { get; } = [];
+
+        public int Reports { get; private set; }
+
         public int? ResumedAfter { get; private set; }
 
         public void OnEpoch(EpochRecord record)
         {
             Epochs.Add(record);
+            Reports++;
             if (record.Epoch == cancelAfterEpoch) cts!.Cancel();
         }
 
-        public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points) => Points.AddRange(points);
+        public void OnTrajectory(IReadOnlyList<TrajectoryPoint> points)
+        {
+            Points.AddRange(points);
+            Reports++;
+        }
+
+        public void OnFlatness(FlatnessRecord record)
+        {
+            Flatness.Add(record);
+            Reports++;
+        }
+
+        public void OnWalk(WalkRecord record) => Reports++;
 
         public void OnResumed(int epoch) => ResumedAfter = epoch;
     }
+
+    private static TrialPosition Position(string path) =>
+        CheckpointFile.Read(path).Metadata.Deserialize<TrialPosition>(CheckpointFile.Json)!;
 
     private static EpochRecord Timeless(EpochRecord e) => e with { Seconds = 0 };
 
@@ -178,5 +200,103 @@ public sealed class ResumeTests : IDisposable
 
         Assert.Null(outcome.ResumedFromEpoch);
         Assert.Equal(4, outcome.Final!.Epoch);
+    }
+
+    [Fact]
+    public void With_a_store_that_keeps_up_a_checkpoint_carries_no_report_and_the_resumed_run_ends_bit_for_bit()
+    {
+        var trial = SyntheticSweeps.Trial("metrics { flatness = [hessian-top] }", epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        var expected = Trainer.Run(trial, data, new Recorder(), CancellationToken.None);
+
+        using var cts = new CancellationTokenSource();
+        var first = new Recorder(cancelAfterEpoch: 2, cts);
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Trainer.Run(trial, data, first, new TrainerOptions(CheckpointPath: path, StoredReports: () => first.Reports), cts.Token));
+        var position = Position(path);
+        var second = new Recorder();
+        var resumed = Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path, StoredReports: () => second.Reports), CancellationToken.None);
+
+        Assert.Equal((2, 0, 0, 0), (position.Epoch, position.Epochs.Count, position.Points.Count, position.Flatness.Count));
+        Assert.Equal(2, position.LastEpoch!.Epoch);
+        Assert.NotNull(position.Fit);
+        // Only what came after the checkpoint is reported again; the fit over the whole trajectory is the uninterrupted one.
+        Assert.Equal(2, resumed.ResumedFromEpoch);
+        Assert.Equal([3, 4], second.Epochs.Select(e => e.Epoch));
+        Assert.Equal(expected.DistanceFit, resumed.DistanceFit);
+        Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
+    }
+
+    [Fact]
+    public void A_checkpoint_carries_exactly_the_reports_the_store_has_not_confirmed_and_the_resume_reports_them_again()
+    {
+        var trial = SyntheticSweeps.Trial("metrics { flatness = [hessian-top] }", epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        var whole = new Recorder();
+        Trainer.Run(trial, data, whole, CancellationToken.None);
+
+        // The store lags two reports behind at the epoch-2 checkpoint: epoch 2's points and its record
+        // (flatness is measured at the end only).
+        using var cts = new CancellationTokenSource();
+        var first = new Recorder(cancelAfterEpoch: 2, cts);
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Trainer.Run(trial, data, first, new TrainerOptions(CheckpointPath: path, StoredReports: () => first.Reports - 2), cts.Token));
+        var position = Position(path);
+        var second = new Recorder();
+        Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+
+        Assert.Equal([2], position.Epochs.Select(e => e.Epoch));
+        Assert.Equal(whole.Points.Where(p => p.Epoch == 2).Select(Comparable), position.Points.Select(Comparable));
+        Assert.Equal([2, 3, 4], second.Epochs.Select(e => e.Epoch));
+        Assert.Equal(whole.Epochs.Skip(1).Select(Timeless), second.Epochs.Select(Timeless));
+    }
+
+    [Fact]
+    public void A_checkpoint_does_not_grow_with_the_trial_when_the_store_keeps_up_and_does_without_one()
+    {
+        var trial = SyntheticSweeps.Trial("metrics { every-steps = 1 }", epochs: 9);
+        var data = Datasets.Load(trial.Dataset);
+        long SizeAfter(int epoch, bool confirmed)
+        {
+            var path = Path.Combine(_dir, $"{epoch}-{confirmed}.ckpt");
+            using var cts = new CancellationTokenSource();
+            var recorder = new Recorder(cancelAfterEpoch: epoch, cts);
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Trainer.Run(trial, data, recorder, new TrainerOptions(CheckpointPath: path, StoredReports: confirmed ? () => recorder.Reports : null), cts.Token));
+            return new FileInfo(path).Length;
+        }
+
+        long early = SizeAfter(2, confirmed: true), late = SizeAfter(8, confirmed: true);
+        Assert.InRange(late, early - 64, early + 64); // a few digits of steps and seconds apart
+        Assert.True(SizeAfter(8, confirmed: false) > SizeAfter(2, confirmed: false) + 1000, "without confirmations every report is kept");
+    }
+
+    [Fact]
+    public void A_checkpoint_written_before_it_carried_the_fit_sums_resumes_bit_for_bit_from_its_full_history()
+    {
+        var trial = SyntheticSweeps.Trial(epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        var expected = Trainer.Run(trial, data, new Recorder(), CancellationToken.None);
+        using (var cts = new CancellationTokenSource())
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Trainer.Run(trial, data, new Recorder(cancelAfterEpoch: 2, cts), new TrainerOptions(CheckpointPath: path), cts.Token));
+        }
+
+        // The older format: every report so far, no last-epoch record, no sums.
+        var contents = CheckpointFile.Read(path);
+        var older = Position(path) with { LastEpoch = null, Fit = null };
+        Assert.Equal([1, 2], older.Epochs.Select(e => e.Epoch));
+        CheckpointFile.Write(path, older, contents.Sections.Select(s => (s.Key, s.Value)).ToList());
+        File.Delete(CheckpointFile.PreviousPath(path));
+
+        var resumed = Trainer.Run(trial, data, new Recorder(), new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+
+        Assert.Equal(2, resumed.ResumedFromEpoch);
+        Assert.Equal(expected.DistanceFit, resumed.DistanceFit);
+        Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
     }
 }
