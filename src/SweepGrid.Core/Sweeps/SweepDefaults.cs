@@ -24,6 +24,7 @@ public static class SweepDefaults
             FlatnessEpochs: [],
             ProbeSize: 1024,
             Sharpness: new SharpnessSpec(Epsilon: 1e-3, Steps: 10, SubspaceDimension: 100),
-            PathLength: false),
+            PathLength: false,
+            Hessian: new HessianSpec("lanczos", LanczosSteps: 10, Vectors: 1, TraceVectors: 20)),
         Checkpoint: CheckpointSpec.Default);
 }

@@ -51,6 +51,12 @@ public static class SweepFile
         /// <summary>Ascent steps and subspace dimensions of ε-sharpness.</summary>
         public const int Iterations = 100_000;
 
+        /// <summary>
+        /// Lanczos steps (each keeps a copy of the parameters for reorthogonalisation: 1,000 of a
+        /// 1M-parameter network are 4 GB) and start vectors.
+        /// </summary>
+        public const int LanczosSteps = 1_000;
+
         /// <summary>Values of α along an interpolation (walk-points; `interpolate --points`).</summary>
         public const int Points = 1_000;
 
@@ -295,6 +301,8 @@ public static class SweepFile
     private static MetricsSpec ReadMetrics(HoconSection s, MetricsSpec d)
     {
         var sharpness = s.Section("sharpness");
+        var hessian = s.Section("hessian");
+        var dh = d.HessianOrDefault;
         var metrics = new MetricsSpec(
             s.Int("every-steps", d.EverySteps, min: 1),
             s.StringList("flatness", d.Flatness, FlatnessMetrics),
@@ -306,8 +314,14 @@ public static class SweepFile
                 sharpness.Int("subspace-dimension", d.Sharpness.SubspaceDimension, min: 1, max: Bounds.Iterations)),
             s.Bool("path-length", d.PathLength),
             s.Int("walk-every-steps", d.WalkEverySteps, min: 0),
-            s.Int("walk-points", d.WalkPoints, min: 2, max: Bounds.Points));
+            s.Int("walk-points", d.WalkPoints, min: 2, max: Bounds.Points),
+            new HessianSpec(
+                hessian.String("method", dh.Method, HessianSpec.Methods),
+                hessian.Int("lanczos-steps", dh.LanczosSteps, min: 2, max: Bounds.LanczosSteps),
+                hessian.Int("vectors", dh.Vectors, min: 1, max: Bounds.LanczosSteps),
+                hessian.Int("trace-vectors", dh.TraceVectors, min: 1, max: Bounds.Iterations)));
         sharpness.RejectUnknownKeys();
+        hessian.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return metrics;
     }

@@ -93,7 +93,24 @@ public sealed record TrainingSpec(double MaxLoss, int ChunkSize);
 /// step, on <see cref="WalkPoints"/> values of α (Xing et al. 2018).
 public sealed record MetricsSpec(
     int EverySteps, IReadOnlyList<string> Flatness, IReadOnlyList<int> FlatnessEpochs, int ProbeSize, SharpnessSpec Sharpness,
-    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11);
+    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11, HessianSpec? Hessian = null)
+{
+    /// <summary>The Hessian settings; a sweep journaled before they existed measured by power iteration and Hutchinson.</summary>
+    public HessianSpec HessianOrDefault => Hessian ?? HessianSpec.Power;
+}
+
+/// <summary>
+/// How hessian-top and hessian-trace are measured: "lanczos" (stochastic Lanczos quadrature: <paramref name="Vectors"/>
+/// runs of <paramref name="LanczosSteps"/> Hessian-vector products give the top eigenvalue and the spectral density;
+/// their start vectors and more, <paramref name="TraceVectors"/> in all, sample the trace) or "power" (power
+/// iteration and Hutchinson's estimator, each on its own products).
+/// </summary>
+public sealed record HessianSpec(string Method, int LanczosSteps, int Vectors, int TraceVectors)
+{
+    public static readonly string[] Methods = ["lanczos", "power"];
+
+    public static readonly HessianSpec Power = new("power", 0, 0, 0);
+}
 
 /// <summary>ε-sharpness settings (Keskar et al. 2017): box radius, ascent steps, random subspace dimension.</summary>
 public sealed record SharpnessSpec(double Epsilon, int Steps, int SubspaceDimension);

@@ -84,6 +84,9 @@ internal sealed partial class TrainingSession : IDisposable
     public IReadOnlyList<FlatnessRecord> MeasureFlatness(int epoch) =>
         FlatnessSuite.Measure(_model, _probeX, _probeY, Metrics, epoch, seed: _trial.Seed * 7919L + epoch);
 
+    /// <summary>The Hessian the flatness suite measures (probe loss, eval mode), for benchmarks; the model is left in eval mode.</summary>
+    internal HessianOperator ProbeHessian() => FlatnessSuite.ProbeHessian(_model, _probeX, _probeY);
+
     public long StepsPerEpoch => _trainY.shape[0] / _trial.BatchSize;
 
     /// <summary>

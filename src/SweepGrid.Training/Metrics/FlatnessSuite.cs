@@ -19,11 +19,12 @@ public static class FlatnessSuite
     {
         bool wasTraining = model.training;
         model.eval();
-        var parameters = model.parameters().Select(p => (Tensor)p).ToArray();
-        Func<Tensor> loss = () => nn.functional.cross_entropy(model.forward(probeX), probeY);
+        var parameters = Parameters(model);
+        var loss = ProbeLoss(model, probeX, probeY);
         using var generator = new Generator((ulong)seed);
         var records = new List<FlatnessRecord>();
         HessianOperator? hessian = null;
+        SpectralQuadrature? quadrature = null;
         try
         {
             foreach (var metric in spec.Flatness)
@@ -37,6 +38,14 @@ public static class FlatnessSuite
                             SubspaceDimension: metric == "sharpness" ? 0 : spec.Sharpness.SubspaceDimension);
                         var sharp = EpsilonSharpness.Measure(loss, parameters, settings, generator);
                         records.Add(new FlatnessRecord(epoch, metric, sharp.Sharpness, clock.Elapsed.TotalSeconds, spec.Sharpness.Steps));
+                        break;
+                    case "hessian-top" or "hessian-trace" when spec.HessianOrDefault is { Method: "lanczos" } lanczos:
+                        // Both from one set of Lanczos runs: whichever is measured first pays for them, the other costs nothing more.
+                        hessian ??= new HessianOperator(loss, parameters);
+                        bool first = quadrature is null;
+                        quadrature ??= HessianSpectrum.Quadrature(hessian, generator, lanczos.LanczosSteps, lanczos.Vectors, lanczos.TraceVectors);
+                        records.Add(new FlatnessRecord(epoch, metric, metric == "hessian-top" ? quadrature.Top : quadrature.Trace,
+                            first ? clock.Elapsed.TotalSeconds : 0, quadrature.Products));
                         break;
                     case "hessian-top" or "hessian-trace":
                         // One graph for both: building ∇L with create_graph is the expensive part.
@@ -72,4 +81,19 @@ public static class FlatnessSuite
 
         return records;
     }
+
+    /// <summary>
+    /// The Hessian of the probe's loss with the model in eval mode, where the suite measures it; the
+    /// model stays in eval mode (for benchmarks comparing estimators on one operator).
+    /// </summary>
+    public static HessianOperator ProbeHessian(nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY)
+    {
+        model.eval();
+        return new HessianOperator(ProbeLoss(model, probeX, probeY), Parameters(model));
+    }
+
+    private static Func<Tensor> ProbeLoss(nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY) =>
+        () => nn.functional.cross_entropy(model.forward(probeX), probeY);
+
+    private static Tensor[] Parameters(nn.Module<Tensor, Tensor> model) => model.parameters().Select(p => (Tensor)p).ToArray();
 }

@@ -3,9 +3,11 @@ using static TorchSharp.torch;
 namespace SweepGrid.Training.Metrics;
 
 /// <summary>
-/// The top Hessian eigenvalue by power iteration and the trace by Hutchinson's estimator, both on
-/// Hessian-vector products, with PyHessian's stopping rule (Yao et al. 2020): stop when the relative
-/// change of the estimate falls below <see cref="Tolerance"/>, or after <see cref="MaxIterations"/>.
+/// The Hessian's spectrum from Hessian-vector products: by stochastic Lanczos quadrature (one run per
+/// start vector gives the top eigenvalues, the trace and the density from the same products), or
+/// the top eigenvalue by power iteration and the trace by Hutchinson's estimator, separately, with
+/// PyHessian's stopping rule (Yao et al. 2020): stop when the relative change of the estimate falls
+/// below <see cref="Tolerance"/>, or after <see cref="MaxIterations"/>.
 /// </summary>
 public static class HessianSpectrum
 {
@@ -15,11 +17,12 @@ public static class HessianSpectrum
     public sealed record Estimate(double Value, int Iterations);
 
     /// <summary>Largest eigenvalue (by magnitude) from a seeded random start.</summary>
-    public static Estimate TopEigenvalue(HessianOperator hessian, Generator generator)
+    /// <param name="tolerance">0: run all <paramref name="maxIterations"/> (a reference value for benchmarks).</param>
+    public static Estimate TopEigenvalue(HessianOperator hessian, Generator generator, int maxIterations = MaxIterations, double tolerance = Tolerance)
     {
         var v = Normalize(hessian.Parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: generator, device: CPU).to(p.device)).ToArray());
         double eigenvalue = double.NaN;
-        for (int i = 1; i <= MaxIterations; i++)
+        for (int i = 1; i <= maxIterations; i++)
         {
             using var scope = NewDisposeScope();
             var hv = hessian.Apply(v);
@@ -27,11 +30,11 @@ public static class HessianSpectrum
             var normalized = Normalize(hv);
             foreach (var t in normalized) t.MoveToOuterDisposeScope();
             v = normalized;
-            if (i > 1 && Math.Abs(next - eigenvalue) < Tolerance * (Math.Abs(eigenvalue) + 1e-12)) return new Estimate(next, i);
+            if (i > 1 && Math.Abs(next - eigenvalue) < tolerance * (Math.Abs(eigenvalue) + 1e-12)) return new Estimate(next, i);
             eigenvalue = next;
         }
 
-        return new Estimate(eigenvalue, MaxIterations);
+        return new Estimate(eigenvalue, maxIterations);
     }
 
     /// <summary>Tr(H) ≈ mean of vᵀHv over Rademacher vectors v (Hutchinson 1989).</summary>
@@ -51,6 +54,41 @@ public static class HessianSpectrum
         }
 
         return new Estimate(mean, MaxIterations);
+    }
+
+    /// <summary>
+    /// <paramref name="vectors"/> Lanczos runs of <paramref name="steps"/> products each, from seeded
+    /// Rademacher start vectors (as PyHessian's density does), over the parameters flattened into one
+    /// vector; then more Rademacher vectors, one product each, until <paramref name="traceVectors"/>
+    /// start vectors have sampled vᵀHv for the trace.
+    /// </summary>
+    public static SpectralQuadrature Quadrature(HessianOperator hessian, Generator generator, int steps, int vectors, int traceVectors = 0)
+    {
+        var shapes = hessian.Parameters.Select(p => p.shape).ToArray();
+        var sizes = hessian.Parameters.Select(p => p.numel()).ToArray();
+        long n = sizes.Sum();
+        var first = hessian.Parameters[0];
+        Tensor Apply(Tensor flat)
+        {
+            var parts = flat.split(sizes).Select((t, i) => t.view(shapes[i])).ToArray();
+            return cat(hessian.Apply(parts).Select(t => t.reshape(-1)).ToArray());
+        }
+
+        Tensor Rademacher() => (randint(0, 2, [n], generator: generator, device: CPU).to_type(first.dtype) * 2 - 1).to(first.device);
+
+        var runs = new List<IReadOnlyList<(double, double)>>();
+        var forms = new List<double>();
+        int products = 0;
+        for (int r = 0; r < Math.Max(vectors, traceVectors); r++)
+        {
+            using var scope = NewDisposeScope();
+            var run = Lanczos.Iterate(Apply, Rademacher(), r < vectors ? steps : 1);
+            products += run.Alpha.Count;
+            forms.Add(run.Alpha[0]);
+            if (r < vectors) runs.Add(run.Nodes);
+        }
+
+        return new SpectralQuadrature(runs, forms, n, products);
     }
 
     private static Tensor[] Normalize(Tensor[] v)
