@@ -26,7 +26,7 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
 
     private ResultsStore Postgres() => new StoreLocation(Path.Combine(_dir, "pg"), _server.CreateDatabase()).OpenResults();
 
-    private static readonly string[] Tables = ["trials", "trajectory", "points", "layer_distances", "flatness", "walks", "walk_curves", "interpolations"];
+    private static readonly string[] Tables = ["trials", "trajectory", "points", "layer_distances", "flatness", "walks", "walk_curves", "interpolations", "spectrum"];
 
     /// <summary>Everything a sweep writes, including the same reports twice (a re-sent report) and an outcome that trims a longer earlier attempt.</summary>
     private static void WriteSweep(ResultsStore store)
@@ -56,6 +56,10 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
         store.WriteFlatness("both", a, new FlatnessRecord(3, "hessian-top", 12.5, 0.8, 20));
         store.WriteFlatness("both", a, new FlatnessRecord(3, "sharpness", double.NaN, 0.3, 0));
         store.WriteWalk("both", a, new WalkRecord(16, [-0.5, 0, 0.5, 1, 1.5], [0.9, 0.7, 0.6, 0.65, 0.8]));
+        // An earlier attempt's spectrum of epoch 3 had more nodes; the last one written is the epoch's whole spectrum.
+        store.WriteSpectrum("both", a, new SpectrumRecord(3, [new(0, -0.5, 0.1), new(0, 2, 0.5), new(0, 40, 0.4), new(1, 1, 1)]));
+        store.WriteSpectrum("both", a, new SpectrumRecord(3, [new(0, -0.25, 0.2), new(0, 38.5, 0.8), new(1, 3, 0.6), new(1, 0.5, 0.4)]));
+        store.WriteSpectrum("both", a, new SpectrumRecord(4, [new(0, 9, 1)])); // the earlier attempt's 4th epoch: trimmed below
         store.WriteInterpolation("both", a, b, [(0.0, 0.5, 0.8, 0.6, 0.75), (2.0, double.PositiveInfinity, 0.1, double.NaN, 0.1)]);
         // The final attempt ended after epoch 3 (step 24): the 4th epoch and later steps were an earlier attempt's.
         var final = new EpochRecord(3, 24, 0.05, 0.33, 0.8, 0.4, 0.75, 2.1, 4.5);
@@ -153,6 +157,9 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             // The outcome trimmed the earlier attempt's 4th epoch and the steps past 24.
             Assert.Equal([1L, 2L, 3L], store.Rows("trajectory", "both").Select(r => (long)r["epoch"]!));
             Assert.True(store.Rows("points", "both").All(r => (long)r["step"]! <= 24));
+            // The spectrum is the last one written for the epoch, run by run and node by node.
+            Assert.Equal([(0L, 0L, -0.25, 0.2), (0L, 1L, 38.5, 0.8), (1L, 0L, 3.0, 0.6), (1L, 1L, 0.5, 0.4)],
+                store.Rows("spectrum", "both").Select(r => ((long)r["run"]!, (long)r["node"]!, (double)r["eigenvalue"]!, (double)r["weight"]!)));
         }
     }
 

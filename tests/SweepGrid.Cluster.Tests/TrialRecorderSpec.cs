@@ -63,6 +63,27 @@ public sealed class TrialRecorderSpec : StoreTestKit
         Assert.Equal(2L, JournalCount());
     }
 
+    [Fact]
+    public void A_spectrum_is_journaled_under_its_own_manifest_and_stored_node_by_node()
+    {
+        var recorder = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
+        var spectrum = new SpectrumRecord(1, [new SpectrumNode(0, -0.5, 0.25), new SpectrumNode(0, 12, 0.75)]);
+        recorder.Tell(new RecordEpoch(1, 1, Epoch(1)), TestActor);
+        recorder.Tell(new RecordSpectrum(1, 2, spectrum), TestActor);
+        ExpectMsg(new Recorded(Trial, 1, 1), Wait);
+        ExpectMsg(new Recorded(Trial, 1, 2), Wait);
+
+        Assert.Equal([(-0.5, 0.25), (12.0, 0.75)], Results.Rows("spectrum", "rec").Select(r => ((double)r["eigenvalue"]!, (double)r["weight"]!)));
+        using var connection = new SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT manifest FROM journal WHERE persistence_id = '{PersistenceIds.Trial("rec", Trial)}' ORDER BY sequence_number;";
+        using var reader = command.ExecuteReader();
+        var manifests = new List<string>();
+        while (reader.Read()) manifests.Add(reader.GetString(0));
+        Assert.Equal(["epoch-recorded", "spectrum-recorded"], manifests);
+    }
+
     private long JournalCount()
     {
         using var connection = new SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");

@@ -42,6 +42,18 @@ public sealed class SweepFileValidationTests
         Assert.Equal([0.05, 0.1], grid.LearningRate);
     }
 
+    [Theory]
+    [InlineData("method = arnoldi", "sweep.metrics.hessian.method", "must be one of lanczos | power")]
+    [InlineData("lanczos-steps = 1", "sweep.metrics.hessian.lanczos-steps", "must be")]
+    [InlineData("lanczos-steps = 1000, vectors = 51", "sweep.metrics.hessian.vectors", "lanczos-steps × vectors must be at most 50,000 (a spectrum is stored as one report), got 1000 × 51")]
+    public void Hessian_settings_out_of_range_name_their_key(string setting, string path, string message)
+    {
+        var error = Single(Replace("epochs = 2 }", $"epochs = 2 }}, metrics {{ hessian {{ {setting} }} }}"));
+
+        Assert.Equal(path, error.Path);
+        Assert.StartsWith(message, error.Message);
+    }
+
     [Fact]
     public void A_negative_batch_size_names_the_element_and_value()
     {

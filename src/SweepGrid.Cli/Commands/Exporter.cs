@@ -8,8 +8,10 @@ namespace SweepGrid.Cli.Commands;
 /// trial: parameters as run, derived values, final metrics, the log fit of the weight distance),
 /// trajectory.csv (one row per epoch), steps.csv (trajectory points every metrics.every-steps),
 /// layers.csv (per-layer weight distance at those points), flatness.csv (one row per measurement),
-/// walk.csv and walk_curves.csv (iterate interpolation: floor per step, and the loss per α), and
-/// interpolation.csv (cross-trial interpolations made with `sweepgrid interpolate`).
+/// walk.csv and walk_curves.csv (iterate interpolation: floor per step, and the loss per α),
+/// interpolation.csv (cross-trial interpolations made with `sweepgrid interpolate`), spectrum.csv (the
+/// Hessian's Lanczos nodes: Ritz values and weights per run) and density.csv (the eigenvalue density
+/// drawn from them).
 /// </summary>
 internal static class Exporter
 {
@@ -59,11 +61,13 @@ internal static class Exporter
                      ("trajectory", "trajectory", TrajectoryColumns), ("steps", "points", StepColumns),
                      ("layers", "layer_distances", LayerColumns), ("flatness", "flatness", FlatnessColumns),
                      ("walk", "walks", WalkColumns), ("walk_curves", "walk_curves", WalkCurveColumns),
-                     ("interpolation", "interpolations", InterpolationColumns),
+                     ("interpolation", "interpolations", InterpolationColumns), ("spectrum", "spectrum", Reporting.Spectra.Columns),
                  })
         {
             tables.Add((name, columns, store.Rows(table, sweep).Select(r => (IReadOnlyList<object?>)columns.Select(c => r[c]).ToList()).ToList()));
         }
+
+        tables.Add(("density", Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(store.Rows("spectrum", sweep))));
 
         var files = new List<string>();
         foreach (var (name, columns, rows) in tables)

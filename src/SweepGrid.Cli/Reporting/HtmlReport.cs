@@ -69,13 +69,20 @@ internal static class HtmlReport
         var between = data.InterpolationCurves();
         figures.Add(Optional("interpolation-between-trials.png", "Interpolation between trials", between.Count > 0,
             "Cross-entropy along θ(α) = α·θ_B + (1 − α)·θ_A, α from −1 to 2 (Keskar et al. 2017, Fig. 3): a sharp minimum rises steeply on its side.",
-            () => plots.AlphaCurves(between, "Loss between two trials' final weights", "α (0 = trial A, 1 = trial B)", "cross-entropy loss"),
+            () => plots.LogCurves(between, "Loss between two trials' final weights", "α (0 = trial A, 1 = trial B)", "cross-entropy loss"),
             "none stored: `sweepgrid interpolate TRIAL_A TRIAL_B` (e.g. a small- and a large-batch trial) adds one"));
+
+        var densities = data.SpectrumDensities();
+        figures.Add(Optional("hessian-density.png", "Hessian eigenvalue density", densities.Count > 0,
+            "Eigenvalue density of the Hessian on the probe at the end of training, by stochastic Lanczos quadrature (Ghorbani et al. 2019): " +
+            "each Lanczos node broadened by a Gaussian of 1 % of the nodes' span, seeds pooled; smallest and largest batch size.",
+            () => plots.LogCurves(densities, "Hessian eigenvalue density", "eigenvalue", "density", markers: false),
+            "not measured: hessian-top or hessian-trace in metrics.flatness with metrics.hessian.method = lanczos (the default) records it"));
 
         var walks = data.WalkCurvesByBatch();
         figures.Add(Optional("iterate-interpolation.png", "Iterate interpolation", walks.Count > 0,
             "Probe loss along θ_t + α(θ_{t+1} − θ_t) between consecutive iterates, at the first and last recorded step (Xing et al. 2018).",
-            () => plots.AlphaCurves(walks, "Loss between consecutive iterates", "α (0 = θ_t, 1 = θ_t+1)", "cross-entropy loss on the probe"),
+            () => plots.LogCurves(walks, "Loss between consecutive iterates", "α (0 = θ_t, 1 = θ_t+1)", "cross-entropy loss on the probe"),
             "not recorded: set metrics.walk-every-steps > 0 in the sweep file"));
         return figures;
     }

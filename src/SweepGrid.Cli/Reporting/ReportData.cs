@@ -17,7 +17,7 @@ internal sealed record DistanceCurve(long BatchSize, string Setting, IReadOnlyLi
 internal sealed record Grid2D(IReadOnlyList<double> Rows, IReadOnlyList<double> Columns, double[,] Values);
 
 /// <summary>Loss along α between two weight vectors (another trial's, or the next iterate's).</summary>
-internal sealed record AlphaCurve(string Label, IReadOnlyList<(double Alpha, double Value)> Points);
+internal sealed record Curve(string Label, IReadOnlyList<(double X, double Y)> Points);
 
 /// <summary>
 /// The numbers behind each plot of the report, computed from the stored rows without drawing
@@ -31,14 +31,17 @@ internal sealed class ReportData
     private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _trials;
     private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _finished;
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> _finalFlatness;
+    private readonly IReadOnlyDictionary<string, Spectra.Measurement> _finalSpectra;
 
     public ReportData(
         IReadOnlyList<IReadOnlyDictionary<string, object?>> trials,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> points,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> flatness,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> interpolations,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> walkCurves)
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> walkCurves,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>>? spectrum = null)
     {
+        _finalSpectra = Spectra.Final(spectrum ?? []);
         _trials = trials;
         _finished = trials.Where(r => r["test_acc"] is double).ToList();
         _finalFlatness = SeedSummary.FinalFlatness(flatness);
@@ -124,14 +127,14 @@ internal sealed class ReportData
     }
 
     /// <summary>Train and test loss along α·θ_B + (1 − α)·θ_A for each stored pair (Keskar et al. 2017, Fig. 3).</summary>
-    public IReadOnlyList<AlphaCurve> InterpolationCurves() =>
+    public IReadOnlyList<Curve> InterpolationCurves() =>
         Interpolations
             .GroupBy(r => ((string)r["trial_a"]!, (string)r["trial_b"]!))
             .SelectMany(g => new[]
             {
-                new AlphaCurve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: train loss",
+                new Curve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: train loss",
                     g.Where(r => r["train_loss"] is double).Select(r => ((double)r["alpha"]!, (double)r["train_loss"]!)).ToList()),
-                new AlphaCurve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: test loss",
+                new Curve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: test loss",
                     g.Where(r => r["test_loss"] is double).Select(r => ((double)r["alpha"]!, (double)r["test_loss"]!)).ToList()),
             })
             .ToList();
@@ -140,10 +143,10 @@ internal sealed class ReportData
     /// The probe loss between consecutive iterates, θ_t + α(θ_{t+1} − θ_t) (Xing et al. 2018): for the
     /// first trial of each batch size that recorded walks, the curves at its first and last walk step.
     /// </summary>
-    public IReadOnlyList<AlphaCurve> WalkCurvesByBatch()
+    public IReadOnlyList<Curve> WalkCurvesByBatch()
     {
         var byTrial = WalkCurves.GroupBy(r => (string)r["trial"]!).ToDictionary(g => g.Key, g => g.ToList());
-        var curves = new List<AlphaCurve>();
+        var curves = new List<Curve>();
         foreach (var batch in _trials.Where(r => byTrial.ContainsKey((string)r["trial"]!)).GroupBy(r => (long)r["batch_size"]!).OrderBy(g => g.Key))
         {
             var first = batch.First();
@@ -151,8 +154,36 @@ internal sealed class ReportData
             var steps = byTrial[trial].Select(r => (long)r["step"]!).Distinct().Order().ToList();
             foreach (var step in new[] { steps[0], steps[^1] }.Distinct())
             {
-                curves.Add(new AlphaCurve(FormattableString.Invariant($"B={batch.Key} ({LineLabel(first)}), step {step}"),
+                curves.Add(new Curve(FormattableString.Invariant($"B={batch.Key} ({LineLabel(first)}), step {step}"),
                     byTrial[trial].Where(r => (long)r["step"]! == step).Select(r => ((double)r["alpha"]!, (double)r["loss"]!)).ToList()));
+            }
+        }
+
+        return curves;
+    }
+
+    /// <summary>
+    /// The Hessian's eigenvalue density at each trial's last measurement, its seeds' Lanczos runs
+    /// pooled: one curve per setting of the smallest and of the largest batch size measured (Ghorbani
+    /// et al. 2019 compare them: large batches grow outliers and a wider bulk). An outlier carries a
+    /// weight of about 1/n (one eigenvalue of n parameters), a millionth of the bulk's for a network of
+    /// a million; densities below 10⁻¹⁰ of a curve's peak are drawn at that floor, so that the log axis
+    /// shows the bulk and the outliers, not the Gaussian tails.
+    /// </summary>
+    public IReadOnlyList<Curve> SpectrumDensities()
+    {
+        var measured = _trials.Where(r => _finalSpectra.ContainsKey((string)r["trial"]!)).ToList();
+        var batches = measured.Select(r => (long)r["batch_size"]!).Distinct().Order().ToList();
+        var curves = new List<Curve>();
+        foreach (var batch in batches.Count == 0 ? [] : new[] { batches[0], batches[^1] }.Distinct())
+        {
+            foreach (var line in measured.Where(r => (long)r["batch_size"]! == batch).GroupBy(LineKey))
+            {
+                var runs = line.SelectMany(r => _finalSpectra[(string)r["trial"]!].Runs).ToList();
+                var density = SweepGrid.Training.Metrics.SpectralQuadrature.DensityOf(runs, Spectra.DensityPoints);
+                double floor = density.Max(p => p.Density) * 1e-10;
+                curves.Add(new Curve(FormattableString.Invariant($"B={batch} ({LineLabel(line.First())}), {line.Count()} seed(s)"),
+                    density.Select(p => (p.Eigenvalue, Math.Max(p.Density, floor))).ToList()));
             }
         }
 

@@ -105,21 +105,23 @@ internal sealed class ReportPlots(int width, int height)
     }
 
     /// <summary>
-    /// Loss against α on a log₁₀ axis: interpolated losses span orders of magnitude (a sharp side
-    /// rises by thousands), and a flat valley floor would be invisible on a linear axis.
+    /// Curves on a log₁₀ y axis: interpolated losses span orders of magnitude (a sharp side rises by
+    /// thousands, and a flat valley floor would be invisible on a linear axis), and so do eigenvalue
+    /// densities (a bulk and outliers a hundred times rarer).
     /// </summary>
-    public byte[] AlphaCurves(IReadOnlyList<AlphaCurve> curves, string title, string xLabel, string yLabel)
+    /// <param name="markers">Points marked (few, measured points); false for dense, computed curves.</param>
+    public byte[] LogCurves(IReadOnlyList<Curve> curves, string title, string xLabel, string yLabel, bool markers = true)
     {
         var plot = NewPlot(title, xLabel, $"{yLabel} (log₁₀ axis)");
         var logs = new List<double>();
         foreach (var (c, i) in curves.Select((c, i) => (c, i)))
         {
-            var points = c.Points.Where(p => p.Value > 0 && double.IsFinite(p.Value)).ToList();
-            var ys = points.Select(p => Math.Log10(p.Value)).ToArray();
+            var points = c.Points.Where(p => p.Y > 0 && double.IsFinite(p.Y)).ToList();
+            var ys = points.Select(p => Math.Log10(p.Y)).ToArray();
             logs.AddRange(ys);
-            var line = plot.Add.Scatter(points.Select(p => p.Alpha).ToArray(), ys, Palette(i));
+            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), ys, Palette(i));
             line.LegendText = c.Label;
-            line.MarkerSize = 4;
+            line.MarkerSize = markers ? 4 : 0;
             line.LineWidth = 2;
         }
 

@@ -28,3 +28,6 @@ public sealed record FlatnessRecorded(int Attempt, FlatnessRecord Record, int Se
 
 /// <summary>One iterate interpolation of attempt <see cref="Attempt"/>.</summary>
 public sealed record WalkRecorded(int Attempt, WalkRecord Record, int Seq = 0) : IRecorderEvent;
+
+/// <summary>The Hessian's Lanczos nodes measured by attempt <see cref="Attempt"/>.</summary>
+public sealed record SpectrumRecorded(int Attempt, SpectrumRecord Record, int Seq = 0) : IRecorderEvent;

@@ -35,6 +35,7 @@ internal sealed class TrialRecorder : ReceivePersistentActor
         Command<RecordPoints>(r => Take(r, new PointsRecorded(r.Attempt, r.Points, r.Seq), () => _results.WritePoints(_sweep, _trial, r.Points)));
         Command<RecordFlatness>(r => Take(r, new FlatnessRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteFlatness(_sweep, _trial, r.Record)));
         Command<RecordWalk>(r => Take(r, new WalkRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteWalk(_sweep, _trial, r.Record)));
+        Command<RecordSpectrum>(r => Take(r, new SpectrumRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteSpectrum(_sweep, _trial, r.Record)));
         Command<RecordOutcome>(r => Take(r, new OutcomeRecorded(r.Attempt, r.Outcome, r.Seq), () => _results.WriteOutcome(_sweep, _trial, r.Outcome, r.Attempt)));
     }
 

@@ -40,6 +40,8 @@ public static class TrialRecorderProtocol
 
     public sealed record RecordWalk(int Attempt, int Seq, WalkRecord Record) : IRecord;
 
+    public sealed record RecordSpectrum(int Attempt, int Seq, SpectrumRecord Record) : IRecord;
+
     /// <summary>The attempt's last report: once it is acknowledged the slot reports the outcome to the coordinator.</summary>
     public sealed record RecordOutcome(int Attempt, int Seq, TrialOutcome Outcome) : IRecord;
 

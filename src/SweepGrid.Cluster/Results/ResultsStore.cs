@@ -159,6 +159,10 @@ public sealed class ResultsStore
                   sweep TEXT NOT NULL, trial_a TEXT NOT NULL, trial_b TEXT NOT NULL, alpha DOUBLE PRECISION NOT NULL,
                   train_loss DOUBLE PRECISION, train_acc DOUBLE PRECISION, test_loss DOUBLE PRECISION, test_acc DOUBLE PRECISION,
                   PRIMARY KEY (sweep, trial_a, trial_b, alpha));
+                CREATE TABLE IF NOT EXISTS spectrum (
+                  sweep TEXT NOT NULL, trial TEXT NOT NULL, epoch BIGINT NOT NULL, run BIGINT NOT NULL, node BIGINT NOT NULL,
+                  eigenvalue DOUBLE PRECISION NOT NULL, weight DOUBLE PRECISION NOT NULL,
+                  PRIMARY KEY (sweep, trial, epoch, run, node));
                 CREATE TABLE IF NOT EXISTS flatness (
                   sweep TEXT NOT NULL, trial TEXT NOT NULL, epoch BIGINT NOT NULL, metric TEXT NOT NULL,
                   value DOUBLE PRECISION, seconds DOUBLE PRECISION NOT NULL, iterations BIGINT NOT NULL,
@@ -189,6 +193,12 @@ public sealed class ResultsStore
                     Upgradable = missing.All(added.Contains),
                 };
             }
+        }
+
+        // A SweepGrid store from before the spectrum table: brought up to date by CREATE TABLE IF NOT EXISTS.
+        if (Database.Columns(connection, "spectrum").Count == 0)
+        {
+            throw new StoreFormatException($"{Describe}: it has no spectrum table (a store of an earlier SweepGrid); nothing was changed") { Upgradable = true };
         }
     });
 
@@ -348,14 +358,34 @@ public sealed class ResultsStore
         }
     });
 
+    /// <summary>
+    /// One epoch's Hessian spectrum: its nodes, numbered within each run. The epoch's earlier rows go
+    /// first, so a run that found fewer nodes than a previous attempt leaves none of the old ones behind.
+    /// </summary>
+    public void WriteSpectrum(string sweep, string trial, SpectrumRecord spectrum) => InTransaction((connection, transaction) =>
+    {
+        Sql.Execute(connection, "DELETE FROM spectrum WHERE sweep = @sweep AND trial = @trial AND epoch = @epoch;", transaction,
+            ("sweep", sweep), ("trial", trial), ("epoch", spectrum.Epoch));
+        foreach (var run in spectrum.Nodes.GroupBy(n => n.Run))
+        {
+            foreach (var (node, i) in run.Select((n, i) => (n, i)))
+            {
+                Sql.Execute(connection, """
+                    INSERT INTO spectrum (sweep, trial, epoch, run, node, eigenvalue, weight) VALUES (@sweep, @trial, @epoch, @run, @node, @value, @weight);
+                    """, transaction,
+                    ("sweep", sweep), ("trial", trial), ("epoch", spectrum.Epoch), ("run", run.Key), ("node", i), ("value", node.Value), ("weight", node.Weight));
+            }
+        }
+    });
+
     /// <summary>Neither database stores NaN usefully (SQLite has none): a value not measured (or not finite) is stored as NULL.</summary>
     private static object? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>
     /// Stores an attempt's final metrics and outcome. The attempt and status are kept apart from the
     /// coordinator's status column: they say what the recorder stored, which a restarted coordinator
-    /// trusts over a lost report. Trajectory rows past the final epoch (left by an earlier attempt that
-    /// got further before it was lost) are removed, so the trajectory is exactly this attempt's.
+    /// trusts over a lost report. Trajectory and spectrum rows past the final epoch (left by an earlier
+    /// attempt that got further before it was lost) are removed, so they are exactly this attempt's.
     /// </summary>
     public void WriteOutcome(string sweep, string trial, TrialOutcome outcome, int attempt) => InTransaction((connection, transaction) =>
     {
@@ -372,8 +402,11 @@ public sealed class ResultsStore
             ("distance", f?.WeightDistance), ("seconds", outcome.Seconds),
             ("fitA", outcome.DistanceFit?.A), ("fitB", outcome.DistanceFit?.B), ("fitR2", outcome.DistanceFit?.R2),
             ("resumed", outcome.ResumedFromEpoch), ("attempt", attempt), ("status", StatusName(outcome.Status)), ("reason", outcome.Reason));
-        Sql.Execute(connection, "DELETE FROM trajectory WHERE sweep = @sweep AND trial = @trial AND epoch > @last;", transaction,
-            ("sweep", sweep), ("trial", trial), ("last", f?.Epoch ?? 0));
+        foreach (var table in new[] { "trajectory", "spectrum" })
+        {
+            Sql.Execute(connection, $"DELETE FROM {table} WHERE sweep = @sweep AND trial = @trial AND epoch > @last;", transaction,
+                ("sweep", sweep), ("trial", trial), ("last", f?.Epoch ?? 0));
+        }
         foreach (var table in new[] { "points", "layer_distances", "walks", "walk_curves" })
         {
             Sql.Execute(connection, $"DELETE FROM {table} WHERE sweep = @sweep AND trial = @trial AND step > @steps;", transaction,
@@ -403,6 +436,7 @@ public sealed class ResultsStore
             "points" => $"{Ordinal("points")}, step",
             "layer_distances" => $"{Ordinal("layer_distances")}, step, layer",
             "flatness" => $"{Ordinal("flatness")}, epoch, metric",
+            "spectrum" => $"{Ordinal("spectrum")}, epoch, run, node",
             "walks" => $"{Ordinal("walks")}, step",
             "walk_curves" => $"{Ordinal("walk_curves")}, step, alpha",
             "interpolations" => "trial_a, trial_b, alpha",

@@ -34,6 +34,7 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["points-recorded"] = typeof(PointsRecorded),
         ["flatness-recorded"] = typeof(FlatnessRecorded),
         ["walk-recorded"] = typeof(WalkRecorded),
+        ["spectrum-recorded"] = typeof(SpectrumRecorded),
         ["sweep-registered"] = typeof(SweepDirectorProtocol.SweepRegistered),
         // Messages between nodes (IClusterMessage).
         ["submit-sweep"] = typeof(SweepDirectorProtocol.SubmitSweep),

@@ -332,6 +332,9 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
                 case TrialWalkDone w:
                     Record(recorder, seq => new RecordWalk(_assignedAttempt, seq, w.Record));
                     break;
+                case TrialSpectrumDone h:
+                    Record(recorder, seq => new RecordSpectrum(_assignedAttempt, seq, h.Record));
+                    break;
                 case TrialResumed r:
                     _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
                         trial.TrialId, trial.SweepName, _assignedAttempt, r.Epoch);

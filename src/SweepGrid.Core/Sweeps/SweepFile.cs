@@ -57,6 +57,9 @@ public static class SweepFile
         /// </summary>
         public const int LanczosSteps = 1_000;
 
+        /// <summary>Nodes of one Hessian spectrum (lanczos-steps × vectors): one report, a few megabytes at most.</summary>
+        public const int SpectrumNodes = 50_000;
+
         /// <summary>Values of α along an interpolation (walk-points; `interpolate --points`).</summary>
         public const int Points = 1_000;
 
@@ -329,6 +332,12 @@ public static class SweepFile
     /// <summary>Rules that relate several keys; each error names the key that has to change.</summary>
     private static IEnumerable<ValidationError> CrossChecks(SweepSpec spec)
     {
+        if (spec.Metrics.HessianOrDefault is { Method: "lanczos" } hessian && (long)hessian.LanczosSteps * hessian.Vectors > Bounds.SpectrumNodes)
+        {
+            yield return new ValidationError("sweep.metrics.hessian.vectors",
+                $"lanczos-steps × vectors must be at most {Bounds.SpectrumNodes:N0} (a spectrum is stored as one report), got {hessian.LanczosSteps} × {hessian.Vectors}");
+        }
+
         foreach (var grid in spec.Grids)
         {
             for (int gi = 0; gi < grid.GhostBatchSize.Count; gi++)

@@ -20,6 +20,7 @@ namespace SweepGrid.Core.Workers;
 [JsonDerivedType(typeof(TrialPointsDone), "points")]
 [JsonDerivedType(typeof(TrialFlatnessDone), "flatness")]
 [JsonDerivedType(typeof(TrialWalkDone), "walk")]
+[JsonDerivedType(typeof(TrialSpectrumDone), "spectrum")]
 [JsonDerivedType(typeof(TrialEnded), "ended")]
 [JsonDerivedType(typeof(TrialCrashed), "crashed")]
 [JsonDerivedType(typeof(TrialStopped), "stopped")]
@@ -42,6 +43,9 @@ public sealed record TrialPointsDone(IReadOnlyList<TrajectoryPoint> Points) : Wo
 public sealed record TrialFlatnessDone(FlatnessRecord Record) : WorkerMessage;
 
 public sealed record TrialWalkDone(WalkRecord Record) : WorkerMessage;
+
+/// <summary>The Hessian's Lanczos nodes, after the epoch's <see cref="TrialFlatnessDone"/> frames.</summary>
+public sealed record TrialSpectrumDone(SpectrumRecord Record) : WorkerMessage;
 
 /// <summary>The trial ran to an end with a result (completed or diverged).</summary>
 public sealed record TrialEnded(TrialOutcome Outcome) : WorkerMessage;
@@ -70,7 +74,7 @@ public sealed record ReleaseTrial : WorkerMessage
 }
 
 /// <summary>
-/// The first <paramref name="Count"/> reports of this attempt (its epoch, points, flatness and walk
-/// frames, in the order sent) are stored durably: its next checkpoint need not carry them.
+/// The first <paramref name="Count"/> reports of this attempt (its epoch, points, flatness, walk and
+/// spectrum frames, in the order sent) are stored durably: its next checkpoint need not carry them.
 /// </summary>
 public sealed record ReportsStored(string TrialId, int Attempt, int Count) : WorkerMessage;

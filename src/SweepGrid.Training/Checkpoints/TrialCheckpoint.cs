@@ -19,9 +19,10 @@ namespace SweepGrid.Training.Checkpoints;
 /// <param name="Points">Unconfirmed trajectory points (likewise every point, in such an older checkpoint).</param>
 /// <param name="LastEpoch">The record of <paramref name="Epoch"/>; null in an older checkpoint, whose <paramref name="Epochs"/> end with it.</param>
 /// <param name="Fit">The log fit's sums over every point so far; null in an older checkpoint, whose <paramref name="Points"/> are all of them.</param>
+/// <param name="Spectra">Unconfirmed Hessian spectra; null in a checkpoint written before they were recorded.</param>
 public sealed record TrialPosition(string TrialId, int Epoch, long Steps, double Seconds, double PathLength, double LastStepLength,
     IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<TrajectoryPoint> Points, IReadOnlyList<WalkRecord> Walks, IReadOnlyList<FlatnessRecord> Flatness,
-    EpochRecord? LastEpoch = null, LogFit.Sums? Fit = null);
+    EpochRecord? LastEpoch = null, LogFit.Sums? Fit = null, IReadOnlyList<SpectrumRecord>? Spectra = null);
 
 /// <summary>Saves and restores a <see cref="TrainingSession"/> through <see cref="CheckpointFile"/>.</summary>
 internal static class TrialCheckpoint

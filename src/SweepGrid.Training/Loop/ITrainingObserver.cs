@@ -23,6 +23,11 @@ public interface ITrainingObserver
     {
     }
 
+    /// <summary>The Hessian's Lanczos nodes, after the epoch's flatness records (hessian.method = lanczos).</summary>
+    void OnSpectrum(SpectrumRecord record)
+    {
+    }
+
     /// <summary>The trial resumes after this epoch, from a checkpoint; later epochs are re-run and re-reported.</summary>
     void OnResumed(int epoch)
     {

@@ -47,14 +47,23 @@ internal sealed class ReportLog(ITrainingObserver observer, Func<int>? stored)
         observer.OnFlatness(record);
     }
 
+    public void Spectrum(SpectrumRecord record)
+    {
+        Keep(record);
+        observer.OnSpectrum(record);
+    }
+
     /// <summary>The reports the store has not confirmed yet, oldest first, as a checkpoint stores them.</summary>
-    public (List<EpochRecord> Epochs, List<TrajectoryPoint> Points, List<WalkRecord> Walks, List<FlatnessRecord> Flatness) Unstored()
+    public Unconfirmed Unstored()
     {
         DropStored();
         var reports = _unstored.Select(r => r.Report).ToList();
-        return (reports.OfType<EpochRecord>().ToList(), reports.OfType<IReadOnlyList<TrajectoryPoint>>().SelectMany(p => p).ToList(),
-            reports.OfType<WalkRecord>().ToList(), reports.OfType<FlatnessRecord>().ToList());
+        return new Unconfirmed(reports.OfType<EpochRecord>().ToList(), reports.OfType<IReadOnlyList<TrajectoryPoint>>().SelectMany(p => p).ToList(),
+            reports.OfType<WalkRecord>().ToList(), reports.OfType<FlatnessRecord>().ToList(), reports.OfType<SpectrumRecord>().ToList());
     }
+
+    public sealed record Unconfirmed(List<EpochRecord> Epochs, List<TrajectoryPoint> Points, List<WalkRecord> Walks, List<FlatnessRecord> Flatness,
+        List<SpectrumRecord> Spectra);
 
     /// <summary>
     /// Takes over a checkpoint: its last epoch and fit sums, and its unconfirmed reports, which are
@@ -66,6 +75,7 @@ internal sealed class ReportLog(ITrainingObserver observer, Func<int>? stored)
         Trajectory(position.Points);
         foreach (var walk in position.Walks) Walk(walk);
         foreach (var record in position.Flatness) Measured(record);
+        foreach (var record in position.Spectra ?? []) Spectrum(record);
         foreach (var record in position.Epochs) Epoch(record);
         Last = position.LastEpoch ?? Last;
         // A checkpoint written before the sums existed carries every point, just added; one with the

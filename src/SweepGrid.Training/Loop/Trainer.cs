@@ -66,7 +66,9 @@ public static class Trainer
 
             if (epoch == trial.Epochs || trial.MetricsOrDefault.FlatnessEpochs.Contains(epoch))
             {
-                foreach (var record in session.MeasureFlatness(epoch)) log.Measured(record);
+                var measured = session.MeasureFlatness(epoch, out var spectrum);
+                foreach (var record in measured) log.Measured(record);
+                if (spectrum is not null) log.Spectrum(spectrum);
             }
 
             if (epoch == trial.Epochs) break;
@@ -76,9 +78,9 @@ public static class Trainer
             {
                 var (pathLength, stepLength) = session.StepLengths;
                 var writing = Stopwatch.StartNew();
-                var (epochs, points, walks, flatness) = log.Unstored();
+                var unstored = log.Unstored();
                 Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epoch, steps, Seconds(),
-                    pathLength, stepLength, epochs, points, walks, flatness, log.Last, log.Fit));
+                    pathLength, stepLength, unstored.Epochs, unstored.Points, unstored.Walks, unstored.Flatness, log.Last, log.Fit, unstored.Spectra));
                 observer.OnCheckpointed(epoch, new FileInfo(path).Length, writing.Elapsed.TotalSeconds);
             }
 

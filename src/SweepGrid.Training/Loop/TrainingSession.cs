@@ -81,8 +81,11 @@ internal sealed partial class TrainingSession : IDisposable
     }
 
     /// <summary>The flatness metrics of the sweep file at the current weights (FlatnessSuite).</summary>
-    public IReadOnlyList<FlatnessRecord> MeasureFlatness(int epoch) =>
-        FlatnessSuite.Measure(_model, _probeX, _probeY, Metrics, epoch, seed: _trial.Seed * 7919L + epoch);
+    public IReadOnlyList<FlatnessRecord> MeasureFlatness(int epoch) => MeasureFlatness(epoch, out _);
+
+    /// <param name="spectrum">The Hessian's Lanczos nodes, when the suite measured them (hessian.method = lanczos).</param>
+    public IReadOnlyList<FlatnessRecord> MeasureFlatness(int epoch, out SpectrumRecord? spectrum) =>
+        FlatnessSuite.Measure(_model, _probeX, _probeY, Metrics, epoch, seed: _trial.Seed * 7919L + epoch, out spectrum);
 
     /// <summary>The Hessian the flatness suite measures (probe loss, eval mode), for benchmarks; the model is left in eval mode.</summary>
     internal HessianOperator ProbeHessian() => FlatnessSuite.ProbeHessian(_model, _probeX, _probeY);

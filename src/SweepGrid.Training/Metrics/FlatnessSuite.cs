@@ -15,7 +15,12 @@ namespace SweepGrid.Training.Metrics;
 public static class FlatnessSuite
 {
     public static IReadOnlyList<FlatnessRecord> Measure(
-        nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY, MetricsSpec spec, int epoch, long seed)
+        nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY, MetricsSpec spec, int epoch, long seed) =>
+        Measure(model, probeX, probeY, spec, epoch, seed, out _);
+
+    /// <param name="spectrum">The Lanczos runs' nodes, when hessian-top or hessian-trace was measured by stochastic Lanczos quadrature; else null.</param>
+    public static IReadOnlyList<FlatnessRecord> Measure(
+        nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY, MetricsSpec spec, int epoch, long seed, out SpectrumRecord? spectrum)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -74,6 +79,8 @@ public static class FlatnessSuite
         }
         finally
         {
+            spectrum = quadrature is null ? null : new SpectrumRecord(epoch,
+                quadrature.Runs.SelectMany((run, r) => run.Select(node => new SpectrumNode(r, node.Value, node.Weight))).ToList());
             hessian?.Dispose();
             model.zero_grad();
             if (wasTraining) model.train();

@@ -52,15 +52,20 @@ public sealed record SpectralQuadrature(
     /// (it integrates to 1). σ defaults to 1% of the nodes' span: PyHessian's density_generate uses a
     /// variance of 1e-5 · max(1, span), far narrower, which over a few dozen nodes draws spikes.
     /// </summary>
-    public IReadOnlyList<(double Eigenvalue, double Density)> Density(int points = 200, double? sigma = null)
+    public IReadOnlyList<(double Eigenvalue, double Density)> Density(int points = 200, double? sigma = null) => DensityOf(Runs, points, sigma);
+
+    /// <summary><see cref="Density"/> of stored runs (each run's nodes: Ritz values with weights summing to 1).</summary>
+    public static IReadOnlyList<(double Eigenvalue, double Density)> DensityOf(
+        IReadOnlyList<IReadOnlyList<(double Value, double Weight)>> runs, int points = 200, double? sigma = null)
     {
-        var nodes = Runs.SelectMany(r => r).ToList();
+        var nodes = runs.SelectMany(r => r).ToList();
         double low = nodes.Min(n => n.Value), high = nodes.Max(n => n.Value);
-        double width = sigma ?? 0.01 * Math.Max(high - low, 1e-12);
+        // One distinct node (a run stopped at once): 1 % of its magnitude, or of 1.
+        double width = sigma ?? 0.01 * (high > low ? high - low : Math.Max(1, Math.Abs(high)));
         low -= 2 * width;
         high += 2 * width;
         double step = (high - low) / (points - 1);
-        double norm = 1 / (width * Math.Sqrt(2 * Math.PI) * Runs.Count);
+        double norm = 1 / (width * Math.Sqrt(2 * Math.PI) * runs.Count);
         return Enumerable.Range(0, points).Select(i =>
         {
             double t = low + i * step;

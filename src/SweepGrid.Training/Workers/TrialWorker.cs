@@ -129,6 +129,8 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
 
         public void OnWalk(WalkRecord record) => WorkerFrames.Write(toSlot, new TrialWalkDone(record));
 
+        public void OnSpectrum(SpectrumRecord record) => WorkerFrames.Write(toSlot, new TrialSpectrumDone(record));
+
         public void OnResumed(int epoch) => WorkerFrames.Write(toSlot, new TrialResumed(epoch));
     }
 

@@ -11,7 +11,7 @@ public sealed class ReportCommandTests : TempDirectoryTest
     [
         "test-accuracy-vs-batch.png", "gap-vs-batch.png", "weight-distance-vs-log-updates.png",
         "flatness-sharpness-vs-batch.png", "flatness-hessian-top-vs-batch.png", "flatness-relative-flatness-vs-batch.png",
-        "gap-heatmap-lr-batch.png", "interpolation-between-trials.png", "iterate-interpolation.png",
+        "gap-heatmap-lr-batch.png", "hessian-density.png", "interpolation-between-trials.png", "iterate-interpolation.png",
     ];
 
     private string Store => Path.Combine(Dir, "store");
@@ -103,6 +103,33 @@ public sealed class ReportCommandTests : TempDirectoryTest
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("sweep \"nope\" is not in store", unknown.Error);
         Assert.False(Directory.Exists(Path.Combine(Dir, "other")));
+    }
+
+    [Fact]
+    public async Task Export_writes_each_trials_lanczos_nodes_and_the_density_drawn_from_them()
+    {
+        await RunSweepWithInterpolation();
+
+        Assert.Equal(0, (await CliRunner.Run("export", "rep", "--store", Store, "--out", Out)).ExitCode);
+
+        static List<string[]> Rows(string path) => File.ReadAllLines(path).Skip(1).Select(l => l.Split(',')).ToList();
+        double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        Assert.Equal("trial,epoch,run,node,eigenvalue,weight", File.ReadLines(Path.Combine(Out, "spectrum.csv")).First());
+        var nodes = Rows(Path.Combine(Out, "spectrum.csv"));
+        var trials = Query("SELECT trial FROM trials WHERE sweep = 'rep'").Select(r => (string)r[0]!).ToHashSet();
+        Assert.Equal(trials, nodes.Select(n => n[0]).ToHashSet()); // every trial measured at its end (epoch 2), one run of up to 10 nodes
+        Assert.All(nodes.GroupBy(n => (n[0], n[2])), run =>
+        {
+            Assert.InRange(run.Count(), 2, 10);
+            Assert.Equal(1.0, run.Sum(n => D(n[5])), 9); // quadrature weights of a run sum to 1
+        });
+        var density = Rows(Path.Combine(Out, "density.csv"));
+        Assert.All(density.GroupBy(d => d[0]), curve =>
+        {
+            var points = curve.Select(d => (X: D(d[2]), Y: D(d[3]))).ToList();
+            Assert.Equal(200, points.Count);
+            Assert.Equal(1.0, points.Sum(p => p.Y) * (points[1].X - points[0].X), 1); // a probability density
+        });
     }
 
     private List<object?[]> Query(string sql)

@@ -73,4 +73,31 @@ public sealed class ReportDataTests
         Assert.Equal(1.0, curve.Fit.B, 9);
         Assert.Equal(1.0, curve.Fit.R2, 9);
     }
+
+    private static IEnumerable<IReadOnlyDictionary<string, object?>> Spectrum(string trial, long epoch, params (double Value, double Weight)[] nodes) =>
+        nodes.Select((n, i) => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
+        {
+            ["trial"] = trial, ["epoch"] = epoch, ["run"] = 0L, ["node"] = (long)i, ["eigenvalue"] = n.Value, ["weight"] = n.Weight,
+        });
+
+    [Fact]
+    public void Densities_pool_the_seeds_of_each_setting_of_the_smallest_and_largest_batch_at_their_last_measurement()
+    {
+        var spectrum = Spectrum("a1", 2, (0.0, 0.9), (5.0, 0.1))
+            .Concat(Spectrum("a2", 2, (0.1, 0.95), (6.0, 0.05)))
+            .Concat(Spectrum("b1", 1, (0.0, 0.5), (10.0, 0.5))) // superseded by its epoch-2 measurement
+            .Concat(Spectrum("b1", 2, (0.0, 0.8), (50.0, 0.2)))
+            .Concat(Spectrum("c1", 2, (0.2, 1.0)))
+            .ToList();
+        var data = new ReportData(Trials, [], [], [], [], spectrum);
+
+        var curves = data.SpectrumDensities();
+
+        Assert.Equal(["B=32 (lr 0.1 (none)), 2 seed(s)", "B=256 (lr 0.1 (none)), 1 seed(s)", "B=256 (lr 0.1 (sqrt)), 1 seed(s)"], curves.Select(c => c.Label));
+        double Peak(Curve c, double near) => c.Points.Where(p => Math.Abs(p.X - near) < 1).Select(p => p.Y).DefaultIfEmpty(0).Max();
+        Assert.True(Peak(curves[1], 50) > 1e-3, "the large batch's outlier at 50");
+        Assert.True(curves[1].Points.Min(p => p.X) < 0 && curves[1].Points.Max(p => p.X) > 50);
+        Assert.DoesNotContain(curves[1].Points, p => Math.Abs(p.X - 10) < 0.5 && p.Y > 1e-3); // epoch 1's node is not drawn
+        Assert.True(Peak(curves[0], 5.5) > 1e-3 && curves[0].Points.Max(p => p.X) < 7);
+    }
 }

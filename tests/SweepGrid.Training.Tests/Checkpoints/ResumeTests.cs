@@ -49,7 +49,32 @@ public sealed class ResumeTests : IDisposable
 
         public void OnWalk(WalkRecord record) => Reports++;
 
+        public List<SpectrumRecord> Spectra { get; } = [];
+
+        public void OnSpectrum(SpectrumRecord record)
+        {
+            Spectra.Add(record);
+            Reports++;
+        }
+
         public void OnResumed(int epoch) => ResumedAfter = epoch;
+    }
+
+    /// <summary>
+    /// A run stopped after epoch 2 while the store had confirmed all but its last two reports, the
+    /// checkpoint it left, and a run resumed from it (every report then taken as it comes).
+    /// </summary>
+    private static (Recorder First, TrialPosition Position, Recorder Second) StoppedAtEpoch2WithTwoReportsUnconfirmedThenResumed(
+        TrialSpec trial, DatasetPair data, string path)
+    {
+        using var cts = new CancellationTokenSource();
+        var first = new Recorder(cancelAfterEpoch: 2, cts);
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Trainer.Run(trial, data, first, new TrainerOptions(CheckpointPath: path, StoredReports: () => first.Reports - 2), cts.Token));
+        var position = Position(path);
+        var second = new Recorder();
+        Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+        return (first, position, second);
     }
 
     private static TrialPosition Position(string path) =>
@@ -239,13 +264,7 @@ public sealed class ResumeTests : IDisposable
 
         // The store lags two reports behind at the epoch-2 checkpoint: epoch 2's points and its record
         // (flatness is measured at the end only).
-        using var cts = new CancellationTokenSource();
-        var first = new Recorder(cancelAfterEpoch: 2, cts);
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            Trainer.Run(trial, data, first, new TrainerOptions(CheckpointPath: path, StoredReports: () => first.Reports - 2), cts.Token));
-        var position = Position(path);
-        var second = new Recorder();
-        Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+        var (_, position, second) = StoppedAtEpoch2WithTwoReportsUnconfirmedThenResumed(trial, data, path);
 
         Assert.Equal([2], position.Epochs.Select(e => e.Epoch));
         Assert.Equal(whole.Points.Where(p => p.Epoch == 2).Select(Comparable), position.Points.Select(Comparable));
@@ -298,5 +317,23 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(2, resumed.ResumedFromEpoch);
         Assert.Equal(expected.DistanceFit, resumed.DistanceFit);
         Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
+    }
+
+    [Fact]
+    public void An_unconfirmed_flatness_measurement_and_hessian_spectrum_ride_in_the_checkpoint_and_are_reported_again()
+    {
+        var trial = SyntheticSweeps.Trial("metrics { flatness = [hessian-top], flatness-epochs = [2] }", epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+
+        // At the epoch-2 checkpoint the store has not confirmed the epoch's last two reports: its hessian-top and spectrum.
+        var (first, position, second) = StoppedAtEpoch2WithTwoReportsUnconfirmedThenResumed(trial, data, path);
+
+        Assert.Equal([], position.Epochs);
+        Assert.Equal([(2, "hessian-top")], position.Flatness.Select(f => (f.Epoch, f.Metric)));
+        var carried = Assert.Single(position.Spectra!);
+        Assert.Equal(first.Spectra.Single().Nodes, carried.Nodes);
+        Assert.Equal([2, 4], second.Spectra.Select(s => s.Epoch)); // epoch 2's again, then the end's
+        Assert.Equal(first.Spectra.Single().Nodes, second.Spectra[0].Nodes);
     }
 }
