@@ -144,7 +144,7 @@ public sealed class RunCommandTests : TempDirectoryTest
         Assert.Equal(1 + 4 * 2, points.Length);
         Assert.True(File.ReadAllLines(Path.Combine(Dir, "out", "layers.csv")).Length > points.Length);
         var flatness = File.ReadAllLines(Path.Combine(Dir, "out", "flatness.csv"));
-        Assert.Equal("trial,epoch,metric,value,seconds,iterations", flatness[0]);
+        Assert.Equal("trial,epoch,metric,value,standard_error,seconds,iterations", flatness[0]);
         // The default suite at the last epoch: sharpness, Hessian top and trace, relative flatness and the plain trace.
         Assert.Equal(1 + 4 * 5, flatness.Length);
         Assert.Contains("log_fit_a", header);

@@ -55,6 +55,7 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
 
         store.WriteFlatness("both", a, new FlatnessRecord(3, "hessian-top", 12.5, 0.8, 20));
         store.WriteFlatness("both", a, new FlatnessRecord(3, "sharpness", double.NaN, 0.3, 0));
+        store.WriteFlatness("both", a, new FlatnessRecord(3, "hessian-trace", 150.5, 0.5, 21, StandardError: 12.25));
         store.WriteWalk("both", a, new WalkRecord(16, [-0.5, 0, 0.5, 1, 1.5], [0.9, 0.7, 0.6, 0.65, 0.8]));
         // An earlier attempt's spectrum of epoch 3 had more nodes; the last one written is the epoch's whole spectrum.
         store.WriteSpectrum("both", a, new SpectrumRecord(3, [new(0, -0.5, 0.1), new(0, 2, 0.5), new(0, 40, 0.4), new(1, 1, 1)]));
@@ -157,6 +158,7 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             // The outcome trimmed the earlier attempt's 4th epoch and the steps past 24.
             Assert.Equal([1L, 2L, 3L], store.Rows("trajectory", "both").Select(r => (long)r["epoch"]!));
             Assert.True(store.Rows("points", "both").All(r => (long)r["step"]! <= 24));
+            Assert.Equal([null, 12.25, null], store.Rows("flatness", "both").Select(r => r["standard_error"]));
             // The spectrum is the last one written for the epoch, run by run and node by node.
             Assert.Equal([(0L, 0L, -0.25, 0.2), (0L, 1L, 38.5, 0.8), (1L, 0L, 3.0, 0.6), (1L, 1L, 0.5, 0.4)],
                 store.Rows("spectrum", "both").Select(r => ((long)r["run"]!, (long)r["node"]!, (double)r["eigenvalue"]!, (double)r["weight"]!)));

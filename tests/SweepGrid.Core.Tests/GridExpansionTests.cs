@@ -86,6 +86,25 @@ public sealed class GridExpansionTests
     }
 
     [Fact]
+    public void Micro_batching_has_its_own_ids_and_leaves_those_without_it_as_they_were()
+    {
+        var without = GridExpansion.Expand(Sweep("seed = [1]"))[0];
+        var micro = GridExpansion.Expand(SweepFile.Parse("""
+            sweep {
+              name = g
+              dataset { name = synthetic }
+              base { batch-size = 128, learning-rate = 0.1, epochs = 4 }
+              grid { seed = [1] }
+              training { micro-batch = 32 }
+            }
+            """, "grid.hocon"))[0];
+
+        Assert.Equal((0, 32), (without.ChunkSize, micro.ChunkSize));
+        Assert.Contains(";batch=128/micro32;", TrialIdentity.Canonical(micro));
+        Assert.NotEqual(without.TrialId, micro.TrialId);
+    }
+
+    [Fact]
     public void Ids_are_pinned_so_a_change_of_hashing_is_noticed()
     {
         // Changing the canonical form would orphan every stored trial; this test makes that a decision.

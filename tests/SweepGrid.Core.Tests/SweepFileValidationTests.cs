@@ -42,6 +42,15 @@ public sealed class SweepFileValidationTests
         Assert.Equal([0.05, 0.1], grid.LearningRate);
     }
 
+    [Fact]
+    public void A_micro_batch_that_splits_a_ghost_batch_names_both_keys()
+    {
+        var error = Single(Replace("epochs = 2 }", "epochs = 2 }, training { micro-batch = 96 }"));
+
+        Assert.Equal("sweep.training.micro-batch", error.Path);
+        Assert.Equal("micro-batch 96 must be a multiple of every ghost batch size, but not of sweep.grid.ghost-batch-size[1] = 128", error.Message);
+    }
+
     [Theory]
     [InlineData("method = arnoldi", "sweep.metrics.hessian.method", "must be one of lanczos | power")]
     [InlineData("lanczos-steps = 1", "sweep.metrics.hessian.lanczos-steps", "must be")]

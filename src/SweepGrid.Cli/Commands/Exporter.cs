@@ -31,7 +31,7 @@ internal static class Exporter
 
     public static readonly string[] LayerColumns = ["trial", "step", "layer", "weight_distance"];
 
-    public static readonly string[] FlatnessColumns = ["trial", "epoch", "metric", "value", "seconds", "iterations"];
+    public static readonly string[] FlatnessColumns = ["trial", "epoch", "metric", "value", "standard_error", "seconds", "iterations"];
 
     public static readonly string[] WalkColumns = ["trial", "step", "floor", "floor_position", "height"];
 

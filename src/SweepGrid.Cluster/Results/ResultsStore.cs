@@ -169,6 +169,7 @@ public sealed class ResultsStore
                   PRIMARY KEY (sweep, trial, epoch, metric));
                 """);
             AddMissingColumns(connection, "trials", AddedTrialColumns);
+            AddMissingColumns(connection, "flatness", AddedFlatnessColumns);
         });
         _schemaReady = true;
     }
@@ -195,10 +196,14 @@ public sealed class ResultsStore
             }
         }
 
-        // A SweepGrid store from before the spectrum table: brought up to date by CREATE TABLE IF NOT EXISTS.
-        if (Database.Columns(connection, "spectrum").Count == 0)
+        // A SweepGrid store from before the spectrum table or the flatness standard error: brought up to date
+        // by CREATE TABLE IF NOT EXISTS and AddMissingColumns.
+        if (Database.Columns(connection, "spectrum").Count == 0 || AddedFlatnessColumns.Any(c => !Database.Columns(connection, "flatness").Contains(c.Name)))
         {
-            throw new StoreFormatException($"{Describe}: it has no spectrum table (a store of an earlier SweepGrid); nothing was changed") { Upgradable = true };
+            throw new StoreFormatException($"{Describe}: it lacks the spectrum table or flatness.standard_error (a store of an earlier SweepGrid); nothing was changed")
+            {
+                Upgradable = true,
+            };
         }
     });
 
@@ -217,6 +222,9 @@ public sealed class ResultsStore
         ("outcome_status", "TEXT"),
         ("outcome_reason", "TEXT"),
     ];
+
+    /// <summary>Flatness columns added later: the standard error of an estimate that has one.</summary>
+    private static readonly (string Name, string Definition)[] AddedFlatnessColumns = [("standard_error", "DOUBLE PRECISION")];
 
     /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
     private void AddMissingColumns(DbConnection connection, string table, (string Name, string Definition)[] columns)
@@ -332,13 +340,13 @@ public sealed class ResultsStore
     });
 
     public void WriteFlatness(string sweep, string trial, FlatnessRecord f) => Execute("""
-        INSERT INTO flatness (sweep, trial, epoch, metric, value, seconds, iterations)
-        VALUES (@sweep, @trial, @epoch, @metric, @value, @seconds, @iterations)
+        INSERT INTO flatness (sweep, trial, epoch, metric, value, seconds, iterations, standard_error)
+        VALUES (@sweep, @trial, @epoch, @metric, @value, @seconds, @iterations, @se)
         ON CONFLICT (sweep, trial, epoch, metric) DO UPDATE SET value = excluded.value, seconds = excluded.seconds,
-          iterations = excluded.iterations;
+          iterations = excluded.iterations, standard_error = excluded.standard_error;
         """,
         ("sweep", sweep), ("trial", trial), ("epoch", f.Epoch), ("metric", f.Metric), ("value", Finite(f.Value)),
-        ("seconds", f.Seconds), ("iterations", f.Iterations));
+        ("seconds", f.Seconds), ("iterations", f.Iterations), ("se", f.StandardError is { } se ? Finite(se) : null));
 
     public void WriteWalk(string sweep, string trial, WalkRecord w) => InTransaction((connection, transaction) =>
     {

@@ -25,6 +25,7 @@ public static class SweepDefaults
             ProbeSize: 1024,
             Sharpness: new SharpnessSpec(Epsilon: 1e-3, Steps: 10, SubspaceDimension: 100),
             PathLength: false,
-            Hessian: new HessianSpec("lanczos", LanczosSteps: 10, Vectors: 1, TraceVectors: 20)),
+            Hessian: new HessianSpec("lanczos", LanczosSteps: 10, Vectors: 1, TraceVectors: 20),
+            NoiseScale: NoiseScaleSpec.Default),
         Checkpoint: CheckpointSpec.Default);
 }

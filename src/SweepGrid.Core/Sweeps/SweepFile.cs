@@ -14,7 +14,7 @@ public static class SweepFile
     public static readonly string[] Models = ["mlp", "convnet", "resnet"];
     public static readonly string[] Norms = ["none", "batch"];
     public static readonly int[] ResNetDepths = [20, 32, 44, 56, 110];
-    public static readonly string[] FlatnessMetrics = ["sharpness", "sharpness-subspace", "hessian-top", "hessian-trace", "relative-flatness"];
+    public static readonly string[] FlatnessMetrics = ["sharpness", "sharpness-subspace", "hessian-top", "hessian-trace", "relative-flatness", "noise-scale"];
     public static readonly string[] Optimizers = ["sgd", "adam"];
     public static readonly string[] Schedules = ["constant", "step", "cosine"];
     public static readonly string[] LrScalings = ["none", "linear", "sqrt"];
@@ -277,7 +277,8 @@ public static class SweepFile
     {
         var training = new TrainingSpec(
             s.Double("max-loss", d.MaxLoss, min: 0, exclusiveMin: true),
-            s.Int("chunk-size", d.ChunkSize, min: 1, max: Bounds.Samples));
+            s.Int("chunk-size", d.ChunkSize, min: 1, max: Bounds.Samples),
+            s.Int("micro-batch", d.MicroBatch, min: 0, max: Bounds.Samples));
         s.RejectUnknownKeys();
         return training;
     }
@@ -306,6 +307,8 @@ public static class SweepFile
         var sharpness = s.Section("sharpness");
         var hessian = s.Section("hessian");
         var dh = d.HessianOrDefault;
+        var noise = s.Section("noise-scale");
+        var dn = d.NoiseScaleOrDefault;
         var metrics = new MetricsSpec(
             s.Int("every-steps", d.EverySteps, min: 1),
             s.StringList("flatness", d.Flatness, FlatnessMetrics),
@@ -322,9 +325,14 @@ public static class SweepFile
                 hessian.String("method", dh.Method, HessianSpec.Methods),
                 hessian.Int("lanczos-steps", dh.LanczosSteps, min: 2, max: Bounds.LanczosSteps),
                 hessian.Int("vectors", dh.Vectors, min: 1, max: Bounds.LanczosSteps),
-                hessian.Int("trace-vectors", dh.TraceVectors, min: 1, max: Bounds.Iterations)));
+                hessian.Int("trace-vectors", dh.TraceVectors, min: 1, max: Bounds.Iterations)),
+            new NoiseScaleSpec(
+                noise.Int("small-batch", dn.SmallBatch, min: 1, max: Bounds.Samples),
+                noise.Int("large-batch", dn.LargeBatch, min: 2, max: Bounds.Samples),
+                noise.Int("pairs", dn.Pairs, min: 2, max: Bounds.Iterations)));
         sharpness.RejectUnknownKeys();
         hessian.RejectUnknownKeys();
+        noise.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return metrics;
     }
@@ -332,6 +340,12 @@ public static class SweepFile
     /// <summary>Rules that relate several keys; each error names the key that has to change.</summary>
     private static IEnumerable<ValidationError> CrossChecks(SweepSpec spec)
     {
+        if (spec.Metrics.NoiseScaleOrDefault is var noise && noise.SmallBatch >= noise.LargeBatch)
+        {
+            yield return new ValidationError("sweep.metrics.noise-scale.large-batch",
+                $"must be larger than small-batch ({noise.SmallBatch}), got {noise.LargeBatch}");
+        }
+
         if (spec.Metrics.HessianOrDefault is { Method: "lanczos" } hessian && (long)hessian.LanczosSteps * hessian.Vectors > Bounds.SpectrumNodes)
         {
             yield return new ValidationError("sweep.metrics.hessian.vectors",
@@ -349,6 +363,12 @@ public static class SweepFile
                     yield return new ValidationError($"{grid.Path}.ghost-batch-size[{gi}]",
                         $"ghost batch size {g} needs batch norm, but sweep.model.norm = none");
                     continue;
+                }
+
+                if (spec.Training.MicroBatch > 0 && spec.Training.MicroBatch % g != 0)
+                {
+                    yield return new ValidationError("sweep.training.micro-batch",
+                        $"micro-batch {spec.Training.MicroBatch} must be a multiple of every ghost batch size, but not of {grid.Path}.ghost-batch-size[{gi}] = {g}");
                 }
 
                 for (int bi = 0; bi < grid.BatchSize.Count; bi++)

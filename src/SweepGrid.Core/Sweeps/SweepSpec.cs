@@ -80,7 +80,8 @@ public sealed record RulesSpec(LrScaling LrScaling, bool RegimeAdaptation);
 
 /// <param name="MaxLoss">A mini-batch loss above this (or any NaN/Inf loss) ends a trial as diverged.</param>
 /// <param name="ChunkSize">Full-batch steps accumulate the gradient over chunks of this many samples.</param>
-public sealed record TrainingSpec(double MaxLoss, int ChunkSize);
+/// <param name="MicroBatch">Every other step accumulates its gradient over micro-batches of this many samples; 0: none.</param>
+public sealed record TrainingSpec(double MaxLoss, int ChunkSize, int MicroBatch = 0);
 
 /// <summary>
 /// What is measured besides losses and accuracies. Every <see cref="EverySteps"/> updates (and at each
@@ -93,10 +94,21 @@ public sealed record TrainingSpec(double MaxLoss, int ChunkSize);
 /// step, on <see cref="WalkPoints"/> values of α (Xing et al. 2018).
 public sealed record MetricsSpec(
     int EverySteps, IReadOnlyList<string> Flatness, IReadOnlyList<int> FlatnessEpochs, int ProbeSize, SharpnessSpec Sharpness,
-    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11, HessianSpec? Hessian = null)
+    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11, HessianSpec? Hessian = null, NoiseScaleSpec? NoiseScale = null)
 {
     /// <summary>The Hessian settings; a sweep journaled before they existed measured by power iteration and Hutchinson.</summary>
     public HessianSpec HessianOrDefault => Hessian ?? HessianSpec.Power;
+
+    public NoiseScaleSpec NoiseScaleOrDefault => NoiseScale ?? NoiseScaleSpec.Default;
+}
+
+/// <summary>
+/// The gradient noise scale's batches (McCandlish et al. 2018, Appendix A): <paramref name="Pairs"/> pairs of
+/// batches of <paramref name="SmallBatch"/> and <paramref name="LargeBatch"/> training samples, drawn with replacement.
+/// </summary>
+public sealed record NoiseScaleSpec(int SmallBatch, int LargeBatch, int Pairs)
+{
+    public static readonly NoiseScaleSpec Default = new(32, 512, 20);
 }
 
 /// <summary>

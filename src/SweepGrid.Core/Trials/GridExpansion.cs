@@ -87,7 +87,7 @@ public static class GridExpansion
             MaxLoss: s.Training.MaxLoss,
             MetricsEverySteps: s.Metrics.EverySteps,
             FullBatch: c.Full,
-            ChunkSize: c.Full ? s.Training.ChunkSize : 0,
+            ChunkSize: c.Full ? s.Training.ChunkSize : s.Training.MicroBatch,
             // Measurements, not training: they are not part of the trial's identity.
             Metrics: s.Metrics,
             CheckpointEveryEpochs: s.CheckpointOrDefault.EveryEpochs);

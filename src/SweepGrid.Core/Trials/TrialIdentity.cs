@@ -27,7 +27,8 @@ public static class TrialIdentity
             $"model={Model(t.Model)}",
             $"optimizer={Optimizer(t.Optimizer)}",
             $"schedule={t.Schedule.Name}/{string.Join('-', t.Schedule.DropEpochs)}/{N(t.Schedule.DropFactor)}/{t.Schedule.WarmupEpochs}",
-            t.FullBatch ? $"batch=full:{t.BatchSize}/chunk{t.ChunkSize}" : $"batch={t.BatchSize}",
+            // Micro-batching only where it is on, so every trial id from before it existed stays the same.
+            t.FullBatch ? $"batch=full:{t.BatchSize}/chunk{t.ChunkSize}" : t.ChunkSize > 0 ? $"batch={t.BatchSize}/micro{t.ChunkSize}" : $"batch={t.BatchSize}",
             $"lr={N(t.LearningRate)}",
             $"ghost={t.GhostBatchSize}",
             $"regularizer={t.Regularizer}/{N(t.RegularizerStrength)}",

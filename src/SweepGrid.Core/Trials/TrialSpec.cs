@@ -7,7 +7,8 @@ namespace SweepGrid.Core.Trials;
 /// further reference to the sweep file. <see cref="LearningRate"/>, <see cref="Epochs"/> and
 /// <see cref="Schedule"/> are the derived values; <see cref="GridLearningRate"/> is the grid's value
 /// before LR scaling. A full-batch trial has <see cref="BatchSize"/> = the training-set size and
-/// accumulates each step's gradient over chunks of <see cref="ChunkSize"/>.
+/// accumulates each step's gradient over chunks of <see cref="ChunkSize"/> (training.chunk-size);
+/// any other trial does so over micro-batches of it (training.micro-batch), or not at all when it is 0.
 /// </summary>
 public sealed record TrialSpec(
     string TrialId,

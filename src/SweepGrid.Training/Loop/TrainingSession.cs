@@ -47,6 +47,13 @@ internal sealed partial class TrainingSession : IDisposable
         }
 
         _model.to(device);
+        if (!trial.FullBatch && trial.ChunkSize > 0)
+        {
+            // Micro-batches: batch norm's running statistics follow the step's batch, not each micro-batch
+            // (full-batch chunks keep their own behaviour, so earlier full-batch results stay as they were).
+            foreach (var norm in _model.modules().OfType<GhostBatchNorm>()) norm.StepBatchSize = trial.BatchSize;
+        }
+
         _initial = _model.parameters().Select(p => p.detach().clone()).ToArray();
         (_trainX, _trainY) = ToDevice(data.Train, device);
         (_testX, _testY) = ToDevice(data.Test, device);
@@ -85,7 +92,7 @@ internal sealed partial class TrainingSession : IDisposable
 
     /// <param name="spectrum">The Hessian's Lanczos nodes, when the suite measured them (hessian.method = lanczos).</param>
     public IReadOnlyList<FlatnessRecord> MeasureFlatness(int epoch, out SpectrumRecord? spectrum) =>
-        FlatnessSuite.Measure(_model, _probeX, _probeY, Metrics, epoch, seed: _trial.Seed * 7919L + epoch, out spectrum);
+        FlatnessSuite.Measure(_model, _probeX, _probeY, Metrics, epoch, seed: _trial.Seed * 7919L + epoch, out spectrum, (_trainX, _trainY));
 
     /// <summary>The Hessian the flatness suite measures (probe loss, eval mode), for benchmarks; the model is left in eval mode.</summary>
     internal HessianOperator ProbeHessian() => FlatnessSuite.ProbeHessian(_model, _probeX, _probeY);
@@ -122,12 +129,13 @@ internal sealed partial class TrainingSession : IDisposable
         long n = _trainY.shape[0];
         int batch = _trial.BatchSize;
         long steps = StepsPerEpoch;
+        int micro = _trial.ChunkSize; // training.micro-batch; 0: whole batches
         using var order = randperm(n, generator: _shuffle, device: CPU).to(_device);
         for (long s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
             var index = order.narrow(0, s * batch, batch);
-            if (Step(new Batch(_trainX.index_select(0, index), _trainY.index_select(0, index), 0), s, steps, ct) is { } diverged)
+            if (Step(new Batch(_trainX.index_select(0, index), _trainY.index_select(0, index), micro), s, steps, ct) is { } diverged)
             {
                 return diverged;
             }

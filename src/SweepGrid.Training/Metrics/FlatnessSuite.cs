@@ -19,8 +19,10 @@ public static class FlatnessSuite
         Measure(model, probeX, probeY, spec, epoch, seed, out _);
 
     /// <param name="spectrum">The Lanczos runs' nodes, when hessian-top or hessian-trace was measured by stochastic Lanczos quadrature; else null.</param>
+    /// <param name="training">The training set, which the gradient noise scale samples; null: the probe.</param>
     public static IReadOnlyList<FlatnessRecord> Measure(
-        nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY, MetricsSpec spec, int epoch, long seed, out SpectrumRecord? spectrum)
+        nn.Module<Tensor, Tensor> model, Tensor probeX, Tensor probeY, MetricsSpec spec, int epoch, long seed, out SpectrumRecord? spectrum,
+        (Tensor X, Tensor Y)? training = null)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -49,8 +51,24 @@ public static class FlatnessSuite
                         hessian ??= new HessianOperator(loss, parameters);
                         bool first = quadrature is null;
                         quadrature ??= HessianSpectrum.Quadrature(hessian, generator, lanczos.LanczosSteps, lanczos.Vectors, lanczos.TraceVectors);
-                        records.Add(new FlatnessRecord(epoch, metric, metric == "hessian-top" ? quadrature.Top : quadrature.Trace,
-                            first ? clock.Elapsed.TotalSeconds : 0, quadrature.Products));
+                        records.Add(metric == "hessian-top"
+                            ? new FlatnessRecord(epoch, metric, quadrature.Top, first ? clock.Elapsed.TotalSeconds : 0, quadrature.Products)
+                            : new FlatnessRecord(epoch, metric, quadrature.Trace, first ? clock.Elapsed.TotalSeconds : 0, quadrature.Products,
+                                double.IsFinite(quadrature.TraceStandardError) ? quadrature.TraceStandardError : null));
+                        break;
+                    case "noise-scale":
+                        var noise = spec.NoiseScaleOrDefault;
+                        var (x, y) = training ?? (probeX, probeY);
+                        var scale = NoiseScale.Measure(
+                            indices =>
+                            {
+                                var i = indices.to(x.device);
+                                var batchLoss = nn.functional.cross_entropy(model.forward(x.index_select(0, i)), y.index_select(0, i));
+                                return autograd.grad([batchLoss], parameters).ToList();
+                            },
+                            x.shape[0], noise.SmallBatch, noise.LargeBatch, noise.Pairs, generator);
+                        records.Add(new FlatnessRecord(epoch, metric, scale.Value, clock.Elapsed.TotalSeconds, noise.Pairs,
+                            double.IsFinite(scale.StandardError) ? scale.StandardError : null));
                         break;
                     case "hessian-top" or "hessian-trace":
                         // One graph for both: building ∇L with create_graph is the expensive part.

@@ -47,6 +47,14 @@ public sealed class GhostBatchNorm : nn.Module<Tensor, Tensor>
     /// </summary>
     public bool FreezeRunningStats { get; set; }
 
+    /// <summary>
+    /// The samples of one optimizer step when a step's batch reaches this layer in micro-batches
+    /// (training.micro-batch); 0: each forward pass is a whole step. The running statistics then
+    /// move per ghost batch with the momentum of the step's ghost batches, so micro-batches update
+    /// them exactly as one pass over the step's batch would.
+    /// </summary>
+    public long StepBatchSize { get; set; }
+
     public Tensor RunningMean => running_mean;
 
     public Tensor RunningVar => running_var;
@@ -59,7 +67,8 @@ public sealed class GhostBatchNorm : nn.Module<Tensor, Tensor>
         long batch = input.shape[0];
         // Momentum 0 leaves running = (1 − 0)·running + 0·batch unchanged.
         double baseMomentum = FreezeRunningStats ? 0.0 : _momentum;
-        if (!training || _ghostBatchSize == 0 || _ghostBatchSize >= batch)
+        long step = StepBatchSize > 0 ? StepBatchSize : batch;
+        if (!training || _ghostBatchSize == 0 || _ghostBatchSize >= step)
         {
             return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, baseMomentum, _eps);
         }
@@ -69,8 +78,7 @@ public sealed class GhostBatchNorm : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"ghost batch size {_ghostBatchSize} does not divide the batch size {batch}");
         }
 
-        int chunks = (int)(batch / _ghostBatchSize);
-        double momentum = GhostMomentum(baseMomentum, chunks);
+        double momentum = GhostMomentum(baseMomentum, (int)(step / _ghostBatchSize));
         var normalized = input.split(_ghostBatchSize)
             .Select(chunk => nn.functional.batch_norm(chunk, running_mean, running_var, weight, bias, true, momentum, _eps))
             .ToArray();

@@ -10,7 +10,8 @@ public sealed class ReportCommandTests : TempDirectoryTest
     private static readonly string[] Figures =
     [
         "test-accuracy-vs-batch.png", "gap-vs-batch.png", "weight-distance-vs-log-updates.png",
-        "flatness-sharpness-vs-batch.png", "flatness-hessian-top-vs-batch.png", "flatness-relative-flatness-vs-batch.png",
+        "flatness-sharpness-vs-batch.png", "flatness-hessian-top-vs-batch.png", "flatness-hessian-trace-vs-batch.png",
+        "flatness-relative-flatness-vs-batch.png", "flatness-noise-scale-vs-batch.png",
         "gap-heatmap-lr-batch.png", "hessian-density.png", "interpolation-between-trials.png", "iterate-interpolation.png",
     ];
 
@@ -30,7 +31,7 @@ public sealed class ReportCommandTests : TempDirectoryTest
               grid { batch-size = [16, 64], learning-rate = [0.05, 0.1], seed = [1, 2] }
               metrics {
                 every-steps = 4, walk-every-steps = 8, walk-points = 5, probe-size = 64
-                flatness = [sharpness, hessian-top, relative-flatness]
+                flatness = [sharpness, hessian-top, hessian-trace, relative-flatness, noise-scale]
               }
             }
             """);
@@ -123,6 +124,11 @@ public sealed class ReportCommandTests : TempDirectoryTest
             Assert.InRange(run.Count(), 2, 10);
             Assert.Equal(1.0, run.Sum(n => D(n[5])), 9); // quadrature weights of a run sum to 1
         });
+        // Estimates with a standard error store it; the others leave it empty.
+        var flatness = Rows(Path.Combine(Out, "flatness.csv"));
+        Assert.Equal("trial,epoch,metric,value,standard_error,seconds,iterations", File.ReadLines(Path.Combine(Out, "flatness.csv")).First());
+        Assert.All(flatness, f => Assert.Equal(f[2] is "hessian-trace" or "noise-scale", f[4].Length > 0 && D(f[4]) > 0));
+        Assert.Equal(trials.Count, flatness.Count(f => f[2] == "noise-scale"));
         var density = Rows(Path.Combine(Out, "density.csv"));
         Assert.All(density.GroupBy(d => d[0]), curve =>
         {
