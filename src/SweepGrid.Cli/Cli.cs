@@ -351,7 +351,7 @@ internal static class Cli
     /// </summary>
     private static int? TableWidth(TextWriter output, bool wide)
     {
-        if (wide || !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) return null;
+        if (wide || !IsConsole(output)) return null;
         try
         {
             return Console.WindowWidth > 0 ? Console.WindowWidth : null;
@@ -363,8 +363,10 @@ internal static class Cli
     }
 
     /// <summary>A live view only where a person watches: our writer is the real, unredirected console of a terminal.</summary>
-    private static bool IsInteractive(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+    private static bool IsInteractive(TextWriter output) => IsConsole(output) && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Our writer is the process's own console, not redirected to a file or a pipe.</summary>
+    private static bool IsConsole(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>Bad input (an argument, a file, data in a store): its lines and exit code 2. Anything else: one line and exit code 1.</summary>
     private static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)

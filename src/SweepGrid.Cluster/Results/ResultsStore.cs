@@ -198,7 +198,8 @@ public sealed class ResultsStore
 
         // A SweepGrid store from before the spectrum table or the flatness standard error: brought up to date
         // by CREATE TABLE IF NOT EXISTS and AddMissingColumns.
-        if (Database.Columns(connection, "spectrum").Count == 0 || AddedFlatnessColumns.Any(c => !Database.Columns(connection, "flatness").Contains(c.Name)))
+        var flatness = Database.Columns(connection, "flatness");
+        if (Database.Columns(connection, "spectrum").Count == 0 || AddedFlatnessColumns.Any(c => !flatness.Contains(c.Name)))
         {
             throw new StoreFormatException($"{Describe}: it lacks the spectrum table or flatness.standard_error (a store of an earlier SweepGrid); nothing was changed")
             {
@@ -368,23 +369,18 @@ public sealed class ResultsStore
 
     /// <summary>
     /// One epoch's Hessian spectrum: its nodes, numbered within each run. The epoch's earlier rows go
-    /// first, so a run that found fewer nodes than a previous attempt leaves none of the old ones behind.
+    /// first, so a run that found fewer nodes than a previous attempt leaves none of the old ones behind;
+    /// the nodes go in as trials are registered (<see cref="ResultsDatabase.RowsPerInsert"/>).
     /// </summary>
     public void WriteSpectrum(string sweep, string trial, SpectrumRecord spectrum) => InTransaction((connection, transaction) =>
     {
         Sql.Execute(connection, "DELETE FROM spectrum WHERE sweep = @sweep AND trial = @trial AND epoch = @epoch;", transaction,
             ("sweep", sweep), ("trial", trial), ("epoch", spectrum.Epoch));
-        foreach (var run in spectrum.Nodes.GroupBy(n => n.Run))
-        {
-            foreach (var (node, i) in run.Select((n, i) => (n, i)))
-            {
-                Sql.Execute(connection, """
-                    INSERT INTO spectrum (sweep, trial, epoch, run, node, eigenvalue, weight) VALUES (@sweep, @trial, @epoch, @run, @node, @value, @weight);
-                    """, transaction,
-                    ("sweep", sweep), ("trial", trial), ("epoch", spectrum.Epoch), ("run", run.Key), ("node", i), ("value", node.Value), ("weight", node.Weight));
-            }
-        }
+        Sql.InsertRows(connection, transaction, "spectrum", SpectrumColumns, "", spectrum.Nodes.GroupBy(n => n.Run).SelectMany(run =>
+            run.Select((node, i) => new object?[] { sweep, trial, spectrum.Epoch, run.Key, i, node.Value, node.Weight })), Database.RowsPerInsert);
     });
+
+    private static readonly string[] SpectrumColumns = ["sweep", "trial", "epoch", "run", "node", "eigenvalue", "weight"];
 
     /// <summary>Neither database stores NaN usefully (SQLite has none): a value not measured (or not finite) is stored as NULL.</summary>
     private static object? Finite(double value) => double.IsFinite(value) ? value : null;
