@@ -139,7 +139,7 @@ public sealed class RunCommandTests : TempDirectoryTest
         Assert.Equal("trial,step,epoch,learning_rate,train_loss,train_acc,test_loss,test_acc,weight_distance,seconds", trajectory[0]);
         Assert.Equal(1 + 4 * 2, trajectory.Length);
         var points = File.ReadAllLines(Path.Combine(Dir, "out", "steps.csv"));
-        Assert.Equal("trial,step,epoch,learning_rate,batch_loss,grad_norm,weight_distance,step_length,path_length", points[0]);
+        Assert.Equal("trial,step,epoch,learning_rate,batch_loss,grad_norm,weight_distance,step_length,path_length,test_loss,test_acc", points[0]);
         // every-steps = 50 exceeds an epoch (8 or 4 steps) here: one point per epoch end.
         Assert.Equal(1 + 4 * 2, points.Length);
         Assert.True(File.ReadAllLines(Path.Combine(Dir, "out", "layers.csv")).Length > points.Length);
@@ -169,7 +169,7 @@ public sealed class RunCommandTests : TempDirectoryTest
     }
 
     [Fact]
-    public async Task A_store_from_before_the_model_optimizer_and_schedule_columns_still_exports()
+    public async Task A_store_from_before_the_model_optimizer_schedule_and_point_evaluation_columns_still_exports()
     {
         Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -177,7 +177,8 @@ public sealed class RunCommandTests : TempDirectoryTest
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE trials DROP COLUMN model; ALTER TABLE trials DROP COLUMN optimizer; ALTER TABLE trials DROP COLUMN schedule;";
+            command.CommandText = "ALTER TABLE trials DROP COLUMN model; ALTER TABLE trials DROP COLUMN optimizer; ALTER TABLE trials DROP COLUMN schedule; " +
+                                  "ALTER TABLE points DROP COLUMN test_loss; ALTER TABLE points DROP COLUMN test_acc;";
             command.ExecuteNonQuery();
         }
 
@@ -185,6 +186,10 @@ public sealed class RunCommandTests : TempDirectoryTest
 
         Assert.Equal(0, export.ExitCode);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(Dir, "out", "trials.csv")).Length);
+        // The points' test evaluations came later: the columns are back, empty for the points stored before.
+        var steps = File.ReadAllLines(Path.Combine(Dir, "out", "steps.csv"));
+        Assert.EndsWith(",test_loss,test_acc", steps[0]);
+        Assert.All(steps.Skip(1), line => Assert.EndsWith(",,", line));
     }
 
     [Fact]

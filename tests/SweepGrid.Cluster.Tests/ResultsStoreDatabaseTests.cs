@@ -48,7 +48,12 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             store.WriteEpoch("both", a, record);
             var points = new[] { 1L, 4L }.Select(s => new TrajectoryPoint(
                 (epoch - 1) * 8 + s, epoch, 0.05, 0.9 / s, s == 1 ? double.NaN : 2.5, 0.1 * s, 0.01, 0.2 * s,
-                new Dictionary<string, double> { ["fc1.weight"] = 0.3 * s, ["fc2.weight"] = 0.2 * s })).ToList();
+                new Dictionary<string, double> { ["fc1.weight"] = 0.3 * s, ["fc2.weight"] = 0.2 * s })
+            {
+                // A test evaluation (metrics.eval-every-steps) on every second point.
+                TestLoss = s == 4 ? 1.0 / epoch : double.NaN,
+                TestAccuracy = s == 4 ? 0.5 + epoch / 10.0 : double.NaN,
+            }).ToList();
             store.WritePoints("both", a, points);
             store.WritePoints("both", a, points);
         }
@@ -158,6 +163,8 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             // The outcome trimmed the earlier attempt's 4th epoch and the steps past 24.
             Assert.Equal([1L, 2L, 3L], store.Rows("trajectory", "both").Select(r => (long)r["epoch"]!));
             Assert.True(store.Rows("points", "both").All(r => (long)r["step"]! <= 24));
+            Assert.Equal([null, 0.6, null, 0.7, null, 0.8], store.Rows("points", "both").Select(r => (double?)r["test_acc"]).Select(v => v is { } x ? Math.Round(x, 12) : (double?)null));
+            Assert.Equal([null, 1.0, null, 0.5], store.Rows("points", "both").Take(4).Select(r => r["test_loss"]));
             Assert.Equal([null, 12.25, null], store.Rows("flatness", "both").Select(r => r["standard_error"]));
             // The spectrum is the last one written for the epoch, run by run and node by node.
             Assert.Equal([(0L, 0L, -0.25, 0.2), (0L, 1L, 38.5, 0.8), (1L, 0L, 3.0, 0.6), (1L, 1L, 0.5, 0.4)],

@@ -63,6 +63,31 @@ public sealed class SweepFileValidationTests
         Assert.StartsWith(message, error.Message);
     }
 
+    [Theory]
+    [InlineData("targets = [0.85, 1.5]", "sweep.metrics.targets[1]", "must be")]
+    [InlineData("targets = [0]", "sweep.metrics.targets[0]", "must be")]
+    [InlineData("targets = [0.85, 0.85]", "sweep.metrics.targets", "lists a value twice")]
+    [InlineData("targets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], target-metric = train-loss", "sweep.metrics.targets", "lists 11 values; at most 10")]
+    [InlineData("target-metric = test-loss", "sweep.metrics.target-metric", "must be one of test-accuracy | train-loss")]
+    [InlineData("eval-every-steps = -1", "sweep.metrics.eval-every-steps", "must be")]
+    public void Target_settings_out_of_range_name_their_key(string setting, string path, string message)
+    {
+        var error = Single(Replace("epochs = 2 }", $"epochs = 2 }}, metrics {{ {setting} }}"));
+
+        Assert.Equal(path, error.Path);
+        Assert.StartsWith(message, error.Message);
+    }
+
+    [Fact]
+    public void A_loss_target_may_exceed_1_and_the_targets_keep_their_order()
+    {
+        var spec = SweepFile.Parse(Replace("epochs = 2 }", "epochs = 2 }, metrics { targets = [2.5, 0.3], target-metric = train-loss, eval-every-steps = 40 }"), "ok.hocon");
+
+        Assert.Equal(new TargetSpec("train-loss", [2.5, 0.3]).Values, spec.Metrics.TargetsOrNone.Values);
+        Assert.False(spec.Metrics.TargetsOrNone.HigherIsBetter);
+        Assert.Equal(40, spec.Metrics.EvalEverySteps);
+    }
+
     [Fact]
     public void A_negative_batch_size_names_the_element_and_value()
     {

@@ -35,6 +35,31 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
+    public void Eval_every_steps_adds_test_evaluations_to_points_and_leaves_training_exactly_as_it_was()
+    {
+        var (plain, without) = Run("every-steps = 5");
+        var (evaluated, with) = Run("every-steps = 5, eval-every-steps = 8");
+
+        // 16 steps per epoch: evaluations at 8, 16, ..., 48; points also at every 5th step and epoch ends.
+        Assert.Equal([8L, 16, 24, 32, 40, 48], with.Points.Where(p => double.IsFinite(p.TestAccuracy)).Select(p => p.Step));
+        Assert.Equal([5L, 8, 10, 15, 16, 20, 24, 25, 30, 32, 35, 40, 45, 48], with.Points.Select(p => p.Step));
+        Assert.All(without.Points, p => Assert.True(double.IsNaN(p.TestAccuracy) && double.IsNaN(p.TestLoss)));
+        // An evaluation at an epoch's end is that epoch's test evaluation: the same weights, the same pass.
+        foreach (var epoch in with.Epochs)
+        {
+            var end = with.Points.Single(p => p.Step == epoch.Step);
+            Assert.Equal(epoch.TestAccuracy, end.TestAccuracy);
+            Assert.Equal(epoch.TestLoss, end.TestLoss);
+        }
+
+        // Evaluating draws no random numbers and leaves batch norm's running statistics alone.
+        Assert.Equal(without.Epochs, with.Epochs.Select(e => e with { Seconds = without.Epochs[e.Epoch - 1].Seconds }));
+        Assert.Equal(plain.Final!.TrainLoss, evaluated.Final!.TrainLoss);
+        var shared = without.Points.Select(p => p.Step).ToHashSet();
+        Assert.Equal(without.Points.Select(p => p.WeightDistance), with.Points.Where(p => shared.Contains(p.Step)).Select(p => p.WeightDistance));
+    }
+
+    [Fact]
     public void Points_are_taken_every_k_steps_and_at_each_epoch_end()
     {
         var (outcome, seen) = Run("every-steps = 5");

@@ -10,8 +10,9 @@ namespace SweepGrid.Cli.Commands;
 /// layers.csv (per-layer weight distance at those points), flatness.csv (one row per measurement),
 /// walk.csv and walk_curves.csv (iterate interpolation: floor per step, and the loss per α),
 /// interpolation.csv (cross-trial interpolations made with `sweepgrid interpolate`), spectrum.csv (the
-/// Hessian's Lanczos nodes: Ritz values and weights per run) and density.csv (the eigenvalue density
-/// drawn from them).
+/// Hessian's Lanczos nodes: Ritz values and weights per run), density.csv (the eigenvalue density
+/// drawn from them) and targets.csv (steps to each of metrics.targets, per trial). steps.csv carries
+/// the test evaluations of metrics.eval-every-steps.
 /// </summary>
 internal static class Exporter
 {
@@ -27,6 +28,7 @@ internal static class Exporter
     public static readonly string[] StepColumns =
     [
         "trial", "step", "epoch", "learning_rate", "batch_loss", "grad_norm", "weight_distance", "step_length", "path_length",
+        "test_loss", "test_acc",
     ];
 
     public static readonly string[] LayerColumns = ["trial", "step", "layer", "weight_distance"];
@@ -68,6 +70,7 @@ internal static class Exporter
         }
 
         tables.Add(("density", Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(store.Rows("spectrum", sweep))));
+        tables.Add(("targets", Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep).Rows(trials.Select(r => (string)r["trial"]!))));
 
         var files = new List<string>();
         foreach (var (name, columns, rows) in tables)

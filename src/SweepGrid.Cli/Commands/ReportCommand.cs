@@ -20,7 +20,8 @@ internal static class ReportCommand
             store.Rows("flatness", options.Sweep),
             store.Rows("interpolations", options.Sweep),
             store.Rows("walk_curves", options.Sweep),
-            store.Rows("spectrum", options.Sweep));
+            store.Rows("spectrum", options.Sweep),
+            TargetSteps.Load(store, options.Sweep));
         var figures = HtmlReport.Figures(data, new ReportPlots(options.Width, options.Height));
         foreach (var path in HtmlReport.Write(options.Sweep, data, figures, options.OutDirectory)) output.WriteLine($"wrote {path}");
         foreach (var f in figures.Where(f => f.Png is null)) output.WriteLine($"left out {f.Title}: {f.Missing}");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SweepGrid.Cli.Output;
+using SweepGrid.Cli.Reporting;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
@@ -61,7 +62,7 @@ internal static class RunCommand
         output.WriteLine(ResultsTable.Render(rows, options.TableWidth));
         output.WriteLine();
         output.WriteLine("By setting, mean ± std over seeds:");
-        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Rows("flatness", spec.Name)), markdown: false, options.TableWidth));
+        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Rows("flatness", spec.Name), TargetSteps.Load(host.Results, spec.Name)), markdown: false, options.TableWidth));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,6 @@
 using System.Globalization;
+using SweepGrid.Cli.Reporting;
+using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Output;
 
@@ -30,23 +32,45 @@ internal static class SeedSummary
     {
         /// <summary>Final-epoch flatness metrics by name, over the group's trials that measured them.</summary>
         public IReadOnlyDictionary<string, Stat> Flatness { get; init; } = new Dictionary<string, Stat>();
+
+        /// <summary>Steps to each target of metrics.targets, over the group's finished trials.</summary>
+        public IReadOnlyList<TargetStat> Targets { get; init; } = [];
     }
 
-    /// <summary>Groups with flatness: each trial's measurements at its last measured epoch.</summary>
+    /// <summary>
+    /// Steps to one target over a setting's finished seeds: the mean and spread of those that reached
+    /// it (<see cref="Stat.N"/> of them), out of <paramref name="Finished"/>. A seed that never reached
+    /// the target has no step count to average; the column says how many did. <paramref name="Bounded"/>: some
+    /// seed had reached it at its first evaluation, so the mean is an upper bound (written "≤").
+    /// </summary>
+    public sealed record TargetStat(double Target, Stat Steps, int Finished, bool Bounded = false)
+    {
+        public string Format() => (Bounded ? "≤ " : "") + (Steps.N == Finished ? Steps.Format("F0") : $"{Steps.Format("F0")} ({Steps.N}/{Finished})");
+    }
+
+    /// <summary>Groups with flatness (each trial's measurements at its last measured epoch) and steps to target.</summary>
     public static IReadOnlyList<Group> Summarize(
-        IEnumerable<IReadOnlyDictionary<string, object?>> trialRows, IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows)
+        IEnumerable<IReadOnlyDictionary<string, object?>> trialRows, IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows,
+        TargetSteps? targets = null)
     {
         var final = FinalFlatness(flatnessRows);
+        targets ??= TargetSteps.None;
         var rows = trialRows.ToList();
         var groups = Summarize(rows);
         return groups.Select(g =>
         {
-            var members = rows.Where(r => SettingKey(r) == SettingKey(g.Setting)).Select(r => (string)r["trial"]!).ToList();
-            var measured = members.Where(final.ContainsKey).Select(t => final[t]).ToList();
+            var members = rows.Where(r => SettingKey(r) == SettingKey(g.Setting)).ToList();
+            var measured = members.Select(r => (string)r["trial"]!).Where(final.ContainsKey).Select(t => final[t]).ToList();
             var metrics = measured.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal);
+            var finished = members.Where(r => r["test_acc"] is double).Select(r => (string)r["trial"]!).ToList();
             return g with
             {
                 Flatness = metrics.ToDictionary(m => m, m => Of(measured.Where(x => x.ContainsKey(m)).ToList(), x => x[m])),
+                Targets = targets.Spec.Values.Select((target, i) =>
+                {
+                    var reached = finished.Select(t => targets.ByTrial.GetValueOrDefault(t)?[i]).OfType<TargetReached>().ToList();
+                    return new TargetStat(target, Of(reached, r => r.Step), finished.Count, reached.Any(r => r.Bounded));
+                }).ToList(),
             };
         }).ToList();
     }
@@ -111,15 +135,21 @@ internal static class SeedSummary
     public static (string[] Header, IReadOnlyList<string[]> Rows) Table(IReadOnlyList<Group> groups)
     {
         var metrics = groups.SelectMany(g => g.Flatness.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        string[] header = ["setting", "seeds", "steps", "test acc", "gap (train−test acc)", "loss gap", "‖w−w0‖", "s / trial", .. metrics];
+        var targets = groups.FirstOrDefault()?.Targets.Select(t => TargetHeader(t.Target)).ToList() ?? [];
+        string[] header = ["setting", "seeds", "steps", "test acc", "gap (train−test acc)", "loss gap", "‖w−w0‖", "s / trial", .. targets, .. metrics];
         var rows = groups.Select(g => (string[])
         [
             Label(g.Setting), g.Finished == g.Trials ? $"{g.Trials}" : $"{g.Finished}/{g.Trials}", g.Steps?.ToString(CultureInfo.InvariantCulture) ?? "-",
             g.TestAccuracy.Format("F4"), g.Gap.Format("F4"), g.LossGap.Format("F3"), g.WeightDistance.Format("F2"), g.Seconds.Format("F1"),
+            .. g.Targets.Select(t => t.Format()),
             .. metrics.Select(m => g.Flatness.TryGetValue(m, out var stat) ? stat.Format("G3") : "-"),
         ]).ToList();
         return (header, rows);
     }
+
+    private const string TargetPrefix = "steps to ";
+
+    private static string TargetHeader(double target) => TargetPrefix + target.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <summary>How soon each column of <see cref="Table"/> is left out on a narrow terminal (0: never), and its short heading.</summary>
     private static TableColumn Column(string header) => header switch
@@ -132,6 +162,7 @@ internal static class SeedSummary
         "loss gap" => new(header, 4),
         "‖w−w0‖" => new(header, 3),
         "s / trial" => new(header, 6),
+        _ when header.StartsWith(TargetPrefix, StringComparison.Ordinal) => new(header, 3, Short: "→ " + header[TargetPrefix.Length..]),
         _ => new(header, 2), // flatness metrics
     };
 

@@ -22,9 +22,10 @@ internal static class HtmlReport
         ["sharpness"] = ("ε-sharpness (Keskar et al. 2017)", "% rise of the training loss in the ε-box"),
         ["sharpness-subspace"] = ("ε-sharpness in a random subspace (Keskar et al. 2017)", "% rise of the training loss"),
         ["hessian-top"] = ("Hessian top eigenvalue λ_max", "λ_max of the training-loss Hessian (loss / weight²)"),
-        ["hessian-trace"] = ("Hessian trace (Hutchinson)", "tr H of the training-loss Hessian"),
+        ["hessian-trace"] = ("Hessian trace", "tr H of the training-loss Hessian"),
         ["relative-flatness"] = ("relative flatness κ (Petzka et al. 2021)", "κ of the classifier layer"),
         ["classifier-trace"] = ("classifier-layer Hessian trace", "tr H of the classifier layer's weights"),
+        ["noise-scale"] = ("gradient noise scale B_simple (McCandlish et al. 2018)", "B_simple = tr Σ / |G|² (samples)"),
     };
 
     /// <summary>The figure if the sweep recorded its data, else its place with the line saying how to record it.</summary>
@@ -59,6 +60,14 @@ internal static class HtmlReport
                 () => plots.ByBatch(series, $"{title} vs batch size", unit),
                 $"not measured: add {metric} to metrics.flatness in the sweep file"));
         }
+
+        var targets = data.StepsToTargetByBatch();
+        figures.Add(Optional("steps-to-target-vs-batch.png", "Steps to target vs batch size", targets.Count > 0,
+            "Updates until the target was first reached (interpolated between evaluations), at each batch size the fastest setting, " +
+            "mean over its seeds (their spread is in the summary's steps-to columns), log-log (Shallue et al. 2018). Dotted: perfect scaling from the smallest batch; dashed: the gradient " +
+            "noise scale B_simple, near which McCandlish et al. (2018) predict that larger batches stop saving steps.",
+            () => plots.StepsToTarget(targets, data.NoiseScaleAtSmallestBatch()),
+            "not measured: set metrics.targets (and metrics.eval-every-steps for resolution within an epoch) in the sweep file"));
 
         var heat = data.GapHeatmap();
         figures.Add(Optional("gap-heatmap-lr-batch.png", "Gap over learning rate × batch size", heat.Rows.Count > 0,

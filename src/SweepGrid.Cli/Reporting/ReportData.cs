@@ -32,6 +32,7 @@ internal sealed class ReportData
     private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _finished;
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> _finalFlatness;
     private readonly IReadOnlyDictionary<string, Spectra.Measurement> _finalSpectra;
+    private readonly TargetSteps _targets;
 
     public ReportData(
         IReadOnlyList<IReadOnlyDictionary<string, object?>> trials,
@@ -39,8 +40,10 @@ internal sealed class ReportData
         IReadOnlyList<IReadOnlyDictionary<string, object?>> flatness,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> interpolations,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> walkCurves,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>>? spectrum = null)
+        IReadOnlyList<IReadOnlyDictionary<string, object?>>? spectrum = null,
+        TargetSteps? targets = null)
     {
+        _targets = targets ?? TargetSteps.None;
         _finalSpectra = Spectra.Final(spectrum ?? []);
         _trials = trials;
         _finished = trials.Where(r => r["test_acc"] is double).ToList();
@@ -48,7 +51,7 @@ internal sealed class ReportData
         Points = points;
         Interpolations = interpolations;
         WalkCurves = walkCurves;
-        Summary = SeedSummary.Summarize(trials, flatness);
+        Summary = SeedSummary.Summarize(trials, flatness, _targets);
     }
 
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Points { get; }
@@ -77,8 +80,7 @@ internal sealed class ReportData
     public IReadOnlyList<Series> GapByBatch() => ByBatch(r => (double)r["train_acc"]! - (double)r["test_acc"]!);
 
     /// <summary>A flatness metric's value at each trial's last measured epoch, by batch size.</summary>
-    public IReadOnlyList<Series> FlatnessByBatch(string metric) =>
-        ByBatch(r => _finalFlatness.TryGetValue((string)r["trial"]!, out var m) && m.TryGetValue(metric, out var v) ? v : double.NaN);
+    public IReadOnlyList<Series> FlatnessByBatch(string metric) => ByBatch(r => FlatnessValue(r, metric));
 
     /// <summary>
     /// Mean gap over the trials in each (learning rate as run, batch size) cell, pooling seeds and any
@@ -189,6 +191,48 @@ internal sealed class ReportData
 
         return curves;
     }
+
+    /// <summary>
+    /// Steps to each target against batch size, one line per target (Shallue et al. 2018, Fig. 1): at each
+    /// batch size the setting that reached it in the fewest updates, mean ± std over its seeds, as Shallue et
+    /// al. plot the best of their metaparameter search at each batch size. Only settings whose every finished
+    /// seed reached the target compete: a mean over the seeds that happened to reach it would flatter a setting.
+    /// </summary>
+    public IReadOnlyList<Series> StepsToTargetByBatch() =>
+        _targets.Spec.Values.Select((target, i) => new Series(
+            $"{_targets.Spec.Metric} {target.ToString("G4", CultureInfo.InvariantCulture)}",
+            _finished
+                .GroupBy(r => (long)r["batch_size"]!)
+                .OrderBy(g => g.Key)
+                .Select(batch => batch.GroupBy(LineKey)
+                    .Select(line => line.Select(r => _targets.ByTrial.GetValueOrDefault((string)r["trial"]!)?[i]).ToList())
+                    .Where(reached => reached.All(r => r is not null))
+                    .Select(reached => SeedSummary.Of(reached, r => r!.Step))
+                    .Select(stat => new SeriesPoint(batch.Key, stat.Mean, stat.Std, stat.N))
+                    .MinBy(p => p.Mean))
+                .OfType<SeriesPoint>()
+                .ToList()))
+            .Where(s => s.Points.Count > 0)
+            .ToList();
+
+    /// <summary>
+    /// The gradient noise scale B_simple (McCandlish et al. 2018) at the smallest batch size that measured it:
+    /// the mean over its trials of their last measurement, or null. McCandlish et al. find the critical batch
+    /// size, past which more samples per step stop saving steps, near it.
+    /// </summary>
+    public (long BatchSize, double Value)? NoiseScaleAtSmallestBatch()
+    {
+        var measured = _finished
+            .Select(r => (Batch: (long)r["batch_size"]!, Value: FlatnessValue(r, "noise-scale")))
+            .Where(x => double.IsFinite(x.Value))
+            .ToList();
+        if (measured.Count == 0) return null;
+        long smallest = measured.Min(x => x.Batch);
+        return (smallest, measured.Where(x => x.Batch == smallest).Average(x => x.Value));
+    }
+
+    private double FlatnessValue(IReadOnlyDictionary<string, object?> trial, string metric) =>
+        _finalFlatness.TryGetValue((string)trial["trial"]!, out var m) && m.TryGetValue(metric, out var v) ? v : double.NaN;
 
     /// <summary>Every setting except batch size and seed; the learning rate compared is the base (grid) one.</summary>
     public static string LineKey(IReadOnlyDictionary<string, object?> r) => string.Join('|',

@@ -33,6 +33,57 @@ internal sealed class ReportPlots(int width, int height)
         return Png(plot);
     }
 
+    /// <summary>
+    /// Steps to target against batch size on log-log axes (Shallue et al. 2018, Fig. 1; McCandlish et al. 2018,
+    /// Fig. 1): each line dotted on from its smallest batch with slope −1, perfect scaling (twice the batch,
+    /// half the steps); where the measured line leaves it, larger batches stop paying. B_simple, the gradient
+    /// noise scale, is drawn as a vertical line: McCandlish et al. predict the bend near it.
+    /// </summary>
+    public byte[] StepsToTarget(IReadOnlyList<Series> series, (long BatchSize, double Value)? noiseScale)
+    {
+        var plot = NewPlot("Steps to target vs batch size", "batch size B (samples, log₂ axis)", "updates to reach the target (log₁₀ axis)");
+        var logs = new List<double>();
+        foreach (var (s, i) in series.Select((s, i) => (s, i)))
+        {
+            var color = Palette(i);
+            double[] xs = s.Points.Select(p => Math.Log2(p.X)).ToArray();
+            double[] ys = s.Points.Select(p => Math.Log10(p.Mean)).ToArray();
+            logs.AddRange(ys);
+            var line = plot.Add.Scatter(xs, ys, color);
+            line.LegendText = s.Label;
+            line.MarkerSize = 8;
+            line.LineWidth = 2;
+            var first = s.Points[0];
+            double lastX = s.Points[^1].X;
+            if (lastX > first.X)
+            {
+                // Perfect scaling: steps × B constant, a line of slope −1 in log-log (log₁₀ steps against log₂ B).
+                double y1 = Math.Log10(first.Mean * first.X / lastX);
+                var ideal = plot.Add.Line(Math.Log2(first.X), Math.Log10(first.Mean), Math.Log2(lastX), y1);
+                ideal.Color = color;
+                ideal.LinePattern = LinePattern.Dotted;
+                ideal.LineWidth = 1.5f;
+                ideal.LegendText = "perfect scaling (slope −1)";
+                logs.Add(y1);
+            }
+        }
+
+        var sizes = series.SelectMany(s => s.Points.Select(p => p.X)).ToList();
+        if (noiseScale is { } b && b.Value > 0)
+        {
+            var marker = plot.Add.VerticalLine(Math.Log2(b.Value));
+            marker.Color = Colors.Gray;
+            marker.LinePattern = LinePattern.Dashed;
+            marker.LegendText = string.Create(CultureInfo.InvariantCulture, $"B_simple = {b.Value:G3} (noise scale at B={b.BatchSize}, end of training)");
+            sizes.Add(b.Value);
+        }
+
+        BatchTicks(plot, sizes.Where(x => series.Any(s => s.Points.Any(p => p.X == x))));
+        if (sizes.Count > 0) plot.Axes.SetLimitsX(Math.Log2(sizes.Min()) - 0.3, Math.Log2(sizes.Max()) + 0.3);
+        DecadeTicks(plot, logs);
+        return Png(plot);
+    }
+
     public byte[] DistanceVsUpdates(IReadOnlyList<DistanceCurve> curves)
     {
         var plot = NewPlot("Weight distance from initialization vs updates", "weight updates t (ln axis)", "‖w_t − w₀‖ (L2 norm, all weights)");
@@ -125,14 +176,17 @@ internal sealed class ReportPlots(int width, int height)
             line.LineWidth = 2;
         }
 
-        if (logs.Count > 0)
-        {
-            var decades = Enumerable.Range((int)Math.Floor(logs.Min()), (int)Math.Ceiling(logs.Max()) - (int)Math.Floor(logs.Min()) + 1).ToArray();
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                decades.Select(d => (double)d).ToArray(), decades.Select(d => Math.Pow(10, d).ToString("G6", CultureInfo.InvariantCulture)).ToArray());
-        }
-
+        DecadeTicks(plot, logs);
         return Png(plot);
+    }
+
+    /// <summary>A log₁₀ y axis labelled with the powers of ten its values span.</summary>
+    private static void DecadeTicks(Plot plot, IReadOnlyList<double> logs)
+    {
+        if (logs.Count == 0) return;
+        var decades = Enumerable.Range((int)Math.Floor(logs.Min()), (int)Math.Ceiling(logs.Max()) - (int)Math.Floor(logs.Min()) + 1).ToArray();
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            decades.Select(d => (double)d).ToArray(), decades.Select(d => Math.Pow(10, d).ToString("G6", CultureInfo.InvariantCulture)).ToArray());
     }
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)

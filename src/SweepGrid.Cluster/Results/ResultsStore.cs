@@ -144,6 +144,7 @@ public sealed class ResultsStore
                   sweep TEXT NOT NULL, trial TEXT NOT NULL, step BIGINT NOT NULL, epoch BIGINT NOT NULL,
                   learning_rate DOUBLE PRECISION NOT NULL, batch_loss DOUBLE PRECISION, grad_norm DOUBLE PRECISION,
                   weight_distance DOUBLE PRECISION NOT NULL, step_length DOUBLE PRECISION, path_length DOUBLE PRECISION,
+                  test_loss DOUBLE PRECISION, test_acc DOUBLE PRECISION,
                   PRIMARY KEY (sweep, trial, step));
                 CREATE TABLE IF NOT EXISTS layer_distances (
                   sweep TEXT NOT NULL, trial TEXT NOT NULL, step BIGINT NOT NULL, layer TEXT NOT NULL, weight_distance DOUBLE PRECISION NOT NULL,
@@ -170,6 +171,7 @@ public sealed class ResultsStore
                 """);
             AddMissingColumns(connection, "trials", AddedTrialColumns);
             AddMissingColumns(connection, "flatness", AddedFlatnessColumns);
+            AddMissingColumns(connection, "points", AddedPointColumns);
         });
         _schemaReady = true;
     }
@@ -196,12 +198,14 @@ public sealed class ResultsStore
             }
         }
 
-        // A SweepGrid store from before the spectrum table or the flatness standard error: brought up to date
-        // by CREATE TABLE IF NOT EXISTS and AddMissingColumns.
+        // A SweepGrid store from before the spectrum table, the flatness standard error or the points' test
+        // evaluations: brought up to date by CREATE TABLE IF NOT EXISTS and AddMissingColumns.
         var flatness = Database.Columns(connection, "flatness");
-        if (Database.Columns(connection, "spectrum").Count == 0 || AddedFlatnessColumns.Any(c => !flatness.Contains(c.Name)))
+        var points = Database.Columns(connection, "points");
+        if (Database.Columns(connection, "spectrum").Count == 0 || AddedFlatnessColumns.Any(c => !flatness.Contains(c.Name))
+            || AddedPointColumns.Any(c => !points.Contains(c.Name)))
         {
-            throw new StoreFormatException($"{Describe}: it lacks the spectrum table or flatness.standard_error (a store of an earlier SweepGrid); nothing was changed")
+            throw new StoreFormatException($"{Describe}: it lacks the spectrum table, flatness.standard_error or points.test_acc (a store of an earlier SweepGrid); nothing was changed")
             {
                 Upgradable = true,
             };
@@ -226,6 +230,9 @@ public sealed class ResultsStore
 
     /// <summary>Flatness columns added later: the standard error of an estimate that has one.</summary>
     private static readonly (string Name, string Definition)[] AddedFlatnessColumns = [("standard_error", "DOUBLE PRECISION")];
+
+    /// <summary>Point columns added later: the test evaluation of metrics.eval-every-steps.</summary>
+    private static readonly (string Name, string Definition)[] AddedPointColumns = [("test_loss", "DOUBLE PRECISION"), ("test_acc", "DOUBLE PRECISION")];
 
     /// <summary>Brings a store written by an earlier version up to date: CREATE IF NOT EXISTS adds no columns.</summary>
     private void AddMissingColumns(DbConnection connection, string table, (string Name, string Definition)[] columns)
@@ -320,15 +327,18 @@ public sealed class ResultsStore
         foreach (var p in points)
         {
             Sql.Execute(connection, """
-                INSERT INTO points (sweep, trial, step, epoch, learning_rate, batch_loss, grad_norm, weight_distance, step_length, path_length)
-                VALUES (@sweep, @trial, @step, @epoch, @lr, @loss, @grad, @distance, @stepLength, @path)
+                INSERT INTO points (sweep, trial, step, epoch, learning_rate, batch_loss, grad_norm, weight_distance, step_length, path_length,
+                  test_loss, test_acc)
+                VALUES (@sweep, @trial, @step, @epoch, @lr, @loss, @grad, @distance, @stepLength, @path, @testLoss, @testAcc)
                 ON CONFLICT (sweep, trial, step) DO UPDATE SET epoch = excluded.epoch, learning_rate = excluded.learning_rate,
                   batch_loss = excluded.batch_loss, grad_norm = excluded.grad_norm, weight_distance = excluded.weight_distance,
-                  step_length = excluded.step_length, path_length = excluded.path_length;
+                  step_length = excluded.step_length, path_length = excluded.path_length,
+                  test_loss = excluded.test_loss, test_acc = excluded.test_acc;
                 """, transaction,
                 ("sweep", sweep), ("trial", trial), ("step", p.Step), ("epoch", p.Epoch), ("lr", p.LearningRate),
                 ("loss", Finite(p.BatchLoss)), ("grad", Finite(p.GradientNorm)), ("distance", p.WeightDistance),
-                ("stepLength", Finite(p.StepLength)), ("path", Finite(p.PathLength)));
+                ("stepLength", Finite(p.StepLength)), ("path", Finite(p.PathLength)),
+                ("testLoss", Finite(p.TestLoss)), ("testAcc", Finite(p.TestAccuracy)));
             foreach (var (layer, distance) in p.LayerDistances)
             {
                 Sql.Execute(connection, """

@@ -119,6 +119,14 @@ internal sealed class HoconSection
     public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min, int max = int.MaxValue, int maxCount = int.MaxValue) =>
         List(key, fallback, isAxis: false, (path, text) => Ok(ParseInt(path, text, min, max)), maxCount);
 
+    /// <summary>A list of distinct numbers above (or from) <paramref name="min"/> up to <paramref name="max"/>, possibly empty (not an axis).</summary>
+    public IReadOnlyList<double> DoubleList(string key, IReadOnlyList<double> fallback, double min, bool exclusiveMin, double max, int maxCount)
+    {
+        var list = List(key, fallback, isAxis: false, (path, text) => Ok(ParseDouble(path, text, min, exclusiveMin, max)), maxCount);
+        if (list.Count != list.Distinct().Count()) Error(key, "lists a value twice");
+        return list;
+    }
+
     /// <summary>A grid axis: a non-empty list of distinct integers from <paramref name="min"/> to <paramref name="max"/>.</summary>
     public IReadOnlyList<int> IntAxis(string key, IReadOnlyList<int> fallback, int min, int max = int.MaxValue) =>
         List(key, fallback, isAxis: true, (path, text) => Ok(ParseInt(path, text, min, max)));

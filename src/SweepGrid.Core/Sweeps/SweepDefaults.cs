@@ -26,6 +26,8 @@ public static class SweepDefaults
             Sharpness: new SharpnessSpec(Epsilon: 1e-3, Steps: 10, SubspaceDimension: 100),
             PathLength: false,
             Hessian: new HessianSpec("lanczos", LanczosSteps: 10, Vectors: 1, TraceVectors: 20),
-            NoiseScale: NoiseScaleSpec.Default),
+            NoiseScale: NoiseScaleSpec.Default,
+            EvalEverySteps: 0,
+            Targets: TargetSpec.None),
         Checkpoint: CheckpointSpec.Default);
 }

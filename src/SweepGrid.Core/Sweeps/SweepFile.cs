@@ -329,12 +329,22 @@ public static class SweepFile
             new NoiseScaleSpec(
                 noise.Int("small-batch", dn.SmallBatch, min: 1, max: Bounds.Samples),
                 noise.Int("large-batch", dn.LargeBatch, min: 2, max: Bounds.Samples),
-                noise.Int("pairs", dn.Pairs, min: 2, max: Bounds.Iterations)));
+                noise.Int("pairs", dn.Pairs, min: 2, max: Bounds.Iterations)),
+            s.Int("eval-every-steps", d.EvalEverySteps, min: 0),
+            ReadTargets(s, d.TargetsOrNone));
         sharpness.RejectUnknownKeys();
         hessian.RejectUnknownKeys();
         noise.RejectUnknownKeys();
         s.RejectUnknownKeys();
         return metrics;
+    }
+
+    /// <summary>Accuracy targets lie in (0, 1]; loss targets are positive.</summary>
+    private static TargetSpec ReadTargets(HoconSection s, TargetSpec d)
+    {
+        var metric = s.String("target-metric", d.Metric, TargetSpec.Metrics);
+        double max = metric == TargetSpec.TestAccuracy ? 1 : double.MaxValue;
+        return new TargetSpec(metric, s.DoubleList("targets", d.Values, min: 0, exclusiveMin: true, max, TargetSpec.MaxCount));
     }
 
     /// <summary>Rules that relate several keys; each error names the key that has to change.</summary>

@@ -94,12 +94,37 @@ public sealed record TrainingSpec(double MaxLoss, int ChunkSize, int MicroBatch 
 /// step, on <see cref="WalkPoints"/> values of α (Xing et al. 2018).
 public sealed record MetricsSpec(
     int EverySteps, IReadOnlyList<string> Flatness, IReadOnlyList<int> FlatnessEpochs, int ProbeSize, SharpnessSpec Sharpness,
-    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11, HessianSpec? Hessian = null, NoiseScaleSpec? NoiseScale = null)
+    bool PathLength, int WalkEverySteps = 0, int WalkPoints = 11, HessianSpec? Hessian = null, NoiseScaleSpec? NoiseScale = null,
+    int EvalEverySteps = 0, TargetSpec? Targets = null)
 {
     /// <summary>The Hessian settings; a sweep journaled before they existed measured by power iteration and Hutchinson.</summary>
     public HessianSpec HessianOrDefault => Hessian ?? HessianSpec.Power;
 
     public NoiseScaleSpec NoiseScaleOrDefault => NoiseScale ?? NoiseScaleSpec.Default;
+
+    /// <summary>The targets of steps to target; a sweep journaled before they existed has none.</summary>
+    public TargetSpec TargetsOrNone => Targets ?? TargetSpec.None;
+}
+
+/// <summary>
+/// Steps to target (Shallue et al. 2018): for each of <paramref name="Values"/>, the first update at which a trial's
+/// <paramref name="Metric"/> reached it. "test-accuracy" reaches a target from below and is read from every
+/// evaluation (each epoch's end and every metrics.eval-every-steps); "train-loss", the loss on the full
+/// training set, from above, at epoch ends only.
+/// </summary>
+public sealed record TargetSpec(string Metric, IReadOnlyList<double> Values)
+{
+    public const string TestAccuracy = "test-accuracy";
+    public const string TrainLoss = "train-loss";
+    public static readonly string[] Metrics = [TestAccuracy, TrainLoss];
+
+    /// <summary>At most this many targets, each a column of the summary.</summary>
+    public const int MaxCount = 10;
+
+    public static readonly TargetSpec None = new(TestAccuracy, []);
+
+    /// <summary>Whether a larger value is better: accuracy climbs to its target, a loss falls to it.</summary>
+    public bool HigherIsBetter => Metric == TestAccuracy;
 }
 
 /// <summary>

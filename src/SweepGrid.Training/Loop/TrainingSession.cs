@@ -152,7 +152,8 @@ internal sealed partial class TrainingSession : IDisposable
         var loss = _gradient.Backward(_model, batch, lr);
         // Reading a value forces a device sync, so the gradient norm, the loss and the point are
         // taken only every few steps and at the end of the epoch.
-        bool sample = (_steps + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1;
+        bool evaluate = Metrics.EvalEverySteps > 0 && (_steps + 1) % Metrics.EvalEverySteps == 0;
+        bool sample = (_steps + 1) % _trial.MetricsEverySteps == 0 || s == steps - 1 || evaluate;
         double gradientNorm = double.NaN;
         if (_trial.Optimizer.ClipNorm > 0) gradientNorm = nn.utils.clip_grad_norm_(_model.parameters(), _trial.Optimizer.ClipNorm);
         else if (sample) gradientNorm = GradientRules.Norm(_model.parameters().Where(p => p.grad is not null).Select(p => p.grad!));
@@ -168,12 +169,33 @@ internal sealed partial class TrainingSession : IDisposable
         if (sample)
         {
             double value = loss.item<float>();
-            _points.Add(Point(lr, value, gradientNorm));
-            if (!double.IsFinite(value) || value > _trial.MaxLoss) return (s + 1, value);
+            bool diverged = !double.IsFinite(value) || value > _trial.MaxLoss;
+            var point = Point(lr, value, gradientNorm);
+            _points.Add(evaluate && !diverged ? WithTestEvaluation(point) : point);
+            if (diverged) return (s + 1, value);
             ct.ThrowIfCancellationRequested();
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The point with the full test set's loss and accuracy at w_{t+1}, batch norm in eval mode as at an
+    /// epoch's end. Evaluation draws no random numbers and leaves the running statistics alone (eval
+    /// mode), so training goes on exactly as without it.
+    /// </summary>
+    private TrajectoryPoint WithTestEvaluation(TrajectoryPoint point)
+    {
+        _model.eval();
+        try
+        {
+            var (loss, accuracy) = LossAndAccuracy(_testX, _testY);
+            return point with { TestLoss = loss, TestAccuracy = accuracy };
+        }
+        finally
+        {
+            _model.train();
+        }
     }
 
     /// <summary>

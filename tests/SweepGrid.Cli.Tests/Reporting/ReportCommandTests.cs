@@ -12,7 +12,7 @@ public sealed class ReportCommandTests : TempDirectoryTest
         "test-accuracy-vs-batch.png", "gap-vs-batch.png", "weight-distance-vs-log-updates.png",
         "flatness-sharpness-vs-batch.png", "flatness-hessian-top-vs-batch.png", "flatness-hessian-trace-vs-batch.png",
         "flatness-relative-flatness-vs-batch.png", "flatness-noise-scale-vs-batch.png",
-        "gap-heatmap-lr-batch.png", "hessian-density.png", "interpolation-between-trials.png", "iterate-interpolation.png",
+        "steps-to-target-vs-batch.png", "gap-heatmap-lr-batch.png", "hessian-density.png", "interpolation-between-trials.png", "iterate-interpolation.png",
     ];
 
     private string Store => Path.Combine(Dir, "store");
@@ -30,7 +30,7 @@ public sealed class ReportCommandTests : TempDirectoryTest
               base { batch-size = 16, learning-rate = 0.05, epochs = 2 }
               grid { batch-size = [16, 64], learning-rate = [0.05, 0.1], seed = [1, 2] }
               metrics {
-                every-steps = 4, walk-every-steps = 8, walk-points = 5, probe-size = 64
+                every-steps = 4, walk-every-steps = 8, walk-points = 5, probe-size = 64, targets = [0.4], eval-every-steps = 4
                 flatness = [sharpness, hessian-top, hessian-trace, relative-flatness, noise-scale]
               }
             }

@@ -42,6 +42,40 @@ public sealed class ReportDataTests
         Assert.Equal(1, Assert.Single(gap[1].Points).N);
     }
 
+    private static Dictionary<string, object?> Epoch(string trial, long epoch, long step, double testAcc) =>
+        new() { ["trial"] = trial, ["epoch"] = epoch, ["step"] = step, ["test_acc"] = testAcc, ["train_loss"] = 0.5 };
+
+    private static Dictionary<string, object?> Flatness(string trial, string metric, double value) =>
+        new() { ["trial"] = trial, ["epoch"] = 2L, ["metric"] = metric, ["value"] = value };
+
+    [Fact]
+    public void Steps_to_target_take_the_fastest_setting_at_each_batch_size_that_every_seed_brought_there()
+    {
+        var targets = TargetSteps.Of(new Core.Sweeps.TargetSpec("test-accuracy", [0.7, 0.85]),
+        [
+            Epoch("a1", 1, 10, 0.5), Epoch("a1", 2, 20, 0.9), // 0.7 at step 15, 0.85 at 18.75
+            Epoch("a2", 1, 10, 0.6), Epoch("a2", 2, 20, 0.8), // 0.7 at 15, never 0.85
+            Epoch("b1", 1, 2, 0.5), Epoch("b1", 2, 4, 0.7),   // 0.7 at 4
+            Epoch("c1", 1, 2, 0.6), Epoch("c1", 2, 4, 0.8),   // 0.7 at 3
+        ], []);
+        var data = new ReportData(Trials, [], [Flatness("a1", "noise-scale", 100), Flatness("a2", "noise-scale", 200), Flatness("b1", "noise-scale", 50)],
+            [], [], null, targets);
+
+        var series = data.StepsToTargetByBatch();
+
+        // 0.85: a2 never got there, so B=32's line does not compete, and no setting at 256 reached it.
+        var line = Assert.Single(series);
+        Assert.Equal("test-accuracy 0.7", line.Label);
+        Assert.Equal([32.0, 256.0], line.Points.Select(p => p.X));
+        Assert.Equal(15.0, line.Points[0].Mean, 12);
+        Assert.Equal((0.0, 2), (Math.Round(line.Points[0].Std, 12), line.Points[0].N));
+        Assert.Equal(3.0, line.Points[1].Mean, 12); // the sqrt setting (c1) beat b1's 4
+        Assert.Equal((32L, 150.0), data.NoiseScaleAtSmallestBatch());
+        // The summary counts the seeds that reached each target.
+        var b32 = data.Summary.Single(g => (long)g.Setting["batch_size"]! == 32);
+        Assert.Equal(["15 ± 0", "19 (1/2)"], b32.Targets.Select(t => t.Format()));
+    }
+
     [Fact]
     public void The_heatmap_averages_each_cell_and_leaves_empty_cells_nan()
     {
