@@ -91,6 +91,41 @@ public sealed class HostileInputTests : TempDirectoryTest
         Assert.False(Directory.Exists(Path.Combine(Dir, "out")));
     }
 
+    [Theory]
+    [InlineData("summary")]
+    [InlineData("export")]
+    [InlineData("report")]
+    public async Task A_cell_of_the_wrong_type_in_the_store_is_one_line_naming_table_and_column(string command)
+    {
+        Assert.Equal(0, (await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store)).ExitCode);
+        SqliteConnection.ClearAllPools();
+        var db = Path.Combine(Store, "results.db");
+        using (var connection = new SqliteConnection($"Data Source={db}"))
+        {
+            connection.Open();
+            using var update = connection.CreateCommand();
+            // SQLite keeps text in a REAL column: what another program (or a broken disk) could leave there.
+            update.CommandText = "UPDATE trials SET test_acc = 'high' WHERE ordinal = 0;";
+            Assert.Equal(1, update.ExecuteNonQuery());
+        }
+
+        SqliteConnection.ClearAllPools();
+        var before = Hash(db);
+        string[] args = command switch
+        {
+            "summary" => ["summary", "hostile", "--store", Store],
+            "export" => ["export", "hostile", "--store", Store, "--out", Path.Combine(Dir, "out")],
+            _ => ["report", "hostile", "--store", Store, "--out", Path.Combine(Dir, "out")],
+        };
+
+        var result = await CliRunner.Run(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: results table trials: test_acc holds a String, expected a number", result.Error.Trim());
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(before, Hash(db));
+    }
+
     [Fact]
     public async Task A_trial_id_in_the_store_that_is_a_path_never_becomes_a_folder()
     {

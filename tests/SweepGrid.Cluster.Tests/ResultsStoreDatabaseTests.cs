@@ -166,6 +166,16 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             Assert.Equal([null, 0.6, null, 0.7, null, 0.8], store.Rows("points", "both").Select(r => (double?)r["test_acc"]).Select(v => v is { } x ? Math.Round(x, 12) : (double?)null));
             Assert.Equal([null, 1.0, null, 0.5], store.Rows("points", "both").Take(4).Select(r => r["test_loss"]));
             Assert.Equal([null, 12.25, null], store.Rows("flatness", "both").Select(r => r["standard_error"]));
+            // The typed reads carry the same values, with the derived ones computed once.
+            var typed = store.Trials("both");
+            Assert.Equal(again.Select(r => r["trial"]), typed.Select(t => (object)t.Trial));
+            Assert.Equal(0.8 - 0.75, typed[0].Gap!.Value, 12);
+            Assert.Equal(0.4 - 0.33, typed[0].LossGap!.Value, 12);
+            Assert.Equal(2L, typed[0].ResumedFromEpoch);
+            Assert.Equal([true, false, false, false], typed.Select(t => t.Finished));
+            Assert.Equal([null, 0.6, null, 0.7, null, 0.8], store.Points("both").Select(p => p.TestAccuracy is { } a ? Math.Round(a, 12) : (double?)null));
+            Assert.Equal([3L, 3, 3], store.Flatness("both").Select(f => f.Epoch));
+            Assert.Equal(store.Rows("spectrum", "both").Count, store.Spectrum("both").Count);
             // The spectrum is the last one written for the epoch, run by run and node by node.
             Assert.Equal([(0L, 0L, -0.25, 0.2), (0L, 1L, 38.5, 0.8), (1L, 0L, 3.0, 0.6), (1L, 1L, 0.5, 0.4)],
                 store.Rows("spectrum", "both").Select(r => ((long)r["run"]!, (long)r["node"]!, (double)r["eigenvalue"]!, (double)r["weight"]!)));

@@ -16,35 +16,66 @@ namespace SweepGrid.Cli.Commands;
 /// </summary>
 internal static class Exporter
 {
-    public static readonly string[] TrialColumns =
+    /// <summary>trials.csv: the parameters as run, the derived values of <see cref="TrialRow"/>, the outcome.</summary>
+    private static readonly Column<TrialRow>[] TrialColumns =
     [
-        "trial", "status", "batch_size", "learning_rate", "grid_learning_rate", "lr_scaling", "regime_adaptation",
-        "lr_over_batch", "ghost_batch_size", "regularizer", "regularizer_strength", "seed", "epochs", "schedule",
-        "model", "optimizer", "steps",
-        "train_loss", "train_acc", "test_loss", "test_acc", "gap", "loss_gap", "weight_distance",
-        "log_fit_a", "log_fit_b", "log_fit_r2", "attempts", "resumed_from_epoch", "seconds", "reason",
+        new("trial", t => t.Trial), new("status", t => t.Status), new("batch_size", t => t.BatchSize), new("learning_rate", t => t.LearningRate),
+        new("grid_learning_rate", t => t.GridLearningRate), new("lr_scaling", t => t.LrScaling), new("regime_adaptation", t => t.RegimeAdaptation ? 1L : 0L),
+        new("lr_over_batch", t => t.LrOverBatch), new("ghost_batch_size", t => t.GhostBatchSize), new("regularizer", t => t.Regularizer),
+        new("regularizer_strength", t => t.RegularizerStrength), new("seed", t => t.Seed), new("epochs", t => t.Epochs), new("schedule", t => t.Schedule),
+        new("model", t => t.Model), new("optimizer", t => t.Optimizer), new("steps", t => t.Steps),
+        new("train_loss", t => t.TrainLoss), new("train_acc", t => t.TrainAccuracy), new("test_loss", t => t.TestLoss), new("test_acc", t => t.TestAccuracy),
+        new("gap", t => t.Gap), new("loss_gap", t => t.LossGap), new("weight_distance", t => t.WeightDistance),
+        new("log_fit_a", t => t.LogFitA), new("log_fit_b", t => t.LogFitB), new("log_fit_r2", t => t.LogFitR2), new("attempts", t => t.Attempts),
+        new("resumed_from_epoch", t => t.ResumedFromEpoch), new("seconds", t => t.Seconds), new("reason", t => t.Reason),
     ];
 
-    public static readonly string[] StepColumns =
+    private static readonly Column<EpochRow>[] TrajectoryColumns =
     [
-        "trial", "step", "epoch", "learning_rate", "batch_loss", "grad_norm", "weight_distance", "step_length", "path_length",
-        "test_loss", "test_acc",
+        new("trial", e => e.Trial), new("step", e => e.Step), new("epoch", e => e.Epoch), new("learning_rate", e => e.LearningRate),
+        new("train_loss", e => e.TrainLoss), new("train_acc", e => e.TrainAccuracy), new("test_loss", e => e.TestLoss), new("test_acc", e => e.TestAccuracy),
+        new("weight_distance", e => e.WeightDistance), new("seconds", e => e.Seconds),
     ];
 
-    public static readonly string[] LayerColumns = ["trial", "step", "layer", "weight_distance"];
-
-    public static readonly string[] FlatnessColumns = ["trial", "epoch", "metric", "value", "standard_error", "seconds", "iterations"];
-
-    public static readonly string[] WalkColumns = ["trial", "step", "floor", "floor_position", "height"];
-
-    public static readonly string[] WalkCurveColumns = ["trial", "step", "alpha", "loss"];
-
-    public static readonly string[] InterpolationColumns = ["trial_a", "trial_b", "alpha", "train_loss", "train_acc", "test_loss", "test_acc"];
-
-    public static readonly string[] TrajectoryColumns =
+    private static readonly Column<PointRow>[] StepColumns =
     [
-        "trial", "step", "epoch", "learning_rate", "train_loss", "train_acc", "test_loss", "test_acc", "weight_distance", "seconds",
+        new("trial", p => p.Trial), new("step", p => p.Step), new("epoch", p => p.Epoch), new("learning_rate", p => p.LearningRate),
+        new("batch_loss", p => p.BatchLoss), new("grad_norm", p => p.GradientNorm), new("weight_distance", p => p.WeightDistance),
+        new("step_length", p => p.StepLength), new("path_length", p => p.PathLength), new("test_loss", p => p.TestLoss), new("test_acc", p => p.TestAccuracy),
     ];
+
+    private static readonly Column<LayerRow>[] LayerColumns =
+        [new("trial", l => l.Trial), new("step", l => l.Step), new("layer", l => l.Layer), new("weight_distance", l => l.WeightDistance)];
+
+    private static readonly Column<FlatnessRow>[] FlatnessColumns =
+    [
+        new("trial", f => f.Trial), new("epoch", f => f.Epoch), new("metric", f => f.Metric), new("value", f => f.Value),
+        new("standard_error", f => f.StandardError), new("seconds", f => f.Seconds), new("iterations", f => f.Iterations),
+    ];
+
+    private static readonly Column<WalkRow>[] WalkColumns =
+        [new("trial", w => w.Trial), new("step", w => w.Step), new("floor", w => w.Floor), new("floor_position", w => w.FloorPosition), new("height", w => w.Height)];
+
+    private static readonly Column<WalkCurveRow>[] WalkCurveColumns =
+        [new("trial", w => w.Trial), new("step", w => w.Step), new("alpha", w => w.Alpha), new("loss", w => w.Loss)];
+
+    private static readonly Column<InterpolationRow>[] InterpolationColumns =
+    [
+        new("trial_a", i => i.TrialA), new("trial_b", i => i.TrialB), new("alpha", i => i.Alpha), new("train_loss", i => i.TrainLoss),
+        new("train_acc", i => i.TrainAccuracy), new("test_loss", i => i.TestLoss), new("test_acc", i => i.TestAccuracy),
+    ];
+
+    private static readonly Column<SpectrumRow>[] SpectrumColumns =
+    [
+        new("trial", n => n.Trial), new("epoch", n => n.Epoch), new("run", n => n.Run), new("node", n => n.Node),
+        new("eigenvalue", n => n.Eigenvalue), new("weight", n => n.Weight),
+    ];
+
+    /// <summary>An exported column: its name and how a typed row gives its value.</summary>
+    private sealed record Column<T>(string Name, Func<T, object?> Value);
+
+    private static (string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows) Table<T>(Column<T>[] columns, IEnumerable<T> rows) =>
+        (columns.Select(c => c.Name).ToArray(), rows.Select(r => (IReadOnlyList<object?>)columns.Select(c => c.Value(r)).ToList()).ToList());
 
     public static readonly string[] Formats = ["csv", "parquet", "both"];
 
@@ -54,26 +85,24 @@ internal static class Exporter
         CheckFormat(format);
         var trials = TrialRows(store, sweep);
         Directory.CreateDirectory(outDirectory);
-        var tables = new List<(string Name, string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows)>
+        var spectrum = store.Spectrum(sweep);
+        var tables = new List<(string Name, (string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows) Table)>
         {
-            ("trials", TrialColumns, trials.Select(TrialRow).ToList()),
+            ("trials", Table(TrialColumns, trials)),
+            ("trajectory", Table(TrajectoryColumns, store.Epochs(sweep))),
+            ("steps", Table(StepColumns, store.Points(sweep))),
+            ("layers", Table(LayerColumns, store.Layers(sweep))),
+            ("flatness", Table(FlatnessColumns, store.Flatness(sweep))),
+            ("walk", Table(WalkColumns, store.Walks(sweep))),
+            ("walk_curves", Table(WalkCurveColumns, store.WalkCurves(sweep))),
+            ("interpolation", Table(InterpolationColumns, store.Interpolations(sweep))),
+            ("spectrum", Table(SpectrumColumns, spectrum)),
+            ("density", (Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(spectrum))),
+            ("targets", (Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep).Rows(trials.Select(t => t.Trial)))),
         };
-        foreach (var (name, table, columns) in new[]
-                 {
-                     ("trajectory", "trajectory", TrajectoryColumns), ("steps", "points", StepColumns),
-                     ("layers", "layer_distances", LayerColumns), ("flatness", "flatness", FlatnessColumns),
-                     ("walk", "walks", WalkColumns), ("walk_curves", "walk_curves", WalkCurveColumns),
-                     ("interpolation", "interpolations", InterpolationColumns), ("spectrum", "spectrum", Reporting.Spectra.Columns),
-                 })
-        {
-            tables.Add((name, columns, store.Rows(table, sweep).Select(r => (IReadOnlyList<object?>)columns.Select(c => r[c]).ToList()).ToList()));
-        }
-
-        tables.Add(("density", Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(store.Rows("spectrum", sweep))));
-        tables.Add(("targets", Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep).Rows(trials.Select(r => (string)r["trial"]!))));
 
         var files = new List<string>();
-        foreach (var (name, columns, rows) in tables)
+        foreach (var (name, (columns, rows)) in tables)
         {
             if (format is "csv" or "both")
             {
@@ -98,11 +127,11 @@ internal static class Exporter
         if (!Formats.Contains(format)) throw new UserError($"--format: must be one of {string.Join(" | ", Formats)}, got \"{format}\"");
     }
 
-    /// <summary>The stored trial rows of a sweep; an unknown store or sweep is bad input naming what exists.</summary>
-    public static IReadOnlyList<IReadOnlyDictionary<string, object?>> TrialRows(ResultsStore store, string sweep)
+    /// <summary>The stored trials of a sweep; an unknown store or sweep is bad input naming what exists.</summary>
+    public static IReadOnlyList<TrialRow> TrialRows(ResultsStore store, string sweep)
     {
         RequireSweep(store, sweep);
-        return store.Rows("trials", sweep);
+        return store.Trials(sweep);
     }
 
     /// <summary>Bad input unless the store exists and holds the sweep; the message names the sweeps there.</summary>
@@ -115,22 +144,5 @@ internal static class Exporter
             var known = sweeps.Count == 0 ? "none" : string.Join(", ", sweeps);
             throw new UserError($"sweep \"{sweep}\" is not in {store.Describe} (sweeps there: {known})");
         }
-    }
-
-    private static IReadOnlyList<object?> TrialRow(IReadOnlyDictionary<string, object?> r)
-    {
-        var trainAcc = r["train_acc"] as double?;
-        var testAcc = r["test_acc"] as double?;
-        var trainLoss = r["train_loss"] as double?;
-        var testLoss = r["test_loss"] as double?;
-        var derived = new Dictionary<string, object?>
-        {
-            // Gap as Hoffer et al. (2017) report it: train − test accuracy; and test − train loss.
-            ["gap"] = trainAcc - testAcc,
-            ["loss_gap"] = testLoss - trainLoss,
-            // η/B (Jastrzębski et al. 2017), a natural x-axis for width-of-minimum plots.
-            ["lr_over_batch"] = (double)r["learning_rate"]! / (long)r["batch_size"]!,
-        };
-        return TrialColumns.Select(c => derived.TryGetValue(c, out var v) ? v : r[c]).ToList();
     }
 }

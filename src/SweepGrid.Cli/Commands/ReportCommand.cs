@@ -14,14 +14,7 @@ internal static class ReportCommand
         if (options.Height is < 150 or > 3000) throw new UserError($"--height: must be 150 to 3000 pixels, got {options.Height}");
         var store = Stores.ReadOnly(options.Store);
         var trials = Exporter.TrialRows(store, options.Sweep);
-        var data = new ReportData(
-            trials,
-            store.Rows("points", options.Sweep),
-            store.Rows("flatness", options.Sweep),
-            store.Rows("interpolations", options.Sweep),
-            store.Rows("walk_curves", options.Sweep),
-            store.Rows("spectrum", options.Sweep),
-            TargetSteps.Load(store, options.Sweep));
+        var data = ReportData.Load(store, options.Sweep, trials);
         var figures = HtmlReport.Figures(data, new ReportPlots(options.Width, options.Height));
         foreach (var path in HtmlReport.Write(options.Sweep, data, figures, options.OutDirectory)) output.WriteLine($"wrote {path}");
         foreach (var f in figures.Where(f => f.Png is null)) output.WriteLine($"left out {f.Title}: {f.Missing}");

@@ -30,17 +30,17 @@ internal static class StatusCommand
         }
 
         if (sweep is null) return ExitCodes.Success;
-        var rows = store.Rows("trials", sweep);
-        foreach (var (status, title, detail) in new[] { ("running", "running", "slot"), ("failed", "failed", "reason") })
+        var trials = store.Trials(sweep);
+        foreach (var (status, title, detail) in new (string, string, Func<TrialRow, string?>)[] { ("running", "running", t => t.Slot), ("failed", "failed", t => t.Reason) })
         {
-            var selected = rows.Where(r => (string?)r["status"] == status).ToList();
+            var selected = trials.Where(t => t.Status == status).ToList();
             if (selected.Count == 0) continue;
             output.WriteLine();
             output.WriteLine($"{title}:");
-            foreach (var r in selected) output.WriteLine($"  {r["trial"]}  attempt {r["attempts"]}  {r[detail]}");
+            foreach (var t in selected) output.WriteLine($"  {t.Trial}  attempt {t.Attempts}  {detail(t)}");
         }
 
-        if (rows.Any(r => (string?)r["status"] == "running"))
+        if (trials.Any(t => t.Status == "running"))
         {
             output.WriteLine();
             output.WriteLine("(as last recorded: if the process running this sweep has stopped, these trials run again when it is run again)");

@@ -1,28 +1,26 @@
 using System.Globalization;
+using SweepGrid.Cluster.Results;
 
 namespace SweepGrid.Cli.Output;
 
 /// <summary>The table printed at the end of a run, from the stored trial rows: one line per trial, in grid order.</summary>
 internal static class ResultsTable
 {
-    /// <summary>Heading, result column, number format, and how soon it is left out on a narrow terminal (0: never).</summary>
-    private static readonly (string Header, string Column, string Format, int Drop)[] Columns =
+    /// <summary>Heading, value, number format, and how soon it is left out on a narrow terminal (0: never).</summary>
+    private static readonly (string Header, Func<TrialRow, object?> Value, string Format, int Drop)[] Columns =
     [
-        ("trial", "trial", "", 0), ("batch", "batch_size", "", 0), ("lr", "learning_rate", "G4", 0), ("ghost", "ghost_batch_size", "", 2),
-        ("reg", "regularizer_strength", "G4", 3), ("seed", "seed", "", 1), ("epochs", "epochs", "", 4), ("status", "status", "", 0),
-        ("train_acc", "train_acc", "F4", 2), ("test_acc", "test_acc", "F4", 0), ("gap", "gap", "F4", 0),
-        ("|w-w0|", "weight_distance", "F2", 5), ("seconds", "seconds", "F1", 6),
+        ("trial", t => t.Trial, "", 0), ("batch", t => t.BatchSize, "", 0), ("lr", t => t.LearningRate, "G4", 0), ("ghost", t => t.GhostBatchSize, "", 2),
+        ("reg", t => t.RegularizerStrength, "G4", 3), ("seed", t => t.Seed, "", 1), ("epochs", t => t.Epochs, "", 4), ("status", t => t.Status, "", 0),
+        ("train_acc", t => t.TrainAccuracy, "F4", 2), ("test_acc", t => t.TestAccuracy, "F4", 0), ("gap", t => t.Gap, "F4", 0),
+        ("|w-w0|", t => t.WeightDistance, "F2", 5), ("seconds", t => t.Seconds, "F1", 6),
     ];
 
     /// <param name="width">The terminal's width (<see cref="TextTable"/>); null: every column.</param>
-    public static string Render(IEnumerable<IReadOnlyDictionary<string, object?>> trialRows, int? width = null) =>
+    public static string Render(IEnumerable<TrialRow> trials, int? width = null) =>
         TextTable.Render(
             Columns.Select(c => new TableColumn(c.Header, c.Drop)).ToList(),
-            trialRows.Select(r => Columns.Select(c => Cell(Value(r, c.Column), c.Format)).ToArray()).ToList(),
+            trials.Select(t => Columns.Select(c => Cell(c.Value(t), c.Format)).ToArray()).ToList(),
             width, "--wide");
-
-    private static object? Value(IReadOnlyDictionary<string, object?> row, string column) =>
-        column == "gap" ? (row["train_acc"] as double?) - (row["test_acc"] as double?) : row[column];
 
     private static string Cell(object? value, string format) => value switch
     {

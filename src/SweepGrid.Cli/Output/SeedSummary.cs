@@ -1,5 +1,6 @@
 using System.Globalization;
 using SweepGrid.Cli.Reporting;
+using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Output;
@@ -11,12 +12,6 @@ namespace SweepGrid.Cli.Output;
 /// </summary>
 internal static class SeedSummary
 {
-    public static readonly string[] SettingColumns =
-    [
-        "batch_size", "learning_rate", "lr_scaling", "regime_adaptation", "ghost_batch_size", "regularizer",
-        "regularizer_strength", "epochs", "schedule", "model", "optimizer",
-    ];
-
     public sealed record Stat(double Mean, double Std, int N)
     {
         public string Format(string format) => N == 0
@@ -26,8 +21,9 @@ internal static class SeedSummary
                 : $"{Mean.ToString(format, CultureInfo.InvariantCulture)} ± {Std.ToString(format, CultureInfo.InvariantCulture)}";
     }
 
+    /// <param name="Setting">The group's first trial: every parameter but the seed is the group's.</param>
     public sealed record Group(
-        IReadOnlyDictionary<string, object?> Setting, int Trials, int Finished, long? Steps,
+        TrialRow Setting, int Trials, int Finished, long? Steps,
         Stat TestAccuracy, Stat Gap, Stat LossGap, Stat WeightDistance, Stat Seconds)
     {
         /// <summary>Final-epoch flatness metrics by name, over the group's trials that measured them.</summary>
@@ -49,66 +45,52 @@ internal static class SeedSummary
     }
 
     /// <summary>Groups with flatness (each trial's measurements at its last measured epoch) and steps to target.</summary>
-    public static IReadOnlyList<Group> Summarize(
-        IEnumerable<IReadOnlyDictionary<string, object?>> trialRows, IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows,
-        TargetSteps? targets = null)
+    public static IReadOnlyList<Group> Summarize(IEnumerable<TrialRow> trials, IEnumerable<FlatnessRow> flatness, TargetSteps? targets = null)
     {
-        var final = FinalFlatness(flatnessRows);
+        var final = FinalFlatness(flatness);
         targets ??= TargetSteps.None;
-        var rows = trialRows.ToList();
-        var groups = Summarize(rows);
-        return groups.Select(g =>
-        {
-            var members = rows.Where(r => SettingKey(r) == SettingKey(g.Setting)).ToList();
-            var measured = members.Select(r => (string)r["trial"]!).Where(final.ContainsKey).Select(t => final[t]).ToList();
-            var metrics = measured.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal);
-            var finished = members.Where(r => r["test_acc"] is double).Select(r => (string)r["trial"]!).ToList();
-            return g with
-            {
-                Flatness = metrics.ToDictionary(m => m, m => Of(measured.Where(x => x.ContainsKey(m)).ToList(), x => x[m])),
-                Targets = targets.Spec.Values.Select((target, i) =>
-                {
-                    var reached = finished.Select(t => targets.ByTrial.GetValueOrDefault(t)?[i]).OfType<TargetReached>().ToList();
-                    return new TargetStat(target, Of(reached, r => r.Step), finished.Count, reached.Any(r => r.Bounded));
-                }).ToList(),
-            };
-        }).ToList();
-    }
-
-    /// <summary>Each trial's flatness measurements at its last measured epoch, metric → value.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FinalFlatness(
-        IEnumerable<IReadOnlyDictionary<string, object?>> flatnessRows) =>
-        flatnessRows
-            .GroupBy(r => (string)r["trial"]!)
-            .ToDictionary(g => g.Key, g =>
-            {
-                long last = g.Max(r => (long)r["epoch"]!);
-                return (IReadOnlyDictionary<string, double>)g.Where(r => (long)r["epoch"]! == last && r["value"] is double)
-                    .ToDictionary(r => (string)r["metric"]!, r => (double)r["value"]!);
-            });
-
-    private static string SettingKey(IReadOnlyDictionary<string, object?> r) =>
-        string.Join('|', SettingColumns.Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture)));
-
-    public static IReadOnlyList<Group> Summarize(IEnumerable<IReadOnlyDictionary<string, object?>> trialRows) =>
-        trialRows
+        return trials
             .GroupBy(SettingKey)
             .Select(g =>
             {
-                var rows = g.ToList();
-                var finished = rows.Where(r => r["test_acc"] is double).ToList();
+                var members = g.ToList();
+                var finished = members.Where(t => t.Finished).ToList();
+                var measured = members.Where(t => final.ContainsKey(t.Trial)).Select(t => final[t.Trial]).ToList();
+                var metrics = measured.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal);
                 return new Group(
-                    SettingColumns.ToDictionary(c => c, c => rows[0].GetValueOrDefault(c)),
-                    rows.Count,
-                    finished.Count,
-                    finished.Select(r => r["steps"] as long?).FirstOrDefault(),
-                    Of(finished, r => (double)r["test_acc"]!),
-                    Of(finished, r => (double)r["train_acc"]! - (double)r["test_acc"]!),
-                    Of(finished, r => (double)r["test_loss"]! - (double)r["train_loss"]!),
-                    Of(finished, r => (double)r["weight_distance"]!),
-                    Of(finished, r => (double)r["seconds"]!));
+                    members[0], members.Count, finished.Count, finished.Select(t => t.Steps).FirstOrDefault(),
+                    Of(finished, t => t.TestAccuracy!.Value),
+                    Of(finished, t => t.Gap!.Value),
+                    Of(finished, t => t.LossGap!.Value),
+                    Of(finished, t => t.WeightDistance!.Value),
+                    Of(finished, t => t.Seconds!.Value))
+                {
+                    Flatness = metrics.ToDictionary(m => m, m => Of(measured.Where(x => x.ContainsKey(m)).ToList(), x => x[m])),
+                    Targets = targets.Spec.Values.Select((target, i) =>
+                    {
+                        var reached = finished.Select(t => targets.ByTrial.GetValueOrDefault(t.Trial)?[i]).OfType<TargetReached>().ToList();
+                        return new TargetStat(target, Of(reached, r => r.Step), finished.Count, reached.Any(r => r.Bounded));
+                    }).ToList(),
+                };
             })
             .ToList();
+    }
+
+    /// <summary>Each trial's flatness measurements at its last measured epoch, metric → value.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FinalFlatness(IEnumerable<FlatnessRow> flatness) =>
+        flatness
+            .GroupBy(f => f.Trial)
+            .ToDictionary(g => g.Key, g =>
+            {
+                long last = g.Max(f => f.Epoch);
+                return (IReadOnlyDictionary<string, double>)g.Where(f => f.Epoch == last && f.Value is not null)
+                    .ToDictionary(f => f.Metric, f => f.Value!.Value);
+            });
+
+    /// <summary>Every parameter of a trial but its seed: what a row of the summary groups by.</summary>
+    private static object SettingKey(TrialRow t) =>
+        (t.BatchSize, t.LearningRate, t.LrScaling, t.RegimeAdaptation, t.GhostBatchSize, t.Regularizer, t.RegularizerStrength,
+            t.Epochs, t.Schedule, t.Model, t.Optimizer);
 
     public static Stat Of<T>(IReadOnlyList<T> items, Func<T, double> value)
     {
@@ -120,14 +102,14 @@ internal static class SeedSummary
     }
 
     /// <summary>A short label for a setting, naming only what a researcher varies in this line of work.</summary>
-    public static string Label(IReadOnlyDictionary<string, object?> s)
+    public static string Label(TrialRow s)
     {
-        var parts = new List<string> { $"B={s["batch_size"]}", $"lr={Convert.ToDouble(s["learning_rate"], CultureInfo.InvariantCulture).ToString("G4", CultureInfo.InvariantCulture)}" };
-        if ((string?)s["lr_scaling"] is { } scaling && scaling != "none") parts.Add($"({scaling})");
-        if (s["ghost_batch_size"] is long ghost && ghost > 0) parts.Add($"ghost={ghost}");
-        if (s["regime_adaptation"] is long ra && ra == 1) parts.Add("RA");
-        if (s["regularizer_strength"] is double strength && strength > 0) parts.Add($"{s["regularizer"]}={strength.ToString("G3", CultureInfo.InvariantCulture)}");
-        parts.Add($"{s["epochs"]} ep");
+        var parts = new List<string> { $"B={s.BatchSize}", $"lr={s.LearningRate.ToString("G4", CultureInfo.InvariantCulture)}" };
+        if (s.LrScaling != "none") parts.Add($"({s.LrScaling})");
+        if (s.GhostBatchSize > 0) parts.Add($"ghost={s.GhostBatchSize}");
+        if (s.RegimeAdaptation) parts.Add("RA");
+        if (s.RegularizerStrength > 0) parts.Add($"{s.Regularizer}={s.RegularizerStrength.ToString("G3", CultureInfo.InvariantCulture)}");
+        parts.Add($"{s.Epochs} ep");
         return string.Join(' ', parts);
     }
 

@@ -13,17 +13,18 @@ namespace SweepGrid.Cli.Output;
 /// </summary>
 internal static class TensorBoardExport
 {
-    /// <summary>Epoch-level scalars: trajectory column → tag.</summary>
-    public static readonly (string Column, string Tag)[] EpochTags =
+    /// <summary>Epoch-level scalars: tag and value.</summary>
+    public static readonly (string Tag, Func<EpochRow, double> Value)[] EpochTags =
     [
-        ("train_loss", "train/loss"), ("train_acc", "train/accuracy"), ("test_loss", "test/loss"),
-        ("test_acc", "test/accuracy"), ("weight_distance", "weights/distance_from_init"), ("learning_rate", "optimizer/learning_rate"),
+        ("train/loss", e => e.TrainLoss), ("train/accuracy", e => e.TrainAccuracy), ("test/loss", e => e.TestLoss),
+        ("test/accuracy", e => e.TestAccuracy), ("weights/distance_from_init", e => e.WeightDistance), ("optimizer/learning_rate", e => e.LearningRate),
     ];
 
-    /// <summary>Trajectory-point scalars (every metrics.every-steps updates): points column → tag.</summary>
-    public static readonly (string Column, string Tag)[] StepTags =
+    /// <summary>Trajectory-point scalars (every metrics.every-steps updates): tag and value, where measured.</summary>
+    public static readonly (string Tag, Func<PointRow, double?> Value)[] StepTags =
     [
-        ("batch_loss", "step/batch_loss"), ("grad_norm", "step/grad_norm"), ("weight_distance", "step/distance_from_init"), ("step_length", "step/step_length"),
+        ("step/batch_loss", p => p.BatchLoss), ("step/grad_norm", p => p.GradientNorm), ("step/distance_from_init", p => p.WeightDistance),
+        ("step/step_length", p => p.StepLength),
     ];
 
     public const string FlatnessPrefix = "flatness/";
@@ -36,9 +37,9 @@ internal static class TensorBoardExport
     public static IReadOnlyList<string> Write(ResultsStore store, string sweep, string directory)
     {
         Names.SweepName(sweep, "tensorboard export");
-        var epochs = store.Rows("trajectory", sweep).GroupBy(r => (string)r["trial"]!).ToDictionary(g => g.Key, g => g.ToList());
-        var points = store.Rows("points", sweep).ToLookup(r => (string)r["trial"]!);
-        var flatness = store.Rows("flatness", sweep).ToLookup(r => (string)r["trial"]!);
+        var epochs = store.Epochs(sweep).GroupBy(e => e.Trial).ToDictionary(g => g.Key, g => g.ToList());
+        var points = store.Points(sweep).ToLookup(p => p.Trial);
+        var flatness = store.Flatness(sweep).ToLookup(f => f.Trial);
         // Event wall time is Unix seconds; TorchSharp's default (0) would put every point at 1970.
         long wallTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var written = new List<string>();
@@ -49,27 +50,27 @@ internal static class TensorBoardExport
             if (Directory.Exists(folder)) foreach (var old in Directory.EnumerateFiles(folder, EventFilePattern)) File.Delete(old);
             Directory.CreateDirectory(folder);
             var writer = SummaryWriter(folder);
-            foreach (var r in rows)
+            foreach (var e in rows)
             {
-                int step = checked((int)(long)r["step"]!);
-                foreach (var (column, tag) in EpochTags) writer.add_scalar(tag, (float)(double)r[column]!, step, wallTime);
+                int step = checked((int)e.Step);
+                foreach (var (tag, value) in EpochTags) writer.add_scalar(tag, (float)value(e), step, wallTime);
             }
 
             foreach (var p in points[trial])
             {
-                int step = checked((int)(long)p["step"]!);
-                foreach (var (column, tag) in StepTags)
+                int step = checked((int)p.Step);
+                foreach (var (tag, value) in StepTags)
                 {
-                    if (p[column] is double value) writer.add_scalar(tag, (float)value, step, wallTime);
+                    if (value(p) is { } v) writer.add_scalar(tag, (float)v, step, wallTime);
                 }
             }
 
-            var stepAtEpoch = rows.ToDictionary(r => (long)r["epoch"]!, r => (long)r["step"]!);
+            var stepAtEpoch = rows.ToDictionary(e => e.Epoch, e => e.Step);
             foreach (var f in flatness[trial])
             {
-                if (f["value"] is not double value || !FlatnessRecord.KnownMetrics.Contains((string)f["metric"]!)) continue;
-                long step = stepAtEpoch.GetValueOrDefault((long)f["epoch"]!, 0);
-                writer.add_scalar(FlatnessPrefix + (string)f["metric"]!, (float)value, checked((int)step), wallTime);
+                if (f.Value is not { } value || !FlatnessRecord.KnownMetrics.Contains(f.Metric)) continue;
+                long step = stepAtEpoch.GetValueOrDefault(f.Epoch, 0);
+                writer.add_scalar(FlatnessPrefix + f.Metric, (float)value, checked((int)step), wallTime);
             }
 
             written.Add(folder);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SweepGrid.Cli.Output;
+using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Reporting;
@@ -28,25 +29,25 @@ internal sealed record Curve(string Label, IReadOnlyList<(double X, double Y)> P
 /// </summary>
 internal sealed class ReportData
 {
-    private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _trials;
-    private readonly IReadOnlyList<IReadOnlyDictionary<string, object?>> _finished;
+    private readonly IReadOnlyList<TrialRow> _trials;
+    private readonly IReadOnlyList<TrialRow> _finished;
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> _finalFlatness;
     private readonly IReadOnlyDictionary<string, Spectra.Measurement> _finalSpectra;
     private readonly TargetSteps _targets;
 
     public ReportData(
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> trials,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> points,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> flatness,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> interpolations,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> walkCurves,
-        IReadOnlyList<IReadOnlyDictionary<string, object?>>? spectrum = null,
+        IReadOnlyList<TrialRow> trials,
+        IReadOnlyList<PointRow> points,
+        IReadOnlyList<FlatnessRow> flatness,
+        IReadOnlyList<InterpolationRow> interpolations,
+        IReadOnlyList<WalkCurveRow> walkCurves,
+        IReadOnlyList<SpectrumRow>? spectrum = null,
         TargetSteps? targets = null)
     {
         _targets = targets ?? TargetSteps.None;
         _finalSpectra = Spectra.Final(spectrum ?? []);
         _trials = trials;
-        _finished = trials.Where(r => r["test_acc"] is double).ToList();
+        _finished = trials.Where(t => t.Finished).ToList();
         _finalFlatness = SeedSummary.FinalFlatness(flatness);
         Points = points;
         Interpolations = interpolations;
@@ -54,11 +55,16 @@ internal sealed class ReportData
         Summary = SeedSummary.Summarize(trials, flatness, _targets);
     }
 
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Points { get; }
+    /// <summary>Everything the report shows of a stored sweep, read once.</summary>
+    public static ReportData Load(ResultsStore store, string sweep, IReadOnlyList<TrialRow> trials) =>
+        new(trials, store.Points(sweep), store.Flatness(sweep), store.Interpolations(sweep), store.WalkCurves(sweep), store.Spectrum(sweep),
+            TargetSteps.Load(store, sweep));
 
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Interpolations { get; }
+    public IReadOnlyList<PointRow> Points { get; }
 
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> WalkCurves { get; }
+    public IReadOnlyList<InterpolationRow> Interpolations { get; }
+
+    public IReadOnlyList<WalkCurveRow> WalkCurves { get; }
 
     /// <summary>Mean ± std over seeds per setting, the same table `sweepgrid summary` prints.</summary>
     public IReadOnlyList<SeedSummary.Group> Summary { get; }
@@ -74,13 +80,13 @@ internal sealed class ReportData
     public IReadOnlyList<string> FlatnessMetrics =>
         _finalFlatness.Values.SelectMany(m => m.Keys).Where(FlatnessRecord.KnownMetrics.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    public IReadOnlyList<Series> TestAccuracyByBatch() => ByBatch(r => (double)r["test_acc"]!);
+    public IReadOnlyList<Series> TestAccuracyByBatch() => ByBatch(t => t.TestAccuracy!.Value);
 
     /// <summary>Generalization gap as train accuracy − test accuracy (Hoffer et al. 2017, §1).</summary>
-    public IReadOnlyList<Series> GapByBatch() => ByBatch(r => (double)r["train_acc"]! - (double)r["test_acc"]!);
+    public IReadOnlyList<Series> GapByBatch() => ByBatch(t => t.Gap!.Value);
 
     /// <summary>A flatness metric's value at each trial's last measured epoch, by batch size.</summary>
-    public IReadOnlyList<Series> FlatnessByBatch(string metric) => ByBatch(r => FlatnessValue(r, metric));
+    public IReadOnlyList<Series> FlatnessByBatch(string metric) => ByBatch(t => FlatnessValue(t, metric));
 
     /// <summary>
     /// Mean gap over the trials in each (learning rate as run, batch size) cell, pooling seeds and any
@@ -88,15 +94,15 @@ internal sealed class ReportData
     /// </summary>
     public Grid2D GapHeatmap()
     {
-        var rates = _finished.Select(r => (double)r["learning_rate"]!).Distinct().Order().ToList();
-        var batches = _finished.Select(r => (double)(long)r["batch_size"]!).Distinct().Order().ToList();
+        var rates = _finished.Select(t => t.LearningRate).Distinct().Order().ToList();
+        var batches = _finished.Select(t => (double)t.BatchSize).Distinct().Order().ToList();
         var values = new double[rates.Count, batches.Count];
         for (int i = 0; i < rates.Count; i++)
         {
             for (int j = 0; j < batches.Count; j++)
             {
-                var cell = _finished.Where(r => (double)r["learning_rate"]! == rates[i] && (long)r["batch_size"]! == batches[j]).ToList();
-                values[i, j] = cell.Count == 0 ? double.NaN : cell.Average(r => (double)r["train_acc"]! - (double)r["test_acc"]!);
+                var cell = _finished.Where(t => t.LearningRate == rates[i] && t.BatchSize == batches[j]).ToList();
+                values[i, j] = cell.Count == 0 ? double.NaN : cell.Average(t => t.Gap!.Value);
             }
         }
 
@@ -110,16 +116,16 @@ internal sealed class ReportData
     public IReadOnlyList<DistanceCurve> DistanceByBatch()
     {
         var curves = new List<DistanceCurve>();
-        foreach (var batch in _finished.GroupBy(r => (long)r["batch_size"]!).OrderBy(g => g.Key))
+        foreach (var batch in _finished.GroupBy(t => t.BatchSize).OrderBy(g => g.Key))
         {
             var line = batch.GroupBy(LineKey).First();
-            var members = line.Select(r => (string)r["trial"]!).ToHashSet();
+            var members = line.Select(t => t.Trial).ToHashSet();
             var mean = Points
-                .Where(p => members.Contains((string)p["trial"]!))
-                .GroupBy(p => (long)p["step"]!)
+                .Where(p => members.Contains(p.Trial))
+                .GroupBy(p => p.Step)
                 .Where(g => g.Count() == members.Count)
                 .OrderBy(g => g.Key)
-                .Select(g => ((double)g.Key, g.Average(p => (double)p["weight_distance"]!)))
+                .Select(g => ((double)g.Key, g.Average(p => p.WeightDistance)))
                 .ToList();
             if (mean.Count == 0) continue;
             curves.Add(new DistanceCurve(batch.Key, LineLabel(line.First()), mean, LogFit.Of(mean)));
@@ -131,13 +137,13 @@ internal sealed class ReportData
     /// <summary>Train and test loss along α·θ_B + (1 − α)·θ_A for each stored pair (Keskar et al. 2017, Fig. 3).</summary>
     public IReadOnlyList<Curve> InterpolationCurves() =>
         Interpolations
-            .GroupBy(r => ((string)r["trial_a"]!, (string)r["trial_b"]!))
+            .GroupBy(r => (r.TrialA, r.TrialB))
             .SelectMany(g => new[]
             {
-                new Curve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: train loss",
-                    g.Where(r => r["train_loss"] is double).Select(r => ((double)r["alpha"]!, (double)r["train_loss"]!)).ToList()),
-                new Curve($"{Describe(g.Key.Item1)} → {Describe(g.Key.Item2)}: test loss",
-                    g.Where(r => r["test_loss"] is double).Select(r => ((double)r["alpha"]!, (double)r["test_loss"]!)).ToList()),
+                new Curve($"{Describe(g.Key.TrialA)} → {Describe(g.Key.TrialB)}: train loss",
+                    g.Where(r => r.TrainLoss is not null).Select(r => (r.Alpha, r.TrainLoss!.Value)).ToList()),
+                new Curve($"{Describe(g.Key.TrialA)} → {Describe(g.Key.TrialB)}: test loss",
+                    g.Where(r => r.TestLoss is not null).Select(r => (r.Alpha, r.TestLoss!.Value)).ToList()),
             })
             .ToList();
 
@@ -147,17 +153,16 @@ internal sealed class ReportData
     /// </summary>
     public IReadOnlyList<Curve> WalkCurvesByBatch()
     {
-        var byTrial = WalkCurves.GroupBy(r => (string)r["trial"]!).ToDictionary(g => g.Key, g => g.ToList());
+        var byTrial = WalkCurves.GroupBy(r => r.Trial).ToDictionary(g => g.Key, g => g.ToList());
         var curves = new List<Curve>();
-        foreach (var batch in _trials.Where(r => byTrial.ContainsKey((string)r["trial"]!)).GroupBy(r => (long)r["batch_size"]!).OrderBy(g => g.Key))
+        foreach (var batch in _trials.Where(t => byTrial.ContainsKey(t.Trial)).GroupBy(t => t.BatchSize).OrderBy(g => g.Key))
         {
             var first = batch.First();
-            var trial = (string)first["trial"]!;
-            var steps = byTrial[trial].Select(r => (long)r["step"]!).Distinct().Order().ToList();
+            var steps = byTrial[first.Trial].Select(r => r.Step).Distinct().Order().ToList();
             foreach (var step in new[] { steps[0], steps[^1] }.Distinct())
             {
                 curves.Add(new Curve(FormattableString.Invariant($"B={batch.Key} ({LineLabel(first)}), step {step}"),
-                    byTrial[trial].Where(r => (long)r["step"]! == step).Select(r => ((double)r["alpha"]!, (double)r["loss"]!)).ToList()));
+                    byTrial[first.Trial].Where(r => r.Step == step).Select(r => (r.Alpha, r.Loss)).ToList()));
             }
         }
 
@@ -174,14 +179,14 @@ internal sealed class ReportData
     /// </summary>
     public IReadOnlyList<Curve> SpectrumDensities()
     {
-        var measured = _trials.Where(r => _finalSpectra.ContainsKey((string)r["trial"]!)).ToList();
-        var batches = measured.Select(r => (long)r["batch_size"]!).Distinct().Order().ToList();
+        var measured = _trials.Where(t => _finalSpectra.ContainsKey(t.Trial)).ToList();
+        var batches = measured.Select(t => t.BatchSize).Distinct().Order().ToList();
         var curves = new List<Curve>();
         foreach (var batch in batches.Count == 0 ? [] : new[] { batches[0], batches[^1] }.Distinct())
         {
-            foreach (var line in measured.Where(r => (long)r["batch_size"]! == batch).GroupBy(LineKey))
+            foreach (var line in measured.Where(t => t.BatchSize == batch).GroupBy(LineKey))
             {
-                var runs = line.SelectMany(r => _finalSpectra[(string)r["trial"]!].Runs).ToList();
+                var runs = line.SelectMany(t => _finalSpectra[t.Trial].Runs).ToList();
                 var density = SweepGrid.Training.Metrics.SpectralQuadrature.DensityOf(runs, Spectra.DensityPoints);
                 double floor = density.Max(p => p.Density) * 1e-10;
                 curves.Add(new Curve(FormattableString.Invariant($"B={batch} ({LineLabel(line.First())}), {line.Count()} seed(s)"),
@@ -202,10 +207,10 @@ internal sealed class ReportData
         _targets.Spec.Values.Select((target, i) => new Series(
             $"{_targets.Spec.Metric} {target.ToString("G4", CultureInfo.InvariantCulture)}",
             _finished
-                .GroupBy(r => (long)r["batch_size"]!)
+                .GroupBy(t => t.BatchSize)
                 .OrderBy(g => g.Key)
                 .Select(batch => batch.GroupBy(LineKey)
-                    .Select(line => line.Select(r => _targets.ByTrial.GetValueOrDefault((string)r["trial"]!)?[i]).ToList())
+                    .Select(line => line.Select(t => _targets.ByTrial.GetValueOrDefault(t.Trial)?[i]).ToList())
                     .Where(reached => reached.All(r => r is not null))
                     .Select(reached => SeedSummary.Of(reached, r => r!.Step))
                     .Select(stat => new SeriesPoint(batch.Key, stat.Mean, stat.Std, stat.N))
@@ -223,7 +228,7 @@ internal sealed class ReportData
     public (long BatchSize, double Value)? NoiseScaleAtSmallestBatch()
     {
         var measured = _finished
-            .Select(r => (Batch: (long)r["batch_size"]!, Value: FlatnessValue(r, "noise-scale")))
+            .Select(t => (Batch: t.BatchSize, Value: FlatnessValue(t, "noise-scale")))
             .Where(x => double.IsFinite(x.Value))
             .ToList();
         if (measured.Count == 0) return null;
@@ -231,39 +236,35 @@ internal sealed class ReportData
         return (smallest, measured.Where(x => x.Batch == smallest).Average(x => x.Value));
     }
 
-    private double FlatnessValue(IReadOnlyDictionary<string, object?> trial, string metric) =>
-        _finalFlatness.TryGetValue((string)trial["trial"]!, out var m) && m.TryGetValue(metric, out var v) ? v : double.NaN;
+    private double FlatnessValue(TrialRow trial, string metric) =>
+        _finalFlatness.TryGetValue(trial.Trial, out var m) && m.TryGetValue(metric, out var v) ? v : double.NaN;
 
     /// <summary>Every setting except batch size and seed; the learning rate compared is the base (grid) one.</summary>
-    public static string LineKey(IReadOnlyDictionary<string, object?> r) => string.Join('|',
-        new[] { "grid_learning_rate", "lr_scaling", "regime_adaptation", "ghost_batch_size", "regularizer", "regularizer_strength", "model", "optimizer" }
-            .Select(c => Convert.ToString(r.GetValueOrDefault(c), CultureInfo.InvariantCulture)));
+    public static object LineKey(TrialRow t) =>
+        (t.GridLearningRate, t.LrScaling, t.RegimeAdaptation, t.GhostBatchSize, t.Regularizer, t.RegularizerStrength, t.Model, t.Optimizer);
 
     /// <summary>A legend label naming what the line varies, e.g. "lr 0.05 (sqrt), ghost 128, RA".</summary>
-    public static string LineLabel(IReadOnlyDictionary<string, object?> r)
+    public static string LineLabel(TrialRow t)
     {
-        var parts = new List<string>
-        {
-            FormattableString.Invariant($"lr {(double)r["grid_learning_rate"]!:G4} ({r["lr_scaling"]})"),
-        };
-        if (r["ghost_batch_size"] is long ghost && ghost > 0) parts.Add($"ghost {ghost}");
-        if (r["regime_adaptation"] is long ra && ra == 1) parts.Add("RA");
-        if (r["regularizer_strength"] is double s && s > 0) parts.Add(FormattableString.Invariant($"{r["regularizer"]} {s:G3}"));
+        var parts = new List<string> { FormattableString.Invariant($"lr {t.GridLearningRate:G4} ({t.LrScaling})") };
+        if (t.GhostBatchSize > 0) parts.Add($"ghost {t.GhostBatchSize}");
+        if (t.RegimeAdaptation) parts.Add("RA");
+        if (t.RegularizerStrength > 0) parts.Add(FormattableString.Invariant($"{t.Regularizer} {t.RegularizerStrength:G3}"));
         return string.Join(", ", parts);
     }
 
     private string Describe(string trial)
     {
-        var row = _trials.FirstOrDefault(r => (string)r["trial"]! == trial);
-        return row is null ? trial : FormattableString.Invariant($"B={row["batch_size"]} seed {row["seed"]} ({trial})");
+        var row = _trials.FirstOrDefault(t => t.Trial == trial);
+        return row is null ? trial : FormattableString.Invariant($"B={row.BatchSize} seed {row.Seed} ({trial})");
     }
 
-    private IReadOnlyList<Series> ByBatch(Func<IReadOnlyDictionary<string, object?>, double> value) =>
+    private IReadOnlyList<Series> ByBatch(Func<TrialRow, double> value) =>
         _finished
             .GroupBy(LineKey)
             .Select(line => new Series(
                 LineLabel(line.First()),
-                line.GroupBy(r => (long)r["batch_size"]!)
+                line.GroupBy(t => t.BatchSize)
                     .OrderBy(g => g.Key)
                     .Select(g => (Batch: g.Key, Stat: SeedSummary.Of(g.Select(value).Where(double.IsFinite).ToList(), v => v)))
                     .Where(x => x.Stat.N > 0)

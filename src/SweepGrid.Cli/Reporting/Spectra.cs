@@ -1,3 +1,4 @@
+using SweepGrid.Cluster.Results;
 using SweepGrid.Training.Metrics;
 
 namespace SweepGrid.Cli.Reporting;
@@ -9,8 +10,6 @@ namespace SweepGrid.Cli.Reporting;
 /// </summary>
 internal static class Spectra
 {
-    public static readonly string[] Columns = ["trial", "epoch", "run", "node", "eigenvalue", "weight"];
-
     public static readonly string[] DensityColumns = ["trial", "epoch", "eigenvalue", "density"];
 
     /// <summary>Points of each measurement's density curve.</summary>
@@ -18,19 +17,19 @@ internal static class Spectra
 
     public sealed record Measurement(string Trial, long Epoch, IReadOnlyList<IReadOnlyList<(double Value, double Weight)>> Runs);
 
-    public static IReadOnlyList<Measurement> Measurements(IEnumerable<IReadOnlyDictionary<string, object?>> rows) =>
-        rows.GroupBy(r => ((string)r["trial"]!, (long)r["epoch"]!))
-            .Select(g => new Measurement(g.Key.Item1, g.Key.Item2, g.GroupBy(r => (long)r["run"]!).OrderBy(run => run.Key)
-                .Select(run => (IReadOnlyList<(double, double)>)run.OrderBy(r => (long)r["node"]!).Select(r => ((double)r["eigenvalue"]!, (double)r["weight"]!)).ToList())
+    public static IReadOnlyList<Measurement> Measurements(IEnumerable<SpectrumRow> rows) =>
+        rows.GroupBy(r => (r.Trial, r.Epoch))
+            .Select(g => new Measurement(g.Key.Trial, g.Key.Epoch, g.GroupBy(r => r.Run).OrderBy(run => run.Key)
+                .Select(run => (IReadOnlyList<(double, double)>)run.OrderBy(r => r.Node).Select(r => (r.Eigenvalue, r.Weight)).ToList())
                 .ToList()))
             .ToList();
 
     /// <summary>Each trial's last measured spectrum.</summary>
-    public static IReadOnlyDictionary<string, Measurement> Final(IEnumerable<IReadOnlyDictionary<string, object?>> rows) =>
+    public static IReadOnlyDictionary<string, Measurement> Final(IEnumerable<SpectrumRow> rows) =>
         Measurements(rows).GroupBy(m => m.Trial).ToDictionary(g => g.Key, g => g.MaxBy(m => m.Epoch)!);
 
     /// <summary>density.csv: every measurement's curve, as (trial, epoch, eigenvalue, density) rows.</summary>
-    public static IReadOnlyList<IReadOnlyList<object?>> DensityRows(IEnumerable<IReadOnlyDictionary<string, object?>> rows) =>
+    public static IReadOnlyList<IReadOnlyList<object?>> DensityRows(IEnumerable<SpectrumRow> rows) =>
         Measurements(rows)
             .SelectMany(m => SpectralQuadrature.DensityOf(m.Runs, DensityPoints).Select(p => (IReadOnlyList<object?>)[m.Trial, m.Epoch, p.Eigenvalue, p.Density]))
             .ToList();

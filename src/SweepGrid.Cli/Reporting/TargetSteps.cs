@@ -31,22 +31,21 @@ internal sealed class TargetSteps
     public static TargetSteps Load(ResultsStore store, string sweep)
     {
         var spec = store.LoadSweep(sweep).Metrics.TargetsOrNone;
-        return spec.Values.Count == 0 ? None : Of(spec, store.Rows("trajectory", sweep), store.Rows("points", sweep));
+        return spec.Values.Count == 0 ? None : Of(spec, store.Epochs(sweep), store.Points(sweep));
     }
 
-    public static TargetSteps Of(
-        TargetSpec spec, IEnumerable<IReadOnlyDictionary<string, object?>> trajectory, IEnumerable<IReadOnlyDictionary<string, object?>> points)
+    public static TargetSteps Of(TargetSpec spec, IEnumerable<EpochRow> epochs, IEnumerable<PointRow> points)
     {
         // A loss target is read at epoch ends only: the points carry no training-set evaluation.
-        string column = spec.HigherIsBetter ? "test_acc" : "train_loss";
+        Func<EpochRow, double> value = spec.HigherIsBetter ? e => e.TestAccuracy : e => e.TrainLoss;
         var mid = spec.Metric == TargetSpec.TestAccuracy
-            ? points.Where(p => p["test_acc"] is double).ToLookup(p => (string)p["trial"]!, p => ((long)p["step"]!, (double)p["test_acc"]!))
-            : Enumerable.Empty<(long, double)>().ToLookup(_ => "");
-        var byTrial = trajectory
-            .GroupBy(r => (string)r["trial"]!)
+            ? points.Where(p => p.TestAccuracy is not null).ToLookup(p => p.Trial, p => (p.Step, p.TestAccuracy!.Value))
+            : Enumerable.Empty<PointRow>().ToLookup(p => p.Trial, p => (p.Step, 0.0));
+        var byTrial = epochs
+            .GroupBy(e => e.Trial)
             .ToDictionary(g => g.Key, g =>
             {
-                var evaluations = StepsToTarget.Merge(g.Select(r => ((long)r["step"]!, (long)r["epoch"]!, (double)r[column]!)), mid[g.Key]);
+                var evaluations = StepsToTarget.Merge(g.Select(e => (e.Step, e.Epoch, value(e))), mid[g.Key]);
                 return (IReadOnlyList<TargetReached?>)spec.Values.Select(t => StepsToTarget.Find(evaluations, t, spec.HigherIsBetter)).ToList();
             });
         return new TargetSteps(spec, byTrial);

@@ -436,8 +436,30 @@ public sealed class ResultsStore
         return Query("SELECT sweep FROM sweeps ORDER BY submitted_at;", r => r.GetString(0));
     }
 
+    /// <summary>The sweep's trials in grid order, typed (<see cref="TrialRow"/>): what every view of a sweep reads.</summary>
+    public IReadOnlyList<TrialRow> Trials(string sweep) => Rows("trials", sweep).Select(StoredRows.Trial).ToList();
+
+    /// <summary>Every epoch's evaluation, by trial (grid order) and epoch.</summary>
+    public IReadOnlyList<EpochRow> Epochs(string sweep) => Rows("trajectory", sweep).Select(StoredRows.Epoch).ToList();
+
+    /// <summary>Every trajectory point, by trial and step.</summary>
+    public IReadOnlyList<PointRow> Points(string sweep) => Rows("points", sweep).Select(StoredRows.Point).ToList();
+
+    public IReadOnlyList<LayerRow> Layers(string sweep) => Rows("layer_distances", sweep).Select(StoredRows.Layer).ToList();
+
+    public IReadOnlyList<FlatnessRow> Flatness(string sweep) => Rows("flatness", sweep).Select(StoredRows.Flatness).ToList();
+
+    public IReadOnlyList<SpectrumRow> Spectrum(string sweep) => Rows("spectrum", sweep).Select(StoredRows.Spectrum).ToList();
+
+    public IReadOnlyList<WalkRow> Walks(string sweep) => Rows("walks", sweep).Select(StoredRows.Walk).ToList();
+
+    public IReadOnlyList<WalkCurveRow> WalkCurves(string sweep) => Rows("walk_curves", sweep).Select(StoredRows.WalkCurve).ToList();
+
+    public IReadOnlyList<InterpolationRow> Interpolations(string sweep) => Rows("interpolations", sweep).Select(StoredRows.Interpolation).ToList();
+
     /// <summary>
-    /// Rows of a table for one sweep, as column → value, in a stable order. Whole numbers come back as
+    /// Raw rows of a table for one sweep, as column → value, in a stable order: the typed reads above are
+    /// made from them; tests read them to see exactly what a database holds. Whole numbers come back as
     /// long and reals as double from either database.
     /// </summary>
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(string table, string sweep)

@@ -1,4 +1,5 @@
 using SweepGrid.Cli.Output;
+using SweepGrid.Cluster.Results;
 
 namespace SweepGrid.Cli.Tests.Output;
 
@@ -11,29 +12,23 @@ public sealed class TextTableTests
     private static readonly string[] Metrics = ["classifier-trace", "hessian-top", "hessian-trace", "relative-flatness", "sharpness"];
 
     /// <summary>Trials like the quick sweep's (batch × ghost × seed), with every result column filled.</summary>
-    private static List<IReadOnlyDictionary<string, object?>> Trials(string regularizer = "weight-decay", double strength = 0) =>
+    private static List<TrialRow> Trials(string regularizer = "weight-decay", double strength = 0) =>
     [
         .. from batch in new long[] { 128, 1024, 2048 }
            from ghost in new long[] { 0, 128 }
            from seed in new long[] { 1, 2 }
-           select (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-           {
-               ["trial"] = $"{batch:x4}{ghost:x4}{seed:x4}", ["batch_size"] = batch, ["learning_rate"] = 0.05 * Math.Sqrt(batch / 128.0),
-               ["lr_scaling"] = "sqrt", ["regime_adaptation"] = 1L, ["ghost_batch_size"] = ghost, ["regularizer"] = regularizer,
-               ["regularizer_strength"] = strength, ["seed"] = seed, ["epochs"] = 4L * batch / 128, ["schedule"] = "step", ["model"] = "mlp",
-               ["optimizer"] = "sgd", ["status"] = "completed", ["steps"] = 312L, ["train_acc"] = 0.8848 + seed / 100.0,
-               ["test_acc"] = 0.8405 + seed / 200.0, ["train_loss"] = 0.31, ["test_loss"] = 0.45, ["weight_distance"] = 9.33, ["seconds"] = 11.3,
-           },
+           select new TrialRow($"{batch:x4}{ghost:x4}{seed:x4}", Ordinal: 0, "completed", Attempts: 1, Reason: null, Slot: null,
+               batch, GridLearningRate: 0.05, 0.05 * Math.Sqrt(batch / 128.0), "sqrt", RegimeAdaptation: true, ghost, regularizer, strength,
+               seed, 4L * batch / 128, "mlp", "sgd", "step",
+               Steps: 312, TrainLoss: 0.31, TrainAccuracy: 0.8848 + seed / 100.0, TestLoss: 0.45, TestAccuracy: 0.8405 + seed / 200.0,
+               WeightDistance: 9.33, Seconds: 11.3, LogFitA: null, LogFitB: null, LogFitR2: null, ResumedFromEpoch: null),
     ];
 
-    private static List<IReadOnlyDictionary<string, object?>> Flatness(IEnumerable<IReadOnlyDictionary<string, object?>> trials) =>
+    private static List<FlatnessRow> Flatness(IEnumerable<TrialRow> trials) =>
     [
         .. from t in trials
            from m in Metrics.Select((name, i) => (name, i))
-           select (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-           {
-               ["trial"] = t["trial"], ["epoch"] = 4L, ["metric"] = m.name, ["value"] = 22.8 + 100 * m.i + (long)t["seed"]!,
-           },
+           select new FlatnessRow(t.Trial, Epoch: 4, m.name, 22.8 + 100 * m.i + t.Seed, StandardError: null, Seconds: 1, Iterations: 1),
     ];
 
     private static string[] Lines(string text) => text.Split(Environment.NewLine);
@@ -51,7 +46,7 @@ public sealed class TextTableTests
 
         Assert.All(fitted, l => Assert.True(l.Length <= width, $"{l.Length} > {width}: {l}"));
         // Every trial is still there, one line each, with its id.
-        Assert.All(Trials(), t => Assert.Single(fitted, l => l.StartsWith((string)t["trial"]!, StringComparison.Ordinal)));
+        Assert.All(Trials(), t => Assert.Single(fitted, l => l.StartsWith(t.Trial, StringComparison.Ordinal)));
         if (natural <= width)
         {
             Assert.Equal(Lines(full), fitted);

@@ -1,23 +1,22 @@
 using SweepGrid.Cli.Reporting;
+using SweepGrid.Cluster.Results;
 
 namespace SweepGrid.Cli.Tests.Reporting;
 
 /// <summary>The numbers behind the figures, from hand-made rows (no store, no drawing).</summary>
 public sealed class ReportDataTests
 {
-    private static Dictionary<string, object?> Trial(string id, long batch, double lr, string scaling, long seed, double trainAcc, double? testAcc) => new()
-    {
-        ["trial"] = id, ["batch_size"] = batch, ["grid_learning_rate"] = 0.1, ["learning_rate"] = lr, ["lr_scaling"] = scaling,
-        ["regime_adaptation"] = 0L, ["ghost_batch_size"] = 0L, ["regularizer"] = "weight-decay", ["regularizer_strength"] = 0.0,
-        ["model"] = "mlp", ["optimizer"] = "sgd", ["schedule"] = "constant", ["epochs"] = 2L, ["seed"] = seed, ["steps"] = 10L,
-        ["train_acc"] = testAcc is null ? null : trainAcc, ["test_acc"] = testAcc, ["train_loss"] = 0.1, ["test_loss"] = 0.2,
-        ["weight_distance"] = 1.0, ["seconds"] = 1.0,
-    };
+    private static TrialRow Trial(string id, long batch, double lr, string scaling, long seed, double trainAcc, double? testAcc) =>
+        new(id, Ordinal: 0, Status: testAcc is null ? "running" : "completed", Attempts: 1, Reason: null, Slot: null,
+            batch, GridLearningRate: 0.1, lr, scaling, RegimeAdaptation: false, GhostBatchSize: 0, "weight-decay", RegularizerStrength: 0,
+            seed, Epochs: 2, "mlp", "sgd", "constant",
+            Steps: 10, TrainLoss: 0.1, TrainAccuracy: testAcc is null ? null : trainAcc, TestLoss: 0.2, TestAccuracy: testAcc, WeightDistance: 1.0, Seconds: 1.0,
+            LogFitA: null, LogFitB: null, LogFitR2: null, ResumedFromEpoch: null);
 
-    private static Dictionary<string, object?> Point(string trial, long step, double distance) =>
-        new() { ["trial"] = trial, ["step"] = step, ["weight_distance"] = distance };
+    private static PointRow Point(string trial, long step, double distance) =>
+        new(trial, step, Epoch: 1, LearningRate: 0.1, BatchLoss: null, GradientNorm: null, distance, StepLength: null, PathLength: null, TestLoss: null, TestAccuracy: null);
 
-    private static readonly List<IReadOnlyDictionary<string, object?>> Trials =
+    private static readonly List<TrialRow> Trials =
     [
         Trial("a1", 32, 0.1, "none", 1, 0.95, 0.90),
         Trial("a2", 32, 0.1, "none", 2, 0.97, 0.88),
@@ -26,7 +25,7 @@ public sealed class ReportDataTests
         Trial("c2", 256, 0.2828, "sqrt", 2, 0.90, null), // unfinished: in no mean
     ];
 
-    private static ReportData Data(params IReadOnlyDictionary<string, object?>[] points) => new(Trials, points, [], [], []);
+    private static ReportData Data(params PointRow[] points) => new(Trials, points, [], [], []);
 
     [Fact]
     public void Lines_are_settings_without_batch_size_and_seed_with_mean_and_std_over_seeds()
@@ -42,11 +41,10 @@ public sealed class ReportDataTests
         Assert.Equal(1, Assert.Single(gap[1].Points).N);
     }
 
-    private static Dictionary<string, object?> Epoch(string trial, long epoch, long step, double testAcc) =>
-        new() { ["trial"] = trial, ["epoch"] = epoch, ["step"] = step, ["test_acc"] = testAcc, ["train_loss"] = 0.5 };
+    private static EpochRow Epoch(string trial, long epoch, long step, double testAcc) =>
+        new(trial, epoch, step, LearningRate: 0.1, TrainLoss: 0.5, TrainAccuracy: 0.9, TestLoss: 0.6, testAcc, WeightDistance: 1, Seconds: 1);
 
-    private static Dictionary<string, object?> Flatness(string trial, string metric, double value) =>
-        new() { ["trial"] = trial, ["epoch"] = 2L, ["metric"] = metric, ["value"] = value };
+    private static FlatnessRow Flatness(string trial, string metric, double value) => new(trial, Epoch: 2, metric, value, StandardError: null, Seconds: 1, Iterations: 1);
 
     [Fact]
     public void Steps_to_target_take_the_fastest_setting_at_each_batch_size_that_every_seed_brought_there()
@@ -72,7 +70,7 @@ public sealed class ReportDataTests
         Assert.Equal(3.0, line.Points[1].Mean, 12); // the sqrt setting (c1) beat b1's 4
         Assert.Equal((32L, 150.0), data.NoiseScaleAtSmallestBatch());
         // The summary counts the seeds that reached each target.
-        var b32 = data.Summary.Single(g => (long)g.Setting["batch_size"]! == 32);
+        var b32 = data.Summary.Single(g => g.Setting.BatchSize == 32);
         Assert.Equal(["15 ± 0", "19 (1/2)"], b32.Targets.Select(t => t.Format()));
     }
 
@@ -108,11 +106,8 @@ public sealed class ReportDataTests
         Assert.Equal(1.0, curve.Fit.R2, 9);
     }
 
-    private static IEnumerable<IReadOnlyDictionary<string, object?>> Spectrum(string trial, long epoch, params (double Value, double Weight)[] nodes) =>
-        nodes.Select((n, i) => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-        {
-            ["trial"] = trial, ["epoch"] = epoch, ["run"] = 0L, ["node"] = (long)i, ["eigenvalue"] = n.Value, ["weight"] = n.Weight,
-        });
+    private static IEnumerable<SpectrumRow> Spectrum(string trial, long epoch, params (double Value, double Weight)[] nodes) =>
+        nodes.Select((n, i) => new SpectrumRow(trial, epoch, Run: 0, Node: i, n.Value, n.Weight));
 
     [Fact]
     public void Densities_pool_the_seeds_of_each_setting_of_the_smallest_and_largest_batch_at_their_last_measurement()
