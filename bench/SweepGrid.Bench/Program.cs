@@ -20,6 +20,15 @@ using static TorchSharp.torch;
 // Training efficiency through a worker process (appended to training-efficiency.md):  ... -- --worker-efficiency
 // Cluster scale, node processes with no-op trials:  ... -- --scale   (PostgreSQL: set SWEEPGRID_POSTGRES)
 // Checkpoint bytes and seconds at epochs 3 to 300 of a long trial:  ... -- --checkpoint-size
+// `sweepgrid serve` on a 10,000-trial sweep:  ... -- --dashboard
+if (args is ["--dashboard", ..])
+{
+    var section = await DashboardBench.RunAsync(trials: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
+    Console.Write(section);
+    File.WriteAllText(Path.Combine("bench", "results", "dashboard.md"), "# The dashboard at scale\n\n" + section);
+    return;
+}
+
 if (args is ["--dispatch", ..])
 {
     // --dispatch TRIALS SLOTS TRIAL-SECONDS; appends one row to bench/results/dispatch.md.

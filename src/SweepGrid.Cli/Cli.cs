@@ -41,6 +41,7 @@ internal static class Cli
         root.Subcommands.Add(Report(output, error));
         root.Subcommands.Add(Interpolate(output, error));
         root.Subcommands.Add(Status(output, error));
+        root.Subcommands.Add(Serve(output, error));
         root.Subcommands.Add(ImportFashionMnist(output, error));
         root.Subcommands.Add(Cert(output, error));
         root.Subcommands.Add(Worker(output, error));
@@ -284,6 +285,26 @@ internal static class Cli
             sweep, store,
         };
         command.SetAction((result, _) => Guarded(error, () => Task.FromResult(StatusCommand.Run(result.GetValue(store)!, result.GetValue(sweep), output))));
+        return command;
+    }
+
+    private static Command Serve(TextWriter output, TextWriter error)
+    {
+        var store = StoreOption();
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free one)", DefaultValueFactory = _ => 8080 };
+        var bind = new Option<string>("--bind")
+        {
+            Description = "Address to listen on; loopback by default, 0.0.0.0 to serve other machines (in Kubernetes, behind the Service)",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
+        var command = new Command("serve",
+            "A live dashboard of the store in the browser: sweeps, their trials (sortable, filterable, curves of the ticked ones) and each trial, " +
+            "updated as epochs land. Read-only; works while sweeps run on any number of nodes.\n" +
+            "Example: sweepgrid serve --port 8080, then open http://127.0.0.1:8080")
+        {
+            store, port, bind,
+        };
+        command.SetAction((result, ct) => Guarded(error, () => ServeCommand.RunAsync(result.GetValue(store)!, result.GetValue(bind)!, result.GetValue(port), output, ct)));
         return command;
     }
 

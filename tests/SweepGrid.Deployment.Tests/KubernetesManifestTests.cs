@@ -57,7 +57,7 @@ public sealed class KubernetesManifestTests
     {
         string[] expected = ["Namespace/sweepgrid", "Service/sweepgrid", "StatefulSet/sweepgrid-coordinator", "StatefulSet/sweepgrid-worker",
             "PersistentVolumeClaim/sweepgrid-store", "PodDisruptionBudget/sweepgrid-coordinator", "PodDisruptionBudget/sweepgrid-worker",
-            "NetworkPolicy/sweepgrid-remoting"];
+            "NetworkPolicy/sweepgrid-remoting", "Deployment/sweepgrid-dashboard", "Service/sweepgrid-dashboard", "NetworkPolicy/sweepgrid-dashboard"];
         string[] database = ["StatefulSet/sweepgrid-postgres", "Service/sweepgrid-postgres", "NetworkPolicy/sweepgrid-postgres"];
         var inCluster = K8s.Resources.Select(r => $"{r.Kind}/{r.Name}").ToList();
         Assert.Equal(inCluster.Count, inCluster.Distinct().Count());
@@ -114,8 +114,8 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void Every_selector_matches_the_pods_it_means_and_no_others()
     {
-        var templates = K8s.OfKind("StatefulSet").ToDictionary(s => s.Name, PodLabels);
-        foreach (var set in K8s.OfKind("StatefulSet"))
+        var templates = K8s.OfKind("StatefulSet").Concat(K8s.OfKind("Deployment")).ToDictionary(s => s.Name, PodLabels);
+        foreach (var set in K8s.OfKind("StatefulSet").Concat(K8s.OfKind("Deployment")))
         {
             Assert.True(Matches(set.Node.Path("spec", "selector", "matchLabels").Labels(), PodLabels(set)), $"{set.Name}: selector does not match its pods");
         }
@@ -131,7 +131,10 @@ public sealed class KubernetesManifestTests
         Assert.Equal(["sweepgrid-coordinator", "sweepgrid-worker"], Selected(remoting.Seq("ingress").Single().Seq("from").Single().Path("podSelector", "matchLabels").Labels()));
         var database = K8s.Single("NetworkPolicy", "sweepgrid-postgres").Node.Path("spec");
         Assert.Equal(["sweepgrid-postgres"], Selected(database.Path("podSelector", "matchLabels").Labels()));
-        Assert.Equal(["sweepgrid-coordinator", "sweepgrid-worker"], Selected(database.Seq("ingress").Single().Seq("from").Single().Path("podSelector", "matchLabels").Labels()));
+        Assert.Equal(["sweepgrid-coordinator", "sweepgrid-dashboard", "sweepgrid-worker"],
+            database.Seq("ingress").Single().Seq("from").SelectMany(f => Selected(f.Path("podSelector", "matchLabels").Labels())).Order());
+        Assert.Equal(["sweepgrid-dashboard"], Selected(K8s.Single("Service", "sweepgrid-dashboard").Node.Path("spec", "selector").Labels()));
+        Assert.Equal(["sweepgrid-dashboard"], Selected(K8s.Single("NetworkPolicy", "sweepgrid-dashboard").Node.Path("spec", "podSelector", "matchLabels").Labels()));
 
         // The submitting client's pods must pass the remoting policy too.
         var client = Documents(Path.Combine(RepoRoot(), "k8s", "examples", "submit-job.yaml")).Single();
@@ -192,6 +195,29 @@ public sealed class KubernetesManifestTests
             Assert.Equal(["/opt/sweepgrid/sweepgrid", "health", "--live"], Probe("livenessProbe"));
             Assert.Equal(["/opt/sweepgrid/sweepgrid", "health"], Probe("readinessProbe"));
         }
+    }
+
+    [Fact]
+    public void The_dashboard_serves_on_all_pod_addresses_behind_its_Service_ready_when_the_store_answers()
+    {
+        var dashboard = K8s.Single("Deployment", "sweepgrid-dashboard");
+        var container = Container(dashboard);
+        var args = container.Seq("args").Select(a => a.Str()).ToList();
+        Assert.Equal(["serve", "--bind", "0.0.0.0", "--port", "8080"], args.Take(5));
+        var port = container.Seq("ports").Single();
+        Assert.Equal(("http", "8080"), (port.Str("name"), port.Str("containerPort")));
+        Assert.Equal(("/healthz", "http"), (container.Path("readinessProbe", "httpGet").Str("path"), container.Path("readinessProbe", "httpGet").Str("port")));
+        Assert.Equal("http", container.Path("livenessProbe", "tcpSocket").Str("port"));
+        var service = K8s.Single("Service", "sweepgrid-dashboard");
+        Assert.Equal("http", service.Node.Path("spec").Seq("ports").Single().Str("targetPort"));
+        Assert.Equal(dashboard.Node.Path("spec", "template", "metadata", "labels").Labels()["app.kubernetes.io/name"],
+            service.Node.Path("spec", "selector").Str("app.kubernetes.io/name"));
+        // The database admits it; its password comes from the Secret like the nodes'.
+        var admitted = K8s.Single("NetworkPolicy", "sweepgrid-postgres").Node.Path("spec").Seq("ingress").Single().Seq("from")
+            .Select(f => f.Path("podSelector", "matchLabels").Str("app.kubernetes.io/name")).ToList();
+        Assert.Contains("sweepgrid-dashboard", admitted);
+        var password = container.Seq("env").Single(e => e.Str("name") == "SWEEPGRID_POSTGRES_PASSWORD");
+        Assert.Equal("sweepgrid-postgres", password.Path("valueFrom", "secretKeyRef").Str("name"));
     }
 
     [Fact]

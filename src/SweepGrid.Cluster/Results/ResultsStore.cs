@@ -436,6 +436,16 @@ public sealed class ResultsStore
         return Query("SELECT sweep FROM sweeps ORDER BY submitted_at;", r => r.GetString(0));
     }
 
+    /// <summary>Each trial's last stored epoch (trials with none are absent): how far a running trial has got.</summary>
+    public IReadOnlyDictionary<string, long> LastEpochs(string sweep) =>
+        Query("SELECT trial, MAX(epoch) FROM trajectory WHERE sweep = @sweep GROUP BY trial;",
+            r => (Trial: r.GetString(0), Epoch: Convert.ToInt64(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)), ("sweep", sweep))
+            .ToDictionary(x => x.Trial, x => x.Epoch);
+
+    /// <summary>How many epoch evaluations the sweep has stored: grows with every epoch of every trial (what a live view polls).</summary>
+    public long CountEpochs(string sweep) =>
+        Query("SELECT COUNT(*) FROM trajectory WHERE sweep = @sweep;", r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), ("sweep", sweep))[0];
+
     /// <summary>The sweep's trials in grid order, typed (<see cref="TrialRow"/>): what every view of a sweep reads.</summary>
     public IReadOnlyList<TrialRow> Trials(string sweep) => Rows("trials", sweep).Select(StoredRows.Trial).ToList();
 

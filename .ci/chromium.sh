@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Headless Chromium and its WebDriver for the dashboard's browser tests, from Debian's packages
+# (chromium, chromium-driver). The tests call it themselves, so `dotnet test SweepGrid.sln` needs no
+# set-up by hand; nothing is downloaded from elsewhere (Selenium's own driver download is never used).
+# Prints the paths of the browser and the driver, one per line.
+set -euo pipefail
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+echo /usr/bin/chromium
+echo /usr/bin/chromedriver

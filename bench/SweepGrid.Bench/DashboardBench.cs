@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
+using SweepGrid.Core.Trials;
+
+namespace SweepGrid.Bench;
+
+/// <summary>
+/// How fast `sweepgrid serve` answers for a large sweep (issue 16: the sweep page of a 10,000-trial
+/// sweep in under 1 s). A SQLite store is filled with a finished sweep of that many trials (3 epochs
+/// and 4 flatness values each), the real `sweepgrid serve` process is started on it, and each page and
+/// the JSON the page loads are fetched over HTTP: one warm-up, then timed requests.
+/// </summary>
+internal static class DashboardBench
+{
+    public static async Task<string> RunAsync(int trials = 10_000, int repeats = 10)
+    {
+        var dir = Directory.CreateTempSubdirectory("sweepgrid-dashboard-bench-").FullName;
+        try
+        {
+            var fill = Stopwatch.StartNew();
+            var (sweep, first) = Fill(dir, trials);
+            fill.Stop();
+            using var serve = Process.Start(new ProcessStartInfo(Sweepgrid.Executable, ["serve", "--store", dir, "--port", "0"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            try
+            {
+                var line = await serve.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException(await serve.StandardError.ReadToEndAsync());
+                var url = line.Split(' ')[1];
+                using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
+                var report = new StringBuilder();
+                report.AppendLine(CultureInfo.InvariantCulture, $"## `sweepgrid serve` on a finished sweep of {trials:N0} trials ({DateTime.UtcNow:yyyy-MM-dd})");
+                report.AppendLine();
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"{Environment.ProcessorCount} cores, SQLite store filled in {fill.Elapsed.TotalSeconds:F0} s (3 epochs and 4 flatness values per trial). " +
+                    $"Over loopback HTTP from the bench process; {repeats} timed requests after one warm-up. Command: `dotnet run -c Release --project bench/SweepGrid.Bench -- --dashboard`.");
+                report.AppendLine();
+                report.AppendLine("| request | bytes | median s | max s |");
+                report.AppendLine("| --- | ---: | ---: | ---: |");
+                foreach (var (name, path) in new[]
+                         {
+                             ("sweeps page", "/"), ("sweep page", $"/sweeps/{sweep}"), ("trial rows (live update)", $"/api/sweeps/{sweep}/trials"),
+                             ("by-batch figures", $"/api/sweeps/{sweep}/figures"), ("trial page", $"/sweeps/{sweep}/trials/{first}"),
+                         })
+                {
+                    long bytes = (await Get(http, path)).Length;
+                    var times = new List<double>();
+                    for (int i = 0; i < repeats; i++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        await Get(http, path);
+                        times.Add(clock.Elapsed.TotalSeconds);
+                    }
+
+                    times.Sort();
+                    report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {bytes:N0} | {times[times.Count / 2]:F3} | {times[^1]:F3} |");
+                }
+
+                return report.ToString();
+            }
+            finally
+            {
+                serve.Kill(entireProcessTree: true);
+                await serve.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<string> Get(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>A finished sweep: every trial registered, 3 epochs, 4 flatness values and a completed outcome.</summary>
+    private static (string Sweep, string FirstTrial) Fill(string dir, int trials)
+    {
+        var spec = SweepFile.Parse($$"""
+            sweep {
+              name = dashboard-bench
+              dataset { name = synthetic }
+              base { batch-size = 32, learning-rate = 0.05, epochs = 3 }
+              grid { batch-size = [32, 64, 128, 256], learning-rate = [0.01, 0.02, 0.05, 0.1, 0.2], seed = [{{string.Join(", ", Enumerable.Range(1, trials / 20))}}] }
+            }
+            """, "dashboard-bench.hocon");
+        var expanded = GridExpansion.Expand(spec);
+        var store = new ResultsStore(dir);
+        store.EnsureSchema();
+        store.SaveSweep(spec);
+        store.RegisterTrials(spec.Name, expanded.Select((t, i) => (i, t)));
+        var random = new Random(1);
+        foreach (var t in expanded)
+        {
+            EpochRecord last = null!;
+            for (int epoch = 1; epoch <= 3; epoch++)
+            {
+                double acc = 0.7 + 0.05 * epoch + random.NextDouble() * 0.02;
+                last = new EpochRecord(epoch, epoch * 100L, t.LearningRate, 1.0 / epoch, acc + 0.02, 1.1 / epoch, acc, epoch * 2.0, epoch * 1.5);
+                store.WriteEpoch(spec.Name, t.TrialId, last);
+            }
+
+            foreach (var metric in new[] { "sharpness", "hessian-top", "hessian-trace", "relative-flatness" })
+            {
+                store.WriteFlatness(spec.Name, t.TrialId, new FlatnessRecord(3, metric, random.NextDouble() * 100, 0.5, 10));
+            }
+
+            store.WriteOutcome(spec.Name, t.TrialId, TrialOutcome.Completed(last, 4.5, null), attempt: 1);
+            store.SetStatus(spec.Name, t.TrialId, TrialStatus.Completed, 1, null);
+        }
+
+        return (spec.Name, expanded[0].TrialId);
+    }
+}

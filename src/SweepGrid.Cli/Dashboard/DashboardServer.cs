@@ -1,0 +1,200 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using SweepGrid.Cli.Reporting;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Sweeps;
+
+namespace SweepGrid.Cli.Dashboard;
+
+/// <summary>
+/// `sweepgrid serve`: the dashboard, an ASP.NET Core app that only reads the store, so it works beside a
+/// sweep running on any number of nodes without joining their cluster. Pages are rendered on the server
+/// (<see cref="DashboardPages"/>); a server-sent event stream per sweep says when the store has new
+/// epochs or statuses, and the page fetches the changed rows and curves instead of reloading. Names in a
+/// URL are checked by the one rule for names (<see cref="Names"/>) before they reach a query: anything
+/// else is a 404. A store that stops answering gives a banner (503 for a page), never a crash.
+/// </summary>
+internal static class DashboardServer
+{
+    /// <summary>How often the event stream looks at the store for new epochs.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Builds the app listening on bind:port (0: any free port); start it with StartAsync or RunAsync.</summary>
+    public static WebApplication Build(ResultsStore store, IPAddress bind, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(bind, port));
+        var app = builder.Build();
+        var site = new Site(store);
+
+        app.MapGet("/", (HttpContext c) => site.Page(c, () => (200, DashboardPages.Sweeps(store.Describe, site.SweepLines(), DateTimeOffset.UtcNow))));
+        app.MapGet("/sweeps/{sweep}", (HttpContext c, string sweep) => site.Page(c, () => site.SweepPage(sweep)));
+        app.MapGet("/sweeps/{sweep}/trials/{trial}", (HttpContext c, string sweep, string trial) => site.Page(c, () => site.TrialPage(sweep, trial)));
+        app.MapGet("/api/sweeps/{sweep}/trials", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
+        {
+            var epochs = store.LastEpochs(sweep);
+            return store.Trials(sweep).Select(t => new { t.Trial, Html = DashboardPages.TrialLine(sweep, t, epochs.GetValueOrDefault(t.Trial)) }).ToList();
+        }));
+        app.MapGet("/api/sweeps/{sweep}/epochs", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
+        {
+            var wanted = c.Request.Query["trial"].OfType<string>().Where(Names.IsTrialId).ToHashSet(StringComparer.Ordinal);
+            return store.Epochs(sweep).Where(e => wanted.Contains(e.Trial)).GroupBy(e => e.Trial).ToDictionary(g => g.Key, g => g.ToList());
+        }));
+        app.MapGet("/api/sweeps/{sweep}/trials/{trial}/points", (HttpContext c, string sweep, string trial) => site.Api(c, sweep, () =>
+            Names.IsTrialId(trial) ? store.Points(sweep).Where(p => p.Trial == trial).Select(p => new { p.Step, p.WeightDistance }).ToList() : null));
+        app.MapGet("/api/sweeps/{sweep}/figures", (HttpContext c, string sweep) => site.Api(c, sweep, () => site.Figures(sweep)));
+        app.MapGet("/api/sweeps/{sweep}/events", (HttpContext c, string sweep) => site.Events(c, sweep));
+        app.MapGet("/healthz", (HttpContext c) => site.Health(c));
+        app.MapGet("/assets/{name}", (HttpContext c, string name) => Assets.Serve(c, name));
+        return app;
+    }
+
+    /// <summary>The handlers, over one store.</summary>
+    private sealed class Site(ResultsStore store)
+    {
+        public IReadOnlyList<DashboardPages.SweepLine> SweepLines() =>
+            store.Exists ? store.StatusCounts(null).Select(s => new DashboardPages.SweepLine(s.Sweep, s.SubmittedAt, s.Counts)).ToList() : [];
+
+        public (int, string) SweepPage(string sweep) =>
+            !Known(sweep)
+                ? (404, DashboardPages.NotFound(store.Describe, $"No sweep named \"{sweep}\" in this store."))
+                : (200, DashboardPages.Sweep(store.Describe, sweep, store.Trials(sweep), store.LastEpochs(sweep)));
+
+        public (int, string) TrialPage(string sweep, string trial)
+        {
+            var row = Known(sweep) && Names.IsTrialId(trial) ? store.Trials(sweep).FirstOrDefault(t => t.Trial == trial) : null;
+            if (row is null) return (404, DashboardPages.NotFound(store.Describe, $"No trial \"{trial}\" in sweep \"{sweep}\"."));
+            return (200, DashboardPages.Trial(store.Describe, sweep, row,
+                store.Epochs(sweep).Where(e => e.Trial == trial).ToList(), store.Flatness(sweep).Where(f => f.Trial == trial).ToList()));
+        }
+
+        /// <summary>The report's by-batch figures from the same <see cref="ReportData"/> the report draws.</summary>
+        public object Figures(string sweep)
+        {
+            var data = new ReportData(store.Trials(sweep), [], store.Flatness(sweep), [], []);
+            return new
+            {
+                TestAccuracy = data.TestAccuracyByBatch(),
+                Gap = data.GapByBatch(),
+                Flatness = data.FlatnessMetrics.ToDictionary(m => m, data.FlatnessByBatch),
+            };
+        }
+
+        public async Task Page(HttpContext context, Func<(int Status, string Html)> render)
+        {
+            (int status, string html) = Guard(render, e => (503, DashboardPages.Outage(store.Describe, e.Message)));
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(html);
+        }
+
+        public async Task Api(HttpContext context, string sweep, Func<object?> read)
+        {
+            (int status, object? body) = Guard(() => Known(sweep) && read() is { } value ? (200, value) : (404, new { error = "not found" }),
+                e => (503, new { error = e.Message }));
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(body, Json);
+        }
+
+        /// <summary>
+        /// Server-sent events: "update" with the count of stored epochs and trials by status whenever they
+        /// change (and once at the start), "outage" while the store does not answer.
+        /// </summary>
+        public async Task Events(HttpContext context, string sweep)
+        {
+            if (!Guard(() => Known(sweep), _ => false))
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            string? last = null;
+            var ct = context.RequestAborted;
+            try
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    var (kind, state) = Guard(() => ("update", Fingerprint(sweep)), e => ("outage", e.Message));
+                    if (state != last)
+                    {
+                        await context.Response.WriteAsync($"event: {kind}\ndata: {JsonSerializer.Serialize(state)}\n\n", ct);
+                        await context.Response.Body.FlushAsync(ct);
+                        last = state;
+                    }
+
+                    await Task.Delay(PollInterval, ct);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The page went away.
+            }
+        }
+
+        public async Task Health(HttpContext context)
+        {
+            var (status, text) = Guard(() => { _ = store.Sweeps(); return (200, "ok"); }, e => (503, e.Message));
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync(text);
+        }
+
+        private string Fingerprint(string sweep)
+        {
+            var counts = store.StatusCounts(sweep).SingleOrDefault().Counts ?? new Dictionary<string, int>();
+            return $"{store.CountEpochs(sweep)}:{string.Join(',', DashboardPages.Statuses.Select(s => counts.GetValueOrDefault(s)))}";
+        }
+
+        /// <summary>A sweep name that passes the rule for names and is in the store; no other text reaches a query.</summary>
+        private bool Known(string sweep) => Names.IsSweepName(sweep) && store.Exists && store.Sweeps().Contains(sweep);
+
+        /// <summary>A store that fails (stopped, unreachable, damaged) gives the fallback; nothing is thrown at Kestrel.</summary>
+        private static T Guard<T>(Func<T> read, Func<Exception, T> fallback)
+        {
+            try
+            {
+                return read();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Serilog.Log.Warning(e, "Dashboard: the store did not answer");
+                return fallback(e);
+            }
+        }
+    }
+
+    /// <summary>The page's script, style and vendored chart library, embedded in the assembly (nothing is fetched at run time).</summary>
+    private static class Assets
+    {
+        private static readonly Dictionary<string, string> Types = new(StringComparer.Ordinal)
+        {
+            ["dashboard.js"] = "text/javascript", ["dashboard.css"] = "text/css",
+            ["uPlot.iife.min.js"] = "text/javascript", ["uPlot.min.css"] = "text/css",
+        };
+
+        public static async Task Serve(HttpContext context, string name)
+        {
+            using var stream = Types.ContainsKey(name) ? Assembly.GetExecutingAssembly().GetManifestResourceStream($"dashboard/{name}") : null;
+            if (stream is null)
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+
+            context.Response.ContentType = Types[name];
+            await stream.CopyToAsync(context.Response.Body);
+        }
+    }
+}

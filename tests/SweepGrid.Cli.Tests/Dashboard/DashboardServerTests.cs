@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net;
+using SweepGrid.Cli.Commands;
+using SweepGrid.Cli.Dashboard;
+using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
+
+namespace SweepGrid.Cli.Tests.Dashboard;
+
+/// <summary>`sweepgrid serve` over real HTTP (Kestrel on a free loopback port) against a store a real run wrote.</summary>
+public sealed class DashboardServerTests : TempDirectoryTest
+{
+    public const string Sweep = """
+        sweep {
+          name = dash
+          dataset { name = synthetic, synthetic { train-size = 128, test-size = 32, features = 4, classes = 2 } }
+          model { hidden = [8] }
+          base { batch-size = 32, learning-rate = 0.05, epochs = 2 }
+          grid { batch-size = [32, 64], seed = [1, 2] }
+          metrics { flatness = [hessian-top] }
+        }
+        """;
+
+    private string Store => Path.Combine(Dir, "store");
+
+    private async Task<(Microsoft.AspNetCore.Builder.WebApplication App, HttpClient Http)> Serve()
+    {
+        var app = DashboardServer.Build(Stores.ReadOnly(Store), IPAddress.Loopback, 0);
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri(ServeCommand.Url(app)), Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    private async Task RunSweep()
+    {
+        var file = Path.Combine(Dir, "dash.hocon");
+        File.WriteAllText(file, Sweep);
+        Assert.Equal(0, (await CliRunner.Run("run", file, "--store", Store, "--quiet")).ExitCode);
+    }
+
+    [Fact]
+    public async Task The_pages_show_the_stores_numbers_and_unknown_or_hostile_names_are_404()
+    {
+        await RunSweep();
+        var (app, http) = await Serve();
+        await using var _ = app;
+        var store = new ResultsStore(Store);
+        var trial = store.Trials("dash")[2];
+
+        var sweeps = await http.GetStringAsync("/");
+        var sweepPage = await http.GetStringAsync("/sweeps/dash");
+        var trialPage = await http.GetStringAsync($"/sweeps/dash/trials/{trial.Trial}");
+
+        Assert.Contains("<a href=\"/sweeps/dash\">dash</a>", sweeps);
+        Assert.Contains("<td data-status=\"completed\">4</td>", sweeps);
+        Assert.Contains("4/4", sweeps);
+        Assert.All(store.Trials("dash"), t => Assert.Contains($"href=\"/sweeps/dash/trials/{t.Trial}\"", sweepPage));
+        // Every epoch's test accuracy, as stored, in the trial page's epoch table.
+        var epochs = store.Epochs("dash").Where(e => e.Trial == trial.Trial).ToList();
+        Assert.Equal(2, epochs.Count);
+        Assert.All(epochs, e => Assert.Contains($"<td>{e.TestAccuracy.ToString("F4", CultureInfo.InvariantCulture)}</td>", trialPage));
+        Assert.Contains("<td>hessian-top</td>", trialPage);
+        foreach (var path in new[] { "/sweeps/nope", "/sweeps/dash/trials/000000000000", "/sweeps/dash/trials/..%2F..%2Fetc", "/sweeps/..%2Fdash",
+                     "/api/sweeps/nope/trials", "/api/sweeps/dash/trials/x'--/points", "/assets/..%2Fsweepgrid.dll", "/assets/other.js" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(path)).StatusCode);
+        }
+
+        Assert.Equal("ok", await http.GetStringAsync("/healthz"));
+        Assert.StartsWith("/*", (await http.GetStringAsync("/assets/uPlot.iife.min.js")).TrimStart()[..2]);
+    }
+
+    [Fact]
+    public async Task The_json_the_page_draws_from_is_the_stores_and_the_reports()
+    {
+        await RunSweep();
+        var (app, http) = await Serve();
+        await using var _ = app;
+        var store = new ResultsStore(Store);
+        var ids = store.Trials("dash").Select(t => t.Trial).ToList();
+
+        var epochs = await http.GetStringAsync($"/api/sweeps/dash/epochs?trial={ids[0]}&trial={ids[1]}&trial=../../x");
+        var figures = await http.GetStringAsync("/api/sweeps/dash/figures");
+
+        var stored = store.Epochs("dash").Where(e => e.Trial == ids[0]).Select(e => e.TestAccuracy.ToString("R", CultureInfo.InvariantCulture));
+        Assert.All(stored, value => Assert.Contains($"\"testAccuracy\":{value}", epochs));
+        Assert.DoesNotContain(ids[2], epochs);
+        // The report's test accuracy at batch 32: the mean over its two seeds.
+        double mean = store.Trials("dash").Where(t => t.BatchSize == 32).Average(t => t.TestAccuracy!.Value);
+        Assert.Contains($"{{\"x\":32,\"mean\":{mean.ToString("R", CultureInfo.InvariantCulture)}", figures);
+        Assert.Contains("\"hessian-top\"", figures);
+    }
+
+    [Fact]
+    public async Task The_event_stream_announces_a_new_epoch_when_it_lands_in_the_store()
+    {
+        await RunSweep();
+        var (app, http) = await Serve();
+        await using var _ = app;
+        using var response = await http.GetAsync("/api/sweeps/dash/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = await NextEvent(reader);
+        var trial = new ResultsStore(Store).Trials("dash")[0].Trial;
+
+        new ResultsStore(Store).WriteEpoch("dash", trial, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        var second = await NextEvent(reader);
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("update", "\"8:0,0,4,0,0\""), first); // 4 trials × 2 epochs, all completed
+        Assert.Equal(("update", "\"9:0,0,4,0,0\""), second);
+    }
+
+    [Fact]
+    public async Task Serving_another_programs_database_exits_2_before_listening()
+    {
+        Directory.CreateDirectory(Store);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Store, "results.db")}"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE accounts (id INTEGER PRIMARY KEY);";
+            create.ExecuteNonQuery();
+        }
+
+        var result = await CliRunner.Run("serve", "--store", Store, "--port", "0");
+        var badBind = await CliRunner.Run("serve", "--store", Store, "--bind", "localhost:80");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not a SweepGrid store", result.Error);
+        Assert.Equal(2, badBind.ExitCode);
+        Assert.Contains("--bind: \"localhost:80\" is not an IP address", badBind.Error);
+    }
+
+    private static async Task<(string Kind, string Data)> NextEvent(StreamReader reader)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string? kind = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) kind = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && kind is not null) return (kind, line[6..]);
+        }
+
+        throw new EndOfStreamException("the event stream ended");
+    }
+}
