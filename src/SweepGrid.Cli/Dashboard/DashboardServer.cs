@@ -29,9 +29,16 @@ internal static class DashboardServer
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>
+    /// How long a page waits for a store that fails transiently (PostgreSQL restarting) before it shows the
+    /// outage banner: a writer waits a minute so as to lose nothing; a reader should say what is going on.
+    /// </summary>
+    public static readonly TimeSpan ReadPatience = TimeSpan.FromSeconds(3);
+
     /// <summary>Builds the app listening on bind:port (0: any free port); start it with StartAsync or RunAsync.</summary>
-    public static WebApplication Build(ResultsStore store, IPAddress bind, int port)
+    public static WebApplication Build(ResultsStore opened, IPAddress bind, int port)
     {
+        var store = new ResultsStore(opened.Directory, opened.Database) { RetryFor = ReadPatience };
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(bind, port));

@@ -4,6 +4,7 @@ using SweepGrid.Cli.Commands;
 using SweepGrid.Cli.Dashboard;
 using SweepGrid.Cluster.Results;
 using SweepGrid.Core.Results;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Cli.Tests.Dashboard;
 
@@ -107,6 +108,41 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(("update", "\"8:0,0,4,0,0\""), first); // 4 trials × 2 epochs, all completed
         Assert.Equal(("update", "\"9:0,0,4,0,0\""), second);
+    }
+
+    [Fact]
+    public async Task While_PostgreSQL_is_down_pages_show_a_banner_and_the_stream_says_outage_and_both_recover()
+    {
+        using var server = new PostgresServer();
+        var location = new Cluster.Hosting.StoreLocation(Store, server.CreateDatabase());
+        var writer = location.OpenResults();
+        writer.EnsureSchema();
+        var spec = Core.Sweeps.SweepFile.Parse(Sweep, "dash.hocon");
+        writer.SaveSweep(spec);
+        writer.RegisterTrials("dash", Core.Trials.GridExpansion.Expand(spec).Select((t, i) => (i, t)));
+        var app = DashboardServer.Build(location.OpenResults(readOnly: true), IPAddress.Loopback, 0);
+        await app.StartAsync();
+        await using var _ = app;
+        using var http = new HttpClient { BaseAddress = new Uri(ServeCommand.Url(app)), Timeout = TimeSpan.FromSeconds(60) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/sweeps/dash")).StatusCode);
+        using var stream = await http.GetAsync("/api/sweeps/dash/events", HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal("update", (await NextEvent(events)).Kind);
+
+        server.Stop();
+        var down = await http.GetAsync("/sweeps/dash");
+        var health = await http.GetAsync("/healthz");
+        var outage = await NextEvent(events);
+        server.Resume();
+        var back = await NextEvent(events);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Contains("The store is not answering", await down.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("outage", outage.Kind);
+        Assert.Equal(("update", "\"0:4,0,0,0,0\""), back);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/sweeps/dash")).StatusCode);
+        Assert.Equal("ok", await http.GetStringAsync("/healthz"));
     }
 
     [Fact]
