@@ -126,14 +126,7 @@ internal static class DashboardPages
     public static string Outage(string store, string message) =>
         End(Start("SweepGrid: store unavailable", store).Append($"<p class=\"banner\" id=\"outage\">The store is not answering: {E(message)}. Retrying…</p>"));
 
-    public static string Cell(object? value, string format) => value switch
-    {
-        null => "-",
-        double d when !double.IsFinite(d) => "-",
-        double d => d.ToString(format.Length == 0 ? "G" : format, CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    private static string Cell(object? value, string format) => ResultsTable.Cell(value, format);
 
     private static string Duration(TimeSpan? span) => span switch
     {
@@ -153,9 +146,7 @@ internal static class DashboardPages
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Escapes text for HTML content and attribute values.</summary>
-    public static string E(string text) =>
-        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
+    private static string E(string text) => Html.Escape(text);
 
     private static string U(string text) => Uri.EscapeDataString(text);
 }

@@ -22,9 +22,11 @@ internal static class ResultsTable
             trials.Select(t => Columns.Select(c => Cell(c.Value(t), c.Format)).ToArray()).ToList(),
             width, "--wide");
 
-    private static string Cell(object? value, string format) => value switch
+    /// <summary>A table cell: "-" for a value not there yet (or not finite), numbers in the invariant culture.</summary>
+    public static string Cell(object? value, string format) => value switch
     {
         null => "-",
+        double d when !double.IsFinite(d) => "-",
         double d => d.ToString(format.Length == 0 ? "G" : format, CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

@@ -65,7 +65,7 @@ internal static class HtmlReport
         figures.Add(Optional("steps-to-target-vs-batch.png", "Steps to target vs batch size", targets.Count > 0,
             "Updates until the target was first reached (interpolated between evaluations), at each batch size the fastest setting, " +
             "mean over its seeds (their spread is in the summary's steps-to columns), log-log (Shallue et al. 2018). Dotted: perfect scaling from the smallest batch; dashed: the gradient " +
-            "noise scale B_simple, near which McCandlish et al. (2018) predict that larger batches stop saving steps.",
+            "noise scale B_simple at the smallest batch's first measurement, near which McCandlish et al. (2018) predict that larger batches stop saving steps.",
             () => plots.StepsToTarget(targets, data.NoiseScaleAtSmallestBatch()),
             "not measured: set metrics.targets (and metrics.eval-every-steps for resolution within an epoch) in the sweep file"));
 
@@ -157,7 +157,5 @@ internal static class HtmlReport
         return html.Append("</table>").ToString();
     }
 
-    /// <summary>Escapes markup only; the file is UTF-8, so ±, ‖ and Greek letters stay readable in the source.</summary>
-    private static string E(string text) =>
-        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
+    private static string E(string text) => Html.Escape(text);
 }

@@ -34,6 +34,7 @@ internal sealed class ReportData
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> _finalFlatness;
     private readonly IReadOnlyDictionary<string, Spectra.Measurement> _finalSpectra;
     private readonly TargetSteps _targets;
+    private readonly IReadOnlyList<FlatnessRow> _flatness;
 
     public ReportData(
         IReadOnlyList<TrialRow> trials,
@@ -45,6 +46,7 @@ internal sealed class ReportData
         TargetSteps? targets = null)
     {
         _targets = targets ?? TargetSteps.None;
+        _flatness = flatness;
         _finalSpectra = Spectra.Final(spectrum ?? []);
         _trials = trials;
         _finished = trials.Where(t => t.Finished).ToList();
@@ -221,19 +223,23 @@ internal sealed class ReportData
             .ToList();
 
     /// <summary>
-    /// The gradient noise scale B_simple (McCandlish et al. 2018) at the smallest batch size that measured it:
-    /// the mean over its trials of their last measurement, or null. McCandlish et al. find the critical batch
-    /// size, past which more samples per step stop saving steps, near it.
+    /// The gradient noise scale B_simple (McCandlish et al. 2018) at the smallest batch size that measured it,
+    /// at the earliest epoch measured there: the mean over those trials, or null. McCandlish et al. find the
+    /// critical batch size, past which more samples per step stop saving steps, near it. The earliest and not
+    /// the last measurement, because B_simple grows as training goes on and near a minimum its |G|² estimate
+    /// drowns in noise: its standard error there can exceed the value (docs/gap-fashion-mnist-full.md).
     /// </summary>
-    public (long BatchSize, double Value)? NoiseScaleAtSmallestBatch()
+    public (long BatchSize, long Epoch, double Value)? NoiseScaleAtSmallestBatch()
     {
-        var measured = _finished
-            .Select(t => (Batch: t.BatchSize, Value: FlatnessValue(t, "noise-scale")))
-            .Where(x => double.IsFinite(x.Value))
+        var finished = _finished.ToDictionary(t => t.Trial, t => t.BatchSize);
+        var measured = _flatness
+            .Where(f => f.Metric == "noise-scale" && f.Value is { } v && double.IsFinite(v) && finished.ContainsKey(f.Trial))
+            .Select(f => (Batch: finished[f.Trial], f.Epoch, Value: f.Value!.Value))
             .ToList();
         if (measured.Count == 0) return null;
         long smallest = measured.Min(x => x.Batch);
-        return (smallest, measured.Where(x => x.Batch == smallest).Average(x => x.Value));
+        long epoch = measured.Where(x => x.Batch == smallest).Min(x => x.Epoch);
+        return (smallest, epoch, measured.Where(x => x.Batch == smallest && x.Epoch == epoch).Average(x => x.Value));
     }
 
     private double FlatnessValue(TrialRow trial, string metric) =>

@@ -39,9 +39,11 @@ internal sealed class ReportPlots(int width, int height)
     /// half the steps); where the measured line leaves it, larger batches stop paying. B_simple, the gradient
     /// noise scale, is drawn as a vertical line: McCandlish et al. predict the bend near it.
     /// </summary>
-    public byte[] StepsToTarget(IReadOnlyList<Series> series, (long BatchSize, double Value)? noiseScale)
+    public byte[] StepsToTarget(IReadOnlyList<Series> series, (long BatchSize, long Epoch, double Value)? noiseScale)
     {
         var plot = NewPlot("Steps to target vs batch size", "batch size B (samples, log₂ axis)", "updates to reach the target (log₁₀ axis)");
+        // The lines fall from the upper left: the lower left is where the legend hides nothing.
+        plot.ShowLegend(Alignment.LowerLeft);
         var logs = new List<double>();
         foreach (var (s, i) in series.Select((s, i) => (s, i)))
         {
@@ -74,7 +76,7 @@ internal sealed class ReportPlots(int width, int height)
             var marker = plot.Add.VerticalLine(Math.Log2(b.Value));
             marker.Color = Colors.Gray;
             marker.LinePattern = LinePattern.Dashed;
-            marker.LegendText = string.Create(CultureInfo.InvariantCulture, $"B_simple = {b.Value:G3} (noise scale at B={b.BatchSize}, end of training)");
+            marker.LegendText = string.Create(CultureInfo.InvariantCulture, $"B_simple = {b.Value:G3} (noise scale at B={b.BatchSize} after epoch {b.Epoch})");
             sizes.Add(b.Value);
         }
 

@@ -44,7 +44,7 @@ public sealed class ReportDataTests
     private static EpochRow Epoch(string trial, long epoch, long step, double testAcc) =>
         new(trial, epoch, step, LearningRate: 0.1, TrainLoss: 0.5, TrainAccuracy: 0.9, TestLoss: 0.6, testAcc, WeightDistance: 1, Seconds: 1);
 
-    private static FlatnessRow Flatness(string trial, string metric, double value) => new(trial, Epoch: 2, metric, value, StandardError: null, Seconds: 1, Iterations: 1);
+    private static FlatnessRow Flatness(string trial, string metric, double value, long epoch = 2) => new(trial, epoch, metric, value, StandardError: null, Seconds: 1, Iterations: 1);
 
     [Fact]
     public void Steps_to_target_take_the_fastest_setting_at_each_batch_size_that_every_seed_brought_there()
@@ -56,7 +56,10 @@ public sealed class ReportDataTests
             Epoch("b1", 1, 2, 0.5), Epoch("b1", 2, 4, 0.7),   // 0.7 at 4
             Epoch("c1", 1, 2, 0.6), Epoch("c1", 2, 4, 0.8),   // 0.7 at 3
         ], []);
-        var data = new ReportData(Trials, [], [Flatness("a1", "noise-scale", 100), Flatness("a2", "noise-scale", 200), Flatness("b1", "noise-scale", 50)],
+        // B_simple at the smallest batch's earliest measurement (epoch 1), not its drowned last one.
+        var data = new ReportData(Trials, [],
+            [Flatness("a1", "noise-scale", 100, epoch: 1), Flatness("a2", "noise-scale", 200, epoch: 1), Flatness("a1", "noise-scale", -900, epoch: 2),
+             Flatness("b1", "noise-scale", 50, epoch: 1)],
             [], [], null, targets);
 
         var series = data.StepsToTargetByBatch();
@@ -68,7 +71,7 @@ public sealed class ReportDataTests
         Assert.Equal(15.0, line.Points[0].Mean, 12);
         Assert.Equal((0.0, 2), (Math.Round(line.Points[0].Std, 12), line.Points[0].N));
         Assert.Equal(3.0, line.Points[1].Mean, 12); // the sqrt setting (c1) beat b1's 4
-        Assert.Equal((32L, 150.0), data.NoiseScaleAtSmallestBatch());
+        Assert.Equal((32L, 1L, 150.0), data.NoiseScaleAtSmallestBatch());
         // The summary counts the seeds that reached each target.
         var b32 = data.Summary.Single(g => g.Setting.BatchSize == 32);
         Assert.Equal(["15 ± 0", "19 (1/2)"], b32.Targets.Select(t => t.Format()));
