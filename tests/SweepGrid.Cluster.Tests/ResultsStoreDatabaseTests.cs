@@ -176,6 +176,12 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
             Assert.Equal([null, 0.6, null, 0.7, null, 0.8], store.Points("both").Select(p => p.TestAccuracy is { } a ? Math.Round(a, 12) : (double?)null));
             Assert.Equal([3L, 3, 3], store.Flatness("both").Select(f => f.Epoch));
             Assert.Equal(store.Rows("spectrum", "both").Count, store.Spectrum("both").Count);
+            // One trial's rows, read on their own (the dashboard's trial page).
+            Assert.Equal(typed[0], Assert.Single(store.Trials("both", typed[0].Trial)));
+            Assert.Equal(store.Epochs("both").Where(e => e.Trial == typed[0].Trial), store.Epochs("both", typed[0].Trial));
+            Assert.Equal(6, store.Points("both", typed[0].Trial).Count);
+            Assert.Empty(store.Flatness("both", typed[1].Trial));
+            Assert.Empty(store.Trials("both", "000000000000"));
             // The spectrum is the last one written for the epoch, run by run and node by node.
             Assert.Equal([(0L, 0L, -0.25, 0.2), (0L, 1L, 38.5, 0.8), (1L, 0L, 3.0, 0.6), (1L, 1L, 0.5, 0.4)],
                 store.Rows("spectrum", "both").Select(r => ((long)r["run"]!, (long)r["node"]!, (double)r["eigenvalue"]!, (double)r["weight"]!)));

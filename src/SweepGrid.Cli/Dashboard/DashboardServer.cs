@@ -21,6 +21,9 @@ namespace SweepGrid.Cli.Dashboard;
 /// </summary>
 internal static class DashboardServer
 {
+    /// <summary>The most trials whose curves one request draws.</summary>
+    public const int MaxCurves = 50;
+
     /// <summary>How often the event stream looks at the store for new epochs.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
@@ -55,11 +58,12 @@ internal static class DashboardServer
         }));
         app.MapGet("/api/sweeps/{sweep}/epochs", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
         {
-            var wanted = c.Request.Query["trial"].OfType<string>().Where(Names.IsTrialId).ToHashSet(StringComparer.Ordinal);
-            return store.Epochs(sweep).Where(e => wanted.Contains(e.Trial)).GroupBy(e => e.Trial).ToDictionary(g => g.Key, g => g.ToList());
+            // At most a page's worth of trials, each read on its own: a big sweep is not read whole for a few curves.
+            var wanted = c.Request.Query["trial"].OfType<string>().Where(Names.IsTrialId).Distinct().Take(MaxCurves);
+            return wanted.ToDictionary(t => t, t => store.Epochs(sweep, t));
         }));
         app.MapGet("/api/sweeps/{sweep}/trials/{trial}/points", (HttpContext c, string sweep, string trial) => site.Api(c, sweep, () =>
-            Names.IsTrialId(trial) ? store.Points(sweep).Where(p => p.Trial == trial).Select(p => new { p.Step, p.WeightDistance }).ToList() : null));
+            Names.IsTrialId(trial) ? store.Points(sweep, trial).Select(p => new { p.Step, p.WeightDistance }).ToList() : null));
         app.MapGet("/api/sweeps/{sweep}/figures", (HttpContext c, string sweep) => site.Api(c, sweep, () => site.Figures(sweep)));
         app.MapGet("/api/sweeps/{sweep}/events", (HttpContext c, string sweep) => site.Events(c, sweep));
         app.MapGet("/healthz", (HttpContext c) => site.Health(c));
@@ -80,10 +84,9 @@ internal static class DashboardServer
 
         public (int, string) TrialPage(string sweep, string trial)
         {
-            var row = Known(sweep) && Names.IsTrialId(trial) ? store.Trials(sweep).FirstOrDefault(t => t.Trial == trial) : null;
+            var row = Known(sweep) && Names.IsTrialId(trial) ? store.Trials(sweep, trial).SingleOrDefault() : null;
             if (row is null) return (404, DashboardPages.NotFound(store.Describe, $"No trial \"{trial}\" in sweep \"{sweep}\"."));
-            return (200, DashboardPages.Trial(store.Describe, sweep, row,
-                store.Epochs(sweep).Where(e => e.Trial == trial).ToList(), store.Flatness(sweep).Where(f => f.Trial == trial).ToList()));
+            return (200, DashboardPages.Trial(store.Describe, sweep, row, store.Epochs(sweep, trial), store.Flatness(sweep, trial)));
         }
 
         /// <summary>The report's by-batch figures from the same <see cref="ReportData"/> the report draws.</summary>

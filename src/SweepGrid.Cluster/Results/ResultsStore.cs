@@ -447,17 +447,18 @@ public sealed class ResultsStore
         Query("SELECT COUNT(*) FROM trajectory WHERE sweep = @sweep;", r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), ("sweep", sweep))[0];
 
     /// <summary>The sweep's trials in grid order, typed (<see cref="TrialRow"/>): what every view of a sweep reads.</summary>
-    public IReadOnlyList<TrialRow> Trials(string sweep) => Rows("trials", sweep).Select(StoredRows.Trial).ToList();
+    /// <param name="trial">Only this trial (none if the sweep lacks it), or all; so for the reads below.</param>
+    public IReadOnlyList<TrialRow> Trials(string sweep, string? trial = null) => Rows("trials", sweep, trial).Select(StoredRows.Trial).ToList();
 
     /// <summary>Every epoch's evaluation, by trial (grid order) and epoch.</summary>
-    public IReadOnlyList<EpochRow> Epochs(string sweep) => Rows("trajectory", sweep).Select(StoredRows.Epoch).ToList();
+    public IReadOnlyList<EpochRow> Epochs(string sweep, string? trial = null) => Rows("trajectory", sweep, trial).Select(StoredRows.Epoch).ToList();
 
     /// <summary>Every trajectory point, by trial and step.</summary>
-    public IReadOnlyList<PointRow> Points(string sweep) => Rows("points", sweep).Select(StoredRows.Point).ToList();
+    public IReadOnlyList<PointRow> Points(string sweep, string? trial = null) => Rows("points", sweep, trial).Select(StoredRows.Point).ToList();
 
     public IReadOnlyList<LayerRow> Layers(string sweep) => Rows("layer_distances", sweep).Select(StoredRows.Layer).ToList();
 
-    public IReadOnlyList<FlatnessRow> Flatness(string sweep) => Rows("flatness", sweep).Select(StoredRows.Flatness).ToList();
+    public IReadOnlyList<FlatnessRow> Flatness(string sweep, string? trial = null) => Rows("flatness", sweep, trial).Select(StoredRows.Flatness).ToList();
 
     public IReadOnlyList<SpectrumRow> Spectrum(string sweep) => Rows("spectrum", sweep).Select(StoredRows.Spectrum).ToList();
 
@@ -472,8 +473,10 @@ public sealed class ResultsStore
     /// made from them; tests read them to see exactly what a database holds. Whole numbers come back as
     /// long and reals as double from either database.
     /// </summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(string table, string sweep)
+    /// <param name="trial">Only this trial's rows (tables with a trial column), or all.</param>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(string table, string sweep, string? trial = null)
     {
+        if (trial is not null && table == "interpolations") throw new ArgumentException("interpolations have two trials", nameof(trial));
         string Ordinal(string t) => $"(SELECT ordinal FROM trials t WHERE t.sweep = {t}.sweep AND t.trial = {t}.trial)";
         var order = table switch
         {
@@ -488,12 +491,14 @@ public sealed class ResultsStore
             "interpolations" => "trial_a, trial_b, alpha",
             _ => throw new ArgumentException($"unknown table {table}", nameof(table)),
         };
-        return Query($"SELECT * FROM {table} WHERE sweep = @sweep ORDER BY {order};", reader =>
+        // No "@trial IS NULL OR ...": PostgreSQL cannot type a parameter that is only compared with NULL.
+        var where = trial is null ? "sweep = @sweep" : "sweep = @sweep AND trial = @trial";
+        return Query($"SELECT * FROM {table} WHERE {where} ORDER BY {order};", reader =>
         {
             var row = new Dictionary<string, object?>(reader.FieldCount);
             for (int i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
             return (IReadOnlyDictionary<string, object?>)row;
-        }, ("sweep", sweep));
+        }, trial is null ? [("sweep", sweep)] : [("sweep", sweep), ("trial", trial)]);
     }
 
     /// <summary>The outcome a trial's recorder stored: (attempt, status, reason), or null if none yet.</summary>
