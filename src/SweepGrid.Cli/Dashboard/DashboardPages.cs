@@ -86,7 +86,9 @@ internal static class DashboardPages
         return $"<tr data-trial=\"{E(t.Trial)}\"><td><input type=\"checkbox\" aria-label=\"draw {E(t.Trial)}\"></td>{string.Concat(cells)}<td data-epoch>{epoch}</td></tr>";
     }
 
-    public static string Trial(string store, string sweep, TrialRow t, IReadOnlyList<EpochRow> epochs, IReadOnlyList<FlatnessRow> flatness)
+    public static string Trial(
+        string store, string sweep, TrialRow t, IReadOnlyList<EpochRow> epochs, IReadOnlyList<FlatnessRow> flatness,
+        IReadOnlyList<TrialLog.Attempt> attempts, IReadOnlyList<TrialLog.Line> log)
     {
         var html = Start($"SweepGrid: trial {t.Trial}", store);
         html.Append($"<p><a href=\"/\">all sweeps</a> › <a href=\"/sweeps/{U(sweep)}\">{E(sweep)}</a></p>")
@@ -94,7 +96,8 @@ internal static class DashboardPages
             .Append("<table id=\"parameters\"><tbody>");
         foreach (var (header, value, format) in TrialColumns.Skip(1)) html.Append($"<tr><th>{E(header)}</th><td>{E(Cell(value(t), format))}</td></tr>");
         html.Append($"<tr><th>reason</th><td>{E(t.Reason ?? "")}</td></tr></tbody></table>")
-            .Append("<div id=\"charts\"><div id=\"chart-epochs-acc\"></div><div id=\"chart-epochs-loss\"></div><div id=\"chart-distance\"></div></div>")
+            .Append("<div id=\"charts\"><div id=\"chart-epochs-acc\"></div><div id=\"chart-epochs-loss\"></div><div id=\"chart-distance\"></div>")
+            .Append("<div id=\"chart-steps\"></div><div id=\"chart-layers\"></div></div>")
             .Append("<h2>Epochs</h2><table id=\"epochs\"><thead><tr><th>epoch</th><th>updates</th><th>learning rate</th><th>train loss</th><th>train acc</th>")
             .Append("<th>test loss</th><th>test acc</th><th>gap</th><th>‖w−w₀‖</th><th>seconds</th></tr></thead><tbody>");
         foreach (var e in epochs)
@@ -104,7 +107,7 @@ internal static class DashboardPages
         }
 
         html.Append("</tbody></table><h2>Flatness</h2>");
-        if (flatness.Count == 0) html.Append("<p>None measured yet.</p>");
+        if (flatness.Count == 0) html.Append("<p id=\"flatness\">None measured yet.</p>");
         else
         {
             html.Append("<table id=\"flatness\"><thead><tr><th>epoch</th><th>metric</th><th>value</th><th>standard error</th><th>seconds</th><th>iterations</th></tr></thead><tbody>");
@@ -113,6 +116,29 @@ internal static class DashboardPages
                 html.Append(Inv($"<tr><td>{f.Epoch}</td><td>{E(f.Metric)}</td><td>{E(Cell(f.Value, "G4"))}</td><td>{E(Cell(f.StandardError, "G3"))}</td><td>{f.Seconds:F2}</td><td>{f.Iterations}</td></tr>"));
             }
 
+            html.Append("</tbody></table>");
+        }
+
+        html.Append("<h2>Attempts</h2>");
+        if (attempts.Count == 0) html.Append("<p id=\"attempts\">None in the store's logs.</p>");
+        else
+        {
+            html.Append("<table id=\"attempts\"><thead><tr><th>attempt</th><th>node/slot</th><th>started (UTC)</th><th>last line (UTC)</th><th>outcome</th><th>reason</th></tr></thead><tbody>");
+            foreach (var a in attempts)
+            {
+                html.Append(Inv($"<tr><td>{a.Number}</td><td>{E(a.Slot ?? "-")}</td><td>{a.Started:yyyy-MM-dd HH:mm:ss}</td><td>{a.Last:yyyy-MM-dd HH:mm:ss}</td>"))
+                    .Append($"<td>{E(a.Outcome ?? "-")}</td><td>{E(a.Reason ?? "")}</td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
+        html.Append(Inv($"<h2>Log</h2><p>The store's logs about this trial (logs/*.log, the last {TrialLog.MaxLines} lines at most).</p>"));
+        if (log.Count == 0) html.Append("<p id=\"log\">No lines.</p>");
+        else
+        {
+            html.Append("<table id=\"log\"><tbody>");
+            foreach (var l in log) html.Append(Inv($"<tr><td>{l.Time:yyyy-MM-dd HH:mm:ss.fff}</td><td>{E(l.Level)}</td><td class=\"message\">{E(l.Message)}</td></tr>"));
             html.Append("</tbody></table>");
         }
 

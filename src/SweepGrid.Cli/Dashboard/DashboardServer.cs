@@ -63,7 +63,11 @@ internal static class DashboardServer
             return wanted.ToDictionary(t => t, t => store.Epochs(sweep, t));
         }));
         app.MapGet("/api/sweeps/{sweep}/trials/{trial}/points", (HttpContext c, string sweep, string trial) => site.Api(c, sweep, () =>
-            Names.IsTrialId(trial) ? store.Points(sweep, trial).Select(p => new { p.Step, p.WeightDistance }).ToList() : null));
+            Names.IsTrialId(trial) ? store.Points(sweep, trial).Select(p => new { p.Step, p.WeightDistance, p.GradientNorm, p.StepLength, p.BatchLoss }).ToList() : null));
+        app.MapGet("/api/sweeps/{sweep}/trials/{trial}/layers", (HttpContext c, string sweep, string trial) => site.Api(c, sweep, () =>
+            Names.IsTrialId(trial)
+                ? store.Layers(sweep, trial).GroupBy(l => l.Layer).ToDictionary(g => g.Key, g => g.Select(l => new { l.Step, l.WeightDistance }).ToList())
+                : null));
         app.MapGet("/api/sweeps/{sweep}/figures", (HttpContext c, string sweep) => site.Api(c, sweep, () => site.Figures(sweep)));
         app.MapGet("/api/sweeps/{sweep}/events", (HttpContext c, string sweep) => site.Events(c, sweep));
         app.MapGet("/healthz", (HttpContext c) => site.Health(c));
@@ -86,7 +90,8 @@ internal static class DashboardServer
         {
             var row = Known(sweep) && Names.IsTrialId(trial) ? store.Trials(sweep, trial).SingleOrDefault() : null;
             if (row is null) return (404, DashboardPages.NotFound(store.Describe, $"No trial \"{trial}\" in sweep \"{sweep}\"."));
-            return (200, DashboardPages.Trial(store.Describe, sweep, row, store.Epochs(sweep, trial), store.Flatness(sweep, trial)));
+            var log = TrialLog.Read(store.Directory, sweep, trial);
+            return (200, DashboardPages.Trial(store.Describe, sweep, row, store.Epochs(sweep, trial), store.Flatness(sweep, trial), TrialLog.Attempts(log), log));
         }
 
         /// <summary>The report's by-batch figures from the same <see cref="ReportData"/> the report draws.</summary>

@@ -456,7 +456,7 @@ public sealed class ResultsStore
     /// <summary>Every trajectory point, by trial and step.</summary>
     public IReadOnlyList<PointRow> Points(string sweep, string? trial = null) => Rows("points", sweep, trial).Select(StoredRows.Point).ToList();
 
-    public IReadOnlyList<LayerRow> Layers(string sweep) => Rows("layer_distances", sweep).Select(StoredRows.Layer).ToList();
+    public IReadOnlyList<LayerRow> Layers(string sweep, string? trial = null) => Rows("layer_distances", sweep, trial).Select(StoredRows.Layer).ToList();
 
     public IReadOnlyList<FlatnessRow> Flatness(string sweep, string? trial = null) => Rows("flatness", sweep, trial).Select(StoredRows.Flatness).ToList();
 

@@ -60,6 +60,9 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.Equal(2, epochs.Count);
         Assert.All(epochs, e => Assert.Contains($"<td>{e.TestAccuracy.ToString("F4", CultureInfo.InvariantCulture)}</td>", trialPage));
         Assert.Contains("<td>hessian-top</td>", trialPage);
+        // Its attempt, from the store's log: the slot it ran on and how it ended.
+        Assert.Matches($"<table id=\"attempts\">.*<td>1</td><td>127\\.0\\.0\\.1:\\d+/slot-\\d</td>.*<td>Completed</td>", trialPage);
+        Assert.Contains($"Trial {trial.Trial} of sweep dash: attempt 1 started on", trialPage);
         foreach (var path in new[] { "/sweeps/nope", "/sweeps/dash/trials/000000000000", "/sweeps/dash/trials/..%2F..%2Fetc", "/sweeps/..%2Fdash",
                      "/api/sweeps/nope/trials", "/api/sweeps/dash/trials/x'--/points", "/assets/..%2Fsweepgrid.dll", "/assets/other.js" })
         {

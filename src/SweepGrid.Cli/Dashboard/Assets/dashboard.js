@@ -109,6 +109,13 @@
     const measured = points.filter(p => p.step >= 1);
     draw(document.getElementById('chart-distance'), '‖w_t − w₀‖ vs updates', 'weight updates t (log axis)', '‖w_t − w₀‖ (L2, all weights)',
       [{ label: '‖w_t − w₀‖', xs: measured.map(p => p.step), ys: measured.map(p => p.weightDistance) }], true);
+    const at = (field) => measured.filter(p => p[field] !== null);
+    draw(document.getElementById('chart-steps'), 'Gradient norm and step length', 'weight updates t (log axis)', 'L2 norm',
+      [{ label: 'gradient norm ‖g_t‖', xs: at('gradientNorm').map(p => p.step), ys: at('gradientNorm').map(p => p.gradientNorm) },
+       { label: 'step length ‖w_t+1 − w_t‖', xs: at('stepLength').map(p => p.step), ys: at('stepLength').map(p => p.stepLength) }], true);
+    const layers = await getJson(api + '/trials/' + encodeURIComponent(trial) + '/layers');
+    draw(document.getElementById('chart-layers'), 'Distance from initialization per layer', 'weight updates t (log axis)', '‖w_t − w₀‖ of the tensor (L2)',
+      Object.keys(layers).map(name => ({ label: name, xs: layers[name].filter(p => p.step >= 1).map(p => p.step), ys: layers[name].filter(p => p.step >= 1).map(p => p.weightDistance) })), true);
   }
 
   // The trial page's tables are the server's: fetch the page and swap them in.
@@ -116,7 +123,7 @@
     const response = await fetch(location.href, { cache: 'no-store' });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), 'text/html');
-    ['parameters', 'epochs', 'flatness'].forEach(id => {
+    ['parameters', 'epochs', 'flatness', 'attempts', 'log'].forEach(id => {
       const fresh = page.getElementById(id), old = document.getElementById(id);
       if (fresh && old) old.replaceWith(fresh);
     });
