@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SweepGrid.Cli.Output;
 using SweepGrid.Cluster.Results;
+using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Dashboard;
 
@@ -60,30 +61,47 @@ internal static class DashboardPages
         ("gap", t => t.Gap, "F4"), ("‖w−w₀‖", t => t.WeightDistance, "F3"), ("seconds", t => t.Seconds, "F1"),
     ];
 
-    public static string Sweep(string store, string sweep, IReadOnlyList<TrialRow> trials, IReadOnlyDictionary<string, long> epochsDone)
+    /// <summary>
+    /// What the sweep page's trial table shows besides the trials' rows: each trial's last stored epoch and
+    /// its flatness values at its last measured epoch, one column per metric measured in the sweep.
+    /// </summary>
+    public sealed record TrialTable(
+        IReadOnlyList<TrialRow> Trials, IReadOnlyDictionary<string, long> Epochs, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Flatness)
+    {
+        public IReadOnlyList<string> Metrics { get; } =
+            Flatness.Values.SelectMany(m => m.Keys).Where(FlatnessRecord.KnownMetrics.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    public static string Sweep(string store, string sweep, TrialTable table)
     {
         var html = Start($"SweepGrid: {sweep}", store);
         html.Append($"<p><a href=\"/\">all sweeps</a></p><h1>Sweep {E(sweep)}</h1>")
             .Append($"<div id=\"live\" data-sweep=\"{E(sweep)}\"></div>")
             .Append("<p><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"e.g. 4096 or completed\"></label> ")
             .Append("Click a heading to sort; tick trials to draw their curves (or open the page with ?trials=ID,ID).</p>")
-            .Append("<div id=\"charts\"><div id=\"chart-test-acc\"></div><div id=\"chart-train-loss\"></div></div>")
+            .Append("<div id=\"charts\"><div id=\"chart-test-acc\"></div><div id=\"chart-train-acc\"></div><div id=\"chart-test-loss\"></div>")
+            .Append("<div id=\"chart-train-loss\"></div><div id=\"chart-distance\"></div></div>")
             .Append("<table id=\"trials\"><thead><tr><th></th>")
             .Append(string.Concat(TrialColumns.Select(c => $"<th>{E(c.Header)}</th>")))
-            .Append("<th>epoch</th></tr></thead><tbody>");
-        foreach (var t in trials) html.Append(TrialLine(sweep, t, epochsDone.GetValueOrDefault(t.Trial)));
+            .Append("<th>epoch</th>")
+            .Append(string.Concat(table.Metrics.Select(m => $"<th>{E(m)}</th>")))
+            .Append("</tr></thead><tbody>");
+        foreach (var t in table.Trials) html.Append(TrialLine(sweep, t, table));
         html.Append("</tbody></table>")
             .Append("<h2>By batch size (as in the report)</h2><div id=\"figures\"></div>");
         return End(html);
     }
 
     /// <summary>One row of the trial table; also what the live update swaps in.</summary>
-    public static string TrialLine(string sweep, TrialRow t, long epoch)
+    public static string TrialLine(string sweep, TrialRow t, TrialTable table)
     {
         var cells = TrialColumns.Select((c, i) => i == 0
             ? $"<td><a href=\"/sweeps/{U(sweep)}/trials/{U(t.Trial)}\">{E(t.Trial)}</a></td>"
             : $"<td>{E(Cell(c.Value(t), c.Format))}</td>");
-        return $"<tr data-trial=\"{E(t.Trial)}\"><td><input type=\"checkbox\" aria-label=\"draw {E(t.Trial)}\"></td>{string.Concat(cells)}<td data-epoch>{epoch}</td></tr>";
+        var flatness = table.Flatness.GetValueOrDefault(t.Trial);
+        var metrics = table.Metrics.Select(m => $"<td>{E(Cell(flatness?.GetValueOrDefault(m, double.NaN), "G4"))}</td>");
+        return $"<tr data-trial=\"{E(t.Trial)}\"><td><input type=\"checkbox\" aria-label=\"draw {E(t.Trial)}\"></td>{string.Concat(cells)}" +
+               $"<td data-epoch>{table.Epochs.GetValueOrDefault(t.Trial)}</td>{string.Concat(metrics)}</tr>";
     }
 
     public static string Trial(

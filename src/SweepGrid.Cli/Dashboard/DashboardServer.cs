@@ -53,8 +53,8 @@ internal static class DashboardServer
         app.MapGet("/sweeps/{sweep}/trials/{trial}", (HttpContext c, string sweep, string trial) => site.Page(c, () => site.TrialPage(sweep, trial)));
         app.MapGet("/api/sweeps/{sweep}/trials", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
         {
-            var epochs = store.LastEpochs(sweep);
-            return store.Trials(sweep).Select(t => new { t.Trial, Html = DashboardPages.TrialLine(sweep, t, epochs.GetValueOrDefault(t.Trial)) }).ToList();
+            var table = site.Table(sweep);
+            return table.Trials.Select(t => new { t.Trial, Html = DashboardPages.TrialLine(sweep, t, table) }).ToList();
         }));
         app.MapGet("/api/sweeps/{sweep}/epochs", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
         {
@@ -84,7 +84,10 @@ internal static class DashboardServer
         public (int, string) SweepPage(string sweep) =>
             !Known(sweep)
                 ? (404, DashboardPages.NotFound(store.Describe, $"No sweep named \"{sweep}\" in this store."))
-                : (200, DashboardPages.Sweep(store.Describe, sweep, store.Trials(sweep), store.LastEpochs(sweep)));
+                : (200, DashboardPages.Sweep(store.Describe, sweep, Table(sweep)));
+
+        public DashboardPages.TrialTable Table(string sweep) =>
+            new(store.Trials(sweep), store.LastEpochs(sweep), Output.SeedSummary.FinalFlatness(store.Flatness(sweep)));
 
         public (int, string) TrialPage(string sweep, string trial)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using SweepGrid.Cli.Commands;
 using SweepGrid.Cli.Dashboard;
 using SweepGrid.Cluster.Results;
@@ -31,11 +32,24 @@ public sealed class DashboardServerTests : TempDirectoryTest
         return (app, new HttpClient { BaseAddress = new Uri(ServeCommand.Url(app)), Timeout = TimeSpan.FromSeconds(30) });
     }
 
+    /// <summary>
+    /// The sweep run by the real executable, in a process of its own: the store's log (the trial page's
+    /// attempts) is then this run's alone, not shared with in-process tests that set the global logger.
+    /// </summary>
     private async Task RunSweep()
     {
         var file = Path.Combine(Dir, "dash.hocon");
         File.WriteAllText(file, Sweep);
-        Assert.Equal(0, (await CliRunner.Run("run", file, "--store", Store, "--quiet")).ExitCode);
+        using var run = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+            "dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), "run", file, "--store", Store, "--quiet"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var error = run.StandardError.ReadToEndAsync();
+        await run.StandardOutput.ReadToEndAsync();
+        await run.WaitForExitAsync();
+        Assert.True(run.ExitCode == 0, await error);
     }
 
     [Fact]
@@ -55,6 +69,10 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.Contains("<td data-status=\"completed\">4</td>", sweeps);
         Assert.Contains("4/4", sweeps);
         Assert.All(store.Trials("dash"), t => Assert.Contains($"href=\"/sweeps/dash/trials/{t.Trial}\"", sweepPage));
+        // The trial table's flatness column: each trial's final top eigenvalue, as stored.
+        Assert.Contains("<th>hessian-top</th>", sweepPage);
+        var top = store.Flatness("dash", trial.Trial).Single(f => f.Metric == "hessian-top").Value!.Value;
+        Assert.Matches($"<tr data-trial=\"{trial.Trial}\">.*<td>{Regex.Escape(top.ToString("G4", CultureInfo.InvariantCulture))}</td></tr>", sweepPage);
         // Every epoch's test accuracy, as stored, in the trial page's epoch table.
         var epochs = store.Epochs("dash").Where(e => e.Trial == trial.Trial).ToList();
         Assert.Equal(2, epochs.Count);

@@ -61,12 +61,18 @@
 
   async function sweepCharts() {
     const trials = ticked();
-    const acc = document.getElementById('chart-test-acc'), loss = document.getElementById('chart-train-loss');
-    if (trials.length === 0) { acc.innerHTML = '<p>Tick trials to draw their learning curves.</p>'; loss.innerHTML = ''; return; }
+    const ids = ['chart-test-acc', 'chart-train-acc', 'chart-test-loss', 'chart-train-loss', 'chart-distance'];
+    const boxes = ids.map(id => document.getElementById(id));
+    if (trials.length === 0) { boxes.forEach(b => { b.innerHTML = ''; }); boxes[0].innerHTML = '<p>Tick trials to draw their learning curves.</p>'; return; }
     const epochs = await getJson(api + '/epochs?' + trials.map(t => 'trial=' + encodeURIComponent(t)).join('&'));
     const of = (field) => trials.map(t => ({ label: t, xs: (epochs[t] || []).map(e => e.epoch), ys: (epochs[t] || []).map(e => e[field]) }));
-    draw(acc, 'Test accuracy per epoch', 'epoch', 'test accuracy (fraction)', of('testAccuracy'));
-    draw(loss, 'Training loss per epoch', 'epoch', 'train loss (cross-entropy)', of('trainLoss'));
+    draw(boxes[0], 'Test accuracy per epoch', 'epoch', 'test accuracy (fraction)', of('testAccuracy'));
+    draw(boxes[1], 'Training accuracy per epoch', 'epoch', 'train accuracy (fraction)', of('trainAccuracy'));
+    draw(boxes[2], 'Test loss per epoch', 'epoch', 'test loss (cross-entropy)', of('testLoss'));
+    draw(boxes[3], 'Training loss per epoch', 'epoch', 'train loss (cross-entropy)', of('trainLoss'));
+    const points = await Promise.all(trials.map(t => getJson(api + '/trials/' + encodeURIComponent(t) + '/points')));
+    draw(boxes[4], '‖w_t − w₀‖ vs updates', 'weight updates t (log axis)', '‖w_t − w₀‖ (L2, all weights)',
+      trials.map((t, i) => { const p = points[i].filter(q => q.step >= 1); return { label: t, xs: p.map(q => q.step), ys: p.map(q => q.weightDistance) }; }), true);
   }
 
   async function figures() {
