@@ -1,6 +1,8 @@
+using System.Diagnostics;
+
 namespace SweepGrid.Cli.Tests;
 
-/// <summary>Runs the real command tree in-process and captures what it prints.</summary>
+/// <summary>Runs the real command tree in-process and captures what it prints, or the real executable in a process of its own.</summary>
 internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Output, string Error);
@@ -12,4 +14,15 @@ internal static class CliRunner
         int code = await Cli.InvokeAsync(args, output, error);
         return new Result(code, output.ToString(), error.ToString());
     }
+
+    /// <summary>
+    /// The real executable (sweepgrid.dll beside the tests) in a process of its own, its output redirected:
+    /// for what in-process runs cannot show (a process killed, its own log, a sweep beside a server).
+    /// </summary>
+    public static Process Start(params string[] args) =>
+        Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
 }

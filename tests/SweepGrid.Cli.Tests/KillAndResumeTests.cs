@@ -20,12 +20,7 @@ public sealed class KillAndResumeTests : TempDirectoryTest
             }
             """);
         var store = Path.Combine(Dir, "store");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), "run", file, "--store", store, "--slots", "2"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using (var process = Process.Start(start)!)
+        using (var process = CliRunner.Start("run", file, "--store", store, "--slots", "2"))
         {
             // Kill once both running trials have finished their second epoch: each has checkpointed at
             // least epoch 1 (a checkpoint is written right after its epoch line), none has finished.

@@ -209,14 +209,7 @@ public sealed class RunCommandTests : TempDirectoryTest
     public async Task The_real_executable_exits_2_on_a_broken_sweep_file()
     {
         var file = SweepFile("sweep { name = broken, grid { seed = [1, 2 } }");
-        var exe = Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll");
-        var start = new ProcessStartInfo("dotnet", [exe, "run", file, "--store", Store])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-
-        using var process = Process.Start(start)!;
+        using var process = CliRunner.Start("run", file, "--store", Store);
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
 

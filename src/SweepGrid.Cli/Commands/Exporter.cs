@@ -86,11 +86,13 @@ internal static class Exporter
         var trials = TrialRows(store, sweep);
         Directory.CreateDirectory(outDirectory);
         var spectrum = store.Spectrum(sweep);
+        var epochs = store.Epochs(sweep);
+        var points = store.Points(sweep);
         var tables = new List<(string Name, (string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows) Table)>
         {
             ("trials", Table(TrialColumns, trials)),
-            ("trajectory", Table(TrajectoryColumns, store.Epochs(sweep))),
-            ("steps", Table(StepColumns, store.Points(sweep))),
+            ("trajectory", Table(TrajectoryColumns, epochs)),
+            ("steps", Table(StepColumns, points)),
             ("layers", Table(LayerColumns, store.Layers(sweep))),
             ("flatness", Table(FlatnessColumns, store.Flatness(sweep))),
             ("walk", Table(WalkColumns, store.Walks(sweep))),
@@ -98,7 +100,7 @@ internal static class Exporter
             ("interpolation", Table(InterpolationColumns, store.Interpolations(sweep))),
             ("spectrum", Table(SpectrumColumns, spectrum)),
             ("density", (Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(spectrum))),
-            ("targets", (Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep).Rows(trials.Select(t => t.Trial)))),
+            ("targets", (Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep, epochs, points).Rows(trials.Select(t => t.Trial)))),
         };
 
         var files = new List<string>();

@@ -58,9 +58,12 @@ internal sealed class ReportData
     }
 
     /// <summary>Everything the report shows of a stored sweep, read once.</summary>
-    public static ReportData Load(ResultsStore store, string sweep, IReadOnlyList<TrialRow> trials) =>
-        new(trials, store.Points(sweep), store.Flatness(sweep), store.Interpolations(sweep), store.WalkCurves(sweep), store.Spectrum(sweep),
-            TargetSteps.Load(store, sweep));
+    public static ReportData Load(ResultsStore store, string sweep, IReadOnlyList<TrialRow> trials)
+    {
+        var points = store.Points(sweep);
+        return new(trials, points, store.Flatness(sweep), store.Interpolations(sweep), store.WalkCurves(sweep), store.Spectrum(sweep),
+            TargetSteps.Load(store, sweep, points: points));
+    }
 
     public IReadOnlyList<PointRow> Points { get; }
 

@@ -28,10 +28,12 @@ internal sealed class TargetSteps
     public IReadOnlyDictionary<string, IReadOnlyList<TargetReached?>> ByTrial { get; }
 
     /// <summary>The targets of a stored sweep and where each of its trials reached them.</summary>
-    public static TargetSteps Load(ResultsStore store, string sweep)
+    /// <param name="epochs">The sweep's epochs if the caller has read them already; else they are read (only if it has targets).</param>
+    /// <param name="points">Its points, likewise.</param>
+    public static TargetSteps Load(ResultsStore store, string sweep, IReadOnlyList<EpochRow>? epochs = null, IReadOnlyList<PointRow>? points = null)
     {
         var spec = store.LoadSweep(sweep).Metrics.TargetsOrNone;
-        return spec.Values.Count == 0 ? None : Of(spec, store.Epochs(sweep), store.Points(sweep));
+        return spec.Values.Count == 0 ? None : Of(spec, epochs ?? store.Epochs(sweep), points ?? store.Points(sweep));
     }
 
     public static TargetSteps Of(TargetSpec spec, IEnumerable<EpochRow> epochs, IEnumerable<PointRow> points)

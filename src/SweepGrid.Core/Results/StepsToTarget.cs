@@ -53,7 +53,9 @@ public static class StepsToTarget
         IEnumerable<(long Step, long Epoch, double Value)> epochEnds, IEnumerable<(long Step, double Value)> midEpoch)
     {
         var ends = epochEnds.OrderBy(e => e.Epoch).ToList();
-        var byStep = ends.ToDictionary(e => e.Step, e => new Evaluation(e.Step, e.Epoch, e.Value));
+        var byStep = new Dictionary<long, Evaluation>();
+        // First come, first kept: rows from a store are not trusted to have one epoch per step.
+        foreach (var e in ends) byStep.TryAdd(e.Step, new Evaluation(e.Step, e.Epoch, e.Value));
         if (ends.Count > 0 && ends[0].Step > 0)
         {
             double stepsPerEpoch = (double)ends[0].Step / ends[0].Epoch;

@@ -61,13 +61,22 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
 
         browser.Navigate().GoToUrl(url);
         browser.FindElement(By.LinkText("dash")).Click();
-        var row = browser.FindElements(By.CssSelector("#trials tbody tr"))[1];
-        var trial = row.GetAttribute("data-trial")!;
-        row.FindElement(By.TagName("a")).Click();
+        var trial = (string)browser.ExecuteScript("return document.querySelectorAll('#trials tbody tr')[1].dataset.trial;")!;
+        // A live update may swap the row in between finding its link and clicking it: find it again then.
+        var clicking = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        clicking.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        clicking.Until(b =>
+        {
+            b.FindElement(By.CssSelector($"#trials a[href='/sweeps/dash/trials/{trial}']")).Click();
+            return true;
+        });
 
         Assert.EndsWith($"/sweeps/dash/trials/{trial}", browser.Url);
         var stored = store.Epochs("dash").Where(e => e.Trial == trial).ToList();
-        var shown = browser.FindElements(By.CssSelector("#epochs tbody tr")).Select(r => r.FindElements(By.TagName("td")).Select(c => c.Text).ToList()).ToList();
+        // Read in the page in one step: the live update swaps the table in, and elements found before it would be stale.
+        var shown = ((IReadOnlyCollection<object>)browser.ExecuteScript(
+                "return Array.from(document.querySelectorAll('#epochs tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent));")!)
+            .Select(r => ((IReadOnlyCollection<object>)r).Cast<string>().ToList()).ToList();
         Assert.Equal(stored.Select(e => e.Epoch.ToString(CultureInfo.InvariantCulture)), shown.Select(r => r[0]));
         Assert.Equal(stored.Select(e => e.TestAccuracy.ToString("F4", CultureInfo.InvariantCulture)), shown.Select(r => r[6]));
         Assert.Equal(stored.Select(e => e.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)), shown.Select(r => r[3]));
@@ -89,11 +98,7 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
             }
             """);
         // A real sweep process beside the dashboard, as on a cluster.
-        using var sweep = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), "run", file, "--store", Store, "--quiet"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        using var sweep = CliRunner.Start("run", file, "--store", Store, "--quiet");
         try
         {
             var (app, url) = await Serve();
@@ -104,7 +109,9 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
             browser.Navigate().GoToUrl($"{url}/sweeps/live");
             browser.ExecuteScript("window.sameDocument = 'yes';");
             var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(90));
-            long Epoch() => long.Parse(browser.FindElement(By.CssSelector("#trials tbody tr td[data-epoch]")).Text, CultureInfo.InvariantCulture);
+            // Read in the page in one step: the live update replaces the row, and an element found before it would be stale.
+            long Epoch() => long.Parse((string)browser.ExecuteScript("return document.querySelector('#trials tbody tr td[data-epoch]').textContent;")!,
+                CultureInfo.InvariantCulture);
             wait.Until(_ => Epoch() > 0);
             long before = Epoch();
 

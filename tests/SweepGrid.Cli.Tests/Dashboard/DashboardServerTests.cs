@@ -40,12 +40,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
     {
         var file = Path.Combine(Dir, "dash.hocon");
         File.WriteAllText(file, Sweep);
-        using var run = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
-            "dotnet", [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), "run", file, "--store", Store, "--quiet"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        using var run = CliRunner.Start("run", file, "--store", Store, "--quiet");
         var error = run.StandardError.ReadToEndAsync();
         await run.StandardOutput.ReadToEndAsync();
         await run.WaitForExitAsync();
