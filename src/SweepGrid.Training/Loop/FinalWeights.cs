@@ -6,15 +6,25 @@ namespace SweepGrid.Training.Loop;
 /// <summary>
 /// A trial's final parameters and buffers (module.save format), kept so that two finished trials can
 /// be compared later (cross-trial interpolation). Written to a temporary file and renamed, so a crash
-/// never leaves a half-written file under the real name.
+/// never leaves a half-written file under the real name. The temporary name is the writer's own: an
+/// attempt abandoned when its coordinator died can still be finishing while its successor finishes
+/// elsewhere, and with one shared name the first rename would take the other's half-written file and
+/// the second rename fail, charging the trial.
 /// </summary>
 public static class FinalWeights
 {
     public static void Save(nn.Module model, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = path + ".tmp";
-        model.save(temp);
-        File.Move(temp, path, overwrite: true);
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            model.save(temp);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 }
