@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.TestKit;
+using SweepGrid.Core.Results;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Core.Sweeps;
@@ -94,6 +96,39 @@ public sealed class SweepDirectorSpec : StoreTestKit
 
         var assignment = slot.ExpectMsg<Assignment>(Wait);
         Assert.Equal((definition.Expand()[0].TrialId, 1), (assignment.Trial.TrialId, assignment.Attempt));
+    }
+
+    [Fact]
+    public void A_submitter_that_follows_gets_the_answer_then_the_end_of_every_trial_even_of_trials_that_end_at_once()
+    {
+        var director = StartDirector(Sys);
+        // A slot that ends each trial the moment it gets it, waiting before the sweep exists: its first
+        // trial ends before a client that subscribed on getting the answer could have.
+        var slot = CreateTestProbe();
+        slot.SetAutoPilot(new DelegateAutoPilot((coordinator, message) =>
+        {
+            if (message is Assignment a)
+            {
+                coordinator.Tell(new ReportFinished(a.Trial.TrialId, a.Attempt, TrialStatus.Completed, null), slot.Ref);
+                coordinator.Tell(new RequestWork("fast", Reported: new ReportedAttempt(a.Trial.TrialId, a.Attempt)), slot.Ref);
+            }
+
+            return AutoPilot.KeepRunning;
+        }));
+        director.Tell(new RequestWork("fast"), slot);
+
+        var client = CreateTestProbe();
+        director.Tell(new SubmitSweep("followed.hocon", TestStores.Text("followed", seeds: 5), Follow: true), client);
+
+        Assert.Equal(new Submitted(5, 5, 0), client.ExpectMsg<object>(Wait));
+        var settled = new List<string>();
+        var final = (SweepFinished)client.FishForMessage(m =>
+        {
+            if (m is TrialSettled s) settled.Add(s.TrialId);
+            return m is SweepFinished;
+        }, Wait);
+        Assert.Equal(TestStores.Definition("followed", seeds: 5).Expand().Select(t => t.TrialId).Order(), settled.Order());
+        Assert.Equal(5, final.Final.Count(TrialStatus.Completed));
     }
 
     [Fact]

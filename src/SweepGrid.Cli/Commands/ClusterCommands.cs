@@ -93,18 +93,19 @@ internal static class ClusterCommands
         if (seeds.Count == 0) throw new UserError("--seed: give at least one seed node as HOST:PORT");
         CheckAddress(host, port, allowAnyPort: true);
         await using var client = await StartClient(host, port, seeds, access, error, ct);
-        var answer = await client.Director.Ask<object>(submission, SubmitTimeout, ct);
+        // The follower submits, so that it is subscribed before any trial can end (SubmitSweep.Follow)
+        // and takes the answer and the progress in the order the cluster sent them.
+        var following = StartFollowing(client, spec.Name, quiet, output, subscribe: null);
+        client.Director.Tell(submission with { Follow = true }, following.Listener);
+        var answer = await following.Answer.WaitAsync(SubmitTimeout, ct);
         switch (answer)
         {
             case SubmitRejected { BadInput: true } bad:
                 throw new UserError(bad.Errors.Select(e => $"{sweepFile}: {e}").ToList());
             case SubmitRejected fault:
                 throw new InvalidOperationException($"the cluster did not take sweep {spec.Name}: {string.Join("; ", fault.Errors)}");
-            case Submitted s:
-                output.WriteLine($"sweep {spec.Name} submitted: {s.Total} trials, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
-                return await Follow(client, spec.Name, quiet, output, ct);
             default:
-                throw new InvalidOperationException($"the director answered {answer.GetType().Name}");
+                return await FollowToTheEnd(following, spec.Name, output, ct);
         }
     }
 
@@ -121,7 +122,9 @@ internal static class ClusterCommands
         var seeds = Seeds(seedArgs);
         CheckAddress(host, port, allowAnyPort: true);
         await using var client = await StartClient(host, port, seeds, access, error, ct);
-        return await Follow(client, sweep, quiet, output, ct);
+        var following = StartFollowing(client, sweep, quiet, output,
+            subscribe: listener => client.Director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener)));
+        return await FollowToTheEnd(following, sweep, output, ct);
     }
 
     private static async Task<ClientMember> StartClient(string host, int port, IReadOnlyList<string> seeds, ClusterAccess access, TextWriter error, CancellationToken ct)
@@ -167,31 +170,59 @@ internal static class ClusterCommands
 
     private static string HostOf(string seed) => seed[..seed.LastIndexOf(':')];
 
-    private static async Task<int> Follow(ClientMember client, string sweep, bool quiet, TextWriter output, CancellationToken ct)
+    /// <summary>A client's follower of one sweep: the listener, the submission's answer and the sweep's end.</summary>
+    private sealed record Following(IActorRef Listener, Task<object> Answer, Task<SweepProgress> Finished, Task<SweepDirectorProtocol.UnknownSweep> Unknown);
+
+    /// <summary>
+    /// Starts the actor that prints a sweep's progress. A submission's answer (<see cref="Submitted"/>,
+    /// printed as the "submitted" line before any progress, or <see cref="SubmitRejected"/>) completes
+    /// <see cref="Following.Answer"/>. It subscribes again through the director if its coordinator moves.
+    /// </summary>
+    private static Following StartFollowing(ClientMember client, string sweep, bool quiet, TextWriter output, Action<IActorRef>? subscribe)
     {
+        var answer = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
         var unknown = new TaskCompletionSource<SweepDirectorProtocol.UnknownSweep>(TaskCreationOptions.RunContinuationsAsynchronously);
         var printer = new ProgressPrinter(output, epochLines: !quiet);
-        void OnProgress(object message)
+        void OnMessage(object message)
         {
-            if (message is SweepDirectorProtocol.UnknownSweep u) unknown.TrySetResult(u);
-            else printer.On(message);
+            switch (message)
+            {
+                case Submitted s:
+                    output.WriteLine($"sweep {sweep} submitted: {s.Total} trials, {s.Added} new, {s.AlreadyFinished} already finished (not re-run)");
+                    answer.TrySetResult(s);
+                    break;
+                case SubmitRejected r:
+                    answer.TrySetResult(r);
+                    break;
+                case SweepDirectorProtocol.UnknownSweep u:
+                    unknown.TrySetResult(u);
+                    break;
+                default:
+                    printer.On(message);
+                    break;
+            }
         }
 
         var director = client.Director;
-        var listener = client.System.ActorOf(ProgressListener.Props(OnProgress, finished,
+        var listener = client.System.ActorOf(ProgressListener.Props(OnMessage, finished,
             self => director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, self))), "follow");
-        director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener));
+        subscribe?.Invoke(listener);
+        return new Following(listener, answer.Task, finished.Task, unknown.Task);
+    }
+
+    private static async Task<int> FollowToTheEnd(Following following, string sweep, TextWriter output, CancellationToken ct)
+    {
         try
         {
-            var first = await Task.WhenAny(finished.Task, unknown.Task).WaitAsync(ct);
-            if (first == unknown.Task)
+            var first = await Task.WhenAny(following.Finished, following.Unknown).WaitAsync(ct);
+            if (first == following.Unknown)
             {
-                var u = await unknown.Task;
+                var u = await following.Unknown;
                 throw new UserError($"sweep \"{sweep}\" is not known to the cluster (sweeps there: {(u.Known.Count == 0 ? "none" : string.Join(", ", u.Known))})");
             }
 
-            var final = await finished.Task;
+            var final = await following.Finished;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sweep {sweep}: {final.Count(TrialStatus.Completed)} completed, {final.Count(TrialStatus.Diverged)} diverged, {final.Count(TrialStatus.Failed)} failed"));
             return final.Count(TrialStatus.Failed) > 0 ? ExitCodes.Failure : ExitCodes.Success;

@@ -37,7 +37,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     private sealed record Resubscribe(string SweepName);
 
     /// <summary>A submission checked against its data, off the director's thread; its definition or why not.</summary>
-    private sealed record Checked(IActorRef Requester, SweepDefinition? Definition, SubmitRejected? Rejected);
+    private sealed record Checked(IActorRef Requester, SweepDefinition? Definition, SubmitRejected? Rejected, bool Follow = false);
 
     public SweepDirector(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures)
     {
@@ -81,7 +81,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         {
             try
             {
-                return new Checked(requester, _define(SweepFile.Parse(submit.Text, Names.Printable(submit.Source))), null);
+                return new Checked(requester, _define(SweepFile.Parse(submit.Text, Names.Printable(submit.Source))), null, submit.Follow);
             }
             catch (SweepValidationException e)
             {
@@ -106,22 +106,28 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         _results.SaveSweep(definition.Spec);
         if (_coordinators.TryGetValue(definition.Name, out var known))
         {
-            Resubmit(known, definition, result.Requester);
+            Resubmit(known, definition, result.Requester, result.Follow);
             return;
         }
 
         Persist(new SweepRegistered(definition.Name), e =>
         {
             _sweeps.Add(e.SweepName);
-            Resubmit(StartCoordinator(e.SweepName), definition, result.Requester);
+            Resubmit(StartCoordinator(e.SweepName), definition, result.Requester, result.Follow);
         });
     }
 
     /// <summary>New trials may reopen a finished sweep; subscribing again brings its next SweepFinished.</summary>
-    private void Resubmit(IActorRef coordinator, SweepDefinition definition, IActorRef requester)
+    /// <param name="follow">
+    /// Subscribe the requester too. Sent right after the definition, the subscription waits in the
+    /// coordinator while it journals the sweep, and no slot has a trial of it before then: the requester
+    /// gets the answer first, then every trial's start and end.
+    /// </param>
+    private void Resubmit(IActorRef coordinator, SweepDefinition definition, IActorRef requester, bool follow)
     {
         coordinator.Tell(new Define(definition), requester);
         _finished.Remove(definition.Name);
+        if (follow) coordinator.Tell(new Subscribe(requester));
         coordinator.Tell(new Subscribe(Self));
         // After the definition: the coordinator takes them once it has journaled the sweep.
         foreach (var (request, slot) in _parked.Values) coordinator.Tell(request, slot);
