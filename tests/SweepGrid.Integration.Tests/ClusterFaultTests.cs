@@ -33,7 +33,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         Assert.True(TrialRow(released).ResumedFromEpoch >= 2, $"trial {released} resumed from epoch {TrialRow(released).ResumedFromEpoch}, before the epoch it was released in");
         // Handed back, not lost: re-queued, and no attempt of any trial counted as a failure.
         var failures = Rows("SELECT CAST(message AS TEXT) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-attempt-failed'", journal: true);
-        Assert.True(failures.Count == 0, $"attempts counted as failed: {string.Join("; ", failures.Select(f => f[0]))}");
+        Assert.True(failures.Count == 0, $"attempts counted as failed: {string.Join("; ", failures.Select(f => f[0]))}\n{CrashDetails()}");
         var requeued = Rows("SELECT CAST(message AS TEXT) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-requeued'", journal: true);
         Assert.Contains(requeued, r => ((string)r[0]!).Contains(released, StringComparison.Ordinal) && ((string)r[0]!).Contains("shut down", StringComparison.Ordinal));
     }

@@ -59,7 +59,7 @@ public abstract class ClusterHarness : IDisposable
         File.WriteAllText(SweepFile, $$"""
             sweep {
               name = faults
-              dataset { name = synthetic, synthetic { train-size = 2048, test-size = 256, features = 64, classes = 4 } }
+              dataset { name = synthetic, synthetic { train-size = 4096, test-size = 256, features = 64, classes = 4 } }
               model { hidden = [256, 256] }
               base { batch-size = 32, learning-rate = 0.02, epochs = {{Epochs}} }
               grid { seed = [{{string.Join(", ", Enumerable.Range(1, Trials))}}] }
@@ -81,7 +81,10 @@ public abstract class ClusterHarness : IDisposable
         string[] args = ["node", "--roles", roles, "--port", $"{port}", "--store", Store, .. extra.Contains("--slots") ? extra : ["--slots", "1", .. extra]];
         if (seed is { } s) args = [.. args, "--seed", $"127.0.0.1:{s}"];
         // Nodes run in the repository, where the bundled data is; clients run wherever the test says.
-        var node = StartIn(TestMachine.RepoRoot(), name, args);
+        // Each node stands for a machine of its own, with one core: left to think it owns this whole
+        // machine, each node's worker runs as many libtorch threads as it has cores, and three nodes'
+        // threads spinning for each other made trials 5 times slower (README, "Slots").
+        var node = StartWithCertificate(ClusterCertificate, TestMachine.RepoRoot(), name, args, new() { ["DOTNET_PROCESSOR_COUNT"] = "1" });
         await node.WaitForLine(l => l.Contains("is up", StringComparison.Ordinal), Up);
         return node;
     }
@@ -93,9 +96,13 @@ public abstract class ClusterHarness : IDisposable
         StartWithCertificate(ClusterCertificate, workingDirectory, name, args);
 
     /// <summary>A process given <paramref name="certificate"/> as its SWEEPGRID_TLS_CERT; none if null (plain TCP, on loopback).</summary>
-    protected ClusterProcess StartWithCertificate(string? certificate, string workingDirectory, string name, params string[] args)
+    protected ClusterProcess StartWithCertificate(string? certificate, string workingDirectory, string name, params string[] args) =>
+        StartWithCertificate(certificate, workingDirectory, name, args, []);
+
+    private ClusterProcess StartWithCertificate(string? certificate, string workingDirectory, string name, string[] args, Dictionary<string, string> more)
     {
         var environment = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in more) environment[key] = value;
         if (certificate is not null) environment[ClusterTls.CertificateVariable] = certificate;
         var process = new ClusterProcess(name, environment, workingDirectory, args);
         _processes.Add(process);
@@ -106,17 +113,21 @@ public abstract class ClusterHarness : IDisposable
 
     /// <summary>
     /// Waits until a trial that is still running, on a slot of the node at <paramref name="port"/> (any
-    /// node if null), has finished 2 epochs and, with <paramref name="checkpointed"/>, its checkpoint
-    /// file exists; returns its id. The trainer writes the checkpoint just after reporting the epoch, and
-    /// the report can reach the client first: a kill right after the epoch line could beat the file.
+    /// node if null), has finished 2 epochs and no more and, with <paramref name="checkpointed"/>, its
+    /// checkpoint file exists; returns its id. The trainer writes the checkpoint just after reporting the
+    /// epoch, and the report can reach the client first: a kill right after the epoch line could beat the
+    /// file. "No more" matters: a trial whose epoch-2 line was long ago may be finishing its last epoch,
+    /// and one that finishes between this and the kill leaves nothing to resume (it did, one run in three).
     /// </summary>
     protected async Task<string> TrialTwoEpochsInOn(ClusterProcess submit, int? port, bool checkpointed = true)
     {
         bool Settled(string id) => submit.Lines.Any(l => Words(l) is [_, "completed" or "diverged" or "failed", var t, ..] && t == id);
         bool OnNode(string id) => port is null || submit.Lines.Any(l =>
             Words(l) is [_, "start", var t, ..] && t == id && l.Contains($":{port}/slot-", StringComparison.Ordinal));
+        bool PastEpochTwo(string id) => submit.Lines.Any(l => Words(l) is [_, "epoch", var t, var progress, ..] && t == id
+            && !progress.StartsWith("1/", StringComparison.Ordinal) && !progress.StartsWith("2/", StringComparison.Ordinal));
         var line = await submit.WaitForLine(l => Words(l) is [_, "epoch", var id, var progress, ..]
-            && progress.StartsWith("2/", StringComparison.Ordinal) && OnNode(id) && !Settled(id), Sweep);
+            && progress.StartsWith("2/", StringComparison.Ordinal) && OnNode(id) && !Settled(id) && !PastEpochTwo(id), Sweep);
         var trial = Words(line)[2];
         if (checkpointed) await CheckpointWritten(trial);
         return trial;
@@ -131,6 +142,31 @@ public abstract class ClusterHarness : IDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} not written within 30 s of the trial's epoch-2 line");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// The stacks of crashed attempts, from the nodes' log files in the store (the journal keeps only
+    /// the first line): what a failed assertion about failures needs to say, since the folder is gone after.
+    /// </summary>
+    protected string CrashDetails()
+    {
+        var folder = Path.Combine(Store, "logs");
+        if (!Directory.Exists(folder)) return "(no logs)";
+        var details = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.log"))
+        {
+            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            while (reader.ReadLine() is { } line)
+            {
+                if (!line.Contains("crashed", StringComparison.Ordinal)) continue;
+                using var entry = System.Text.Json.JsonDocument.Parse(line);
+                var root = entry.RootElement;
+                string Property(string name) => root.TryGetProperty(name, out var p) ? p.ToString() : "";
+                details.Add($"{Path.GetFileName(file)} {Property("@t")} {Property("TrialId")} attempt {Property("Attempt")}: {Property("Reason")}{Property("Detail")}");
+            }
+        }
+
+        return details.Count == 0 ? "(no crash in the logs)" : string.Join('\n', details);
     }
 
     protected static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -164,7 +200,7 @@ public abstract class ClusterHarness : IDisposable
         // Losing a node (or the coordinator's) is no trial's fault: no attempt of any trial counted as failed.
         var failures = Rows("SELECT CAST(message AS TEXT) FROM journal WHERE persistence_id = 'sweep-faults' AND manifest = 'trial-attempt-failed'", journal: true)
             .Select(r => $"{r[0]}").ToList();
-        Assert.True(failures.Count == 0, $"attempts counted as failed: {string.Join("; ", failures)}");
+        Assert.True(failures.Count == 0, $"attempts counted as failed: {string.Join("; ", failures)}\n{CrashDetails()}");
         Assert.True(row.ResumedFromEpoch >= 1, $"trial {killed} did not resume from a checkpoint (resumed_from_epoch {row.ResumedFromEpoch})");
     }
 
