@@ -162,6 +162,17 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Workers_share_out_the_cores_they_request_not_the_machines()
+    {
+        var container = Container(Workers);
+        Assert.False(container.Get("resources").Get("limits").Has("cpu"), "a CPU limit throttles training; the request is what the pod may count on");
+        var requested = container.Get("resources").Path("requests").Str("cpu");
+        Assert.True(int.TryParse(requested, out var cores) && cores >= 1, $"requests.cpu {requested}: whole cores, so the count .NET is given is the request");
+        var count = container.Seq("env").Single(e => e.Str("name") == "DOTNET_PROCESSOR_COUNT").Path("valueFrom", "resourceFieldRef");
+        Assert.Equal((container.Str("name"), "requests.cpu", "1"), (count.Str("containerName"), count.Str("resource"), count.Str("divisor")));
+    }
+
+    [Fact]
     public void Workers_ask_for_GPUs_on_GPU_machines_and_coordinators_do_not()
     {
         var resources = Container(Workers).Get("resources");
