@@ -97,7 +97,16 @@ internal static class ClusterCommands
         // and takes the answer and the progress in the order the cluster sent them.
         var following = StartFollowing(client, spec.Name, quiet, output, subscribe: null);
         client.Director.Tell(submission with { Follow = true }, following.Listener);
-        var answer = await following.Answer.WaitAsync(SubmitTimeout, ct);
+        object answer;
+        try
+        {
+            answer = await following.Answer.WaitAsync(SubmitTimeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"the cluster did not answer the submission of sweep {spec.Name} within {SubmitTimeout.TotalSeconds:F0} s");
+        }
+
         switch (answer)
         {
             case SubmitRejected { BadInput: true } bad:
