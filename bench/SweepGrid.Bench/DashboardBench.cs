@@ -45,7 +45,7 @@ internal static class DashboardBench
                 report.AppendLine("| --- | ---: | ---: | ---: |");
                 foreach (var (name, path) in new[]
                          {
-                             ("sweeps page", "/"), ("sweep page", $"/sweeps/{sweep}"), ("trial rows (live update)", $"/api/sweeps/{sweep}/trials"),
+                             ("sweeps page", "/"), ("sweep page", $"/sweeps/{sweep}"), ("all trial rows (first update, reconnects)", $"/api/sweeps/{sweep}/trials"),
                              ("by-batch figures", $"/api/sweeps/{sweep}/figures"), ("trial page", $"/sweeps/{sweep}/trials/{first}"),
                          })
                 {
@@ -62,6 +62,7 @@ internal static class DashboardBench
                     report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {bytes:N0} | {times[times.Count / 2]:F3} | {times[^1]:F3} |");
                 }
 
+                await MeasurePushes(http, dir, sweep, first, repeats, report);
                 return report.ToString();
             }
             finally
@@ -75,6 +76,46 @@ internal static class DashboardBench
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The sweep page's live update since pushes: one trial gets a new epoch, and the stream sends that
+    /// trial's line (timed from the write; the stream looks at the store once a second).
+    /// </summary>
+    private static async Task MeasurePushes(HttpClient http, string dir, string sweep, string trial, int repeats, StringBuilder report)
+    {
+        using var response = await http.GetAsync($"/api/sweeps/{sweep}/events?rows=1", HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await NextEvent(events, "update");
+        var store = new ResultsStore(dir);
+        var times = new List<double>();
+        long bytes = 0;
+        for (int i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            store.WriteEpoch(sweep, trial, new EpochRecord(4 + i, (4 + i) * 100L, 0.05, 0.2, 0.9, 0.3, 0.85, 8.0, 6.0));
+            bytes = (await NextEvent(events, "rows")).Length;
+            times.Add(clock.Elapsed.TotalSeconds);
+            await NextEvent(events, "update");
+        }
+
+        times.Sort();
+        report.AppendLine(CultureInfo.InvariantCulture, $"| pushed lines (live update: one trial's new epoch) | {bytes:N0} | {times[times.Count / 2]:F3} | {times[^1]:F3} |");
+        report.AppendLine();
+        report.AppendLine("A pushed line's time runs from the store write to its event: up to 1 s until the stream next looks at the store, then reading and rendering the table to find the lines that changed.");
+    }
+
+    /// <summary>The data of the next event of that kind on a server-sent event stream.</summary>
+    private static async Task<string> NextEvent(StreamReader events, string kind)
+    {
+        string? current = null;
+        while (await events.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) current = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && current == kind) return line[6..];
+        }
+
+        throw new EndOfStreamException("the event stream ended");
     }
 
     private static async Task<string> Get(HttpClient http, string path)

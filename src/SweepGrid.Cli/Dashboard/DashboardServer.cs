@@ -51,11 +51,7 @@ internal static class DashboardServer
         app.MapGet("/", (HttpContext c) => site.Page(c, () => (200, DashboardPages.Sweeps(store.Describe, site.SweepLines(), DateTimeOffset.UtcNow))));
         app.MapGet("/sweeps/{sweep}", (HttpContext c, string sweep) => site.Page(c, () => site.SweepPage(sweep)));
         app.MapGet("/sweeps/{sweep}/trials/{trial}", (HttpContext c, string sweep, string trial) => site.Page(c, () => site.TrialPage(sweep, trial)));
-        app.MapGet("/api/sweeps/{sweep}/trials", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
-        {
-            var table = site.Table(sweep);
-            return table.Trials.Select(t => new { t.Trial, Html = DashboardPages.TrialLine(sweep, t, table) }).ToList();
-        }));
+        app.MapGet("/api/sweeps/{sweep}/trials", (HttpContext c, string sweep) => site.Api(c, sweep, () => site.Rows(sweep)));
         app.MapGet("/api/sweeps/{sweep}/epochs", (HttpContext c, string sweep) => site.Api(c, sweep, () =>
         {
             // At most a page's worth of trials, each read on its own: a big sweep is not read whole for a few curves.
@@ -88,6 +84,13 @@ internal static class DashboardServer
 
         public DashboardPages.TrialTable Table(string sweep) =>
             new(store.Trials(sweep), store.LastEpochs(sweep), Output.SeedSummary.FinalFlatness(store.Flatness(sweep)));
+
+        /// <summary>Each trial's line of the sweep page's table, as the page shows it.</summary>
+        public List<Row> Rows(string sweep)
+        {
+            var table = Table(sweep);
+            return table.Trials.Select(t => new Row(t.Trial, DashboardPages.TrialLine(sweep, t, table))).ToList();
+        }
 
         public (int, string) TrialPage(string sweep, string trial)
         {
@@ -127,10 +130,15 @@ internal static class DashboardServer
 
         /// <summary>
         /// Server-sent events: "update" with the count of stored epochs and trials by status whenever they
-        /// change (and once at the start), "outage" while the store does not answer.
+        /// change (and once at the start), "outage" while the store does not answer. With ?rows=1 (the
+        /// sweep page), each update after the first is preceded by "rows": the table lines that changed
+        /// since the last update, so that a page of 10,000 trials is sent the few that moved instead of
+        /// fetching all of them (10.8 MB) each time. The first update has none before it: the page fetches
+        /// every line then, as it may have been rendered a while before it connected (or reconnected).
         /// </summary>
         public async Task Events(HttpContext context, string sweep)
         {
+            var lines = context.Request.Query["rows"] == "1" ? new RowChanges() : null;
             if (!Guard(() => Known(sweep), _ => false))
             {
                 context.Response.StatusCode = 404;
@@ -146,8 +154,16 @@ internal static class DashboardServer
                 while (!ct.IsCancellationRequested)
                 {
                     var (kind, state) = Guard(() => ("update", Fingerprint(sweep)), e => ("outage", e.Message));
+                    List<Row>? changed = null;
+                    if (state != last && kind == "update" && lines is not null)
+                    {
+                        // The table is read only when the counts moved, not at every poll.
+                        (kind, state, changed) = Guard(() => (kind, state, lines.Since(Rows(sweep))), e => ("outage", e.Message, (List<Row>?)null));
+                    }
+
                     if (state != last)
                     {
+                        if (changed is not null) await context.Response.WriteAsync($"event: rows\ndata: {JsonSerializer.Serialize(changed, Json)}\n\n", ct);
                         await context.Response.WriteAsync($"event: {kind}\ndata: {JsonSerializer.Serialize(state)}\n\n", ct);
                         await context.Response.Body.FlushAsync(ct);
                         last = state;
@@ -190,6 +206,27 @@ internal static class DashboardServer
                 Serilog.Log.Warning(e, "Dashboard: the store did not answer");
                 return fallback(e);
             }
+        }
+    }
+
+    /// <summary>A trial's line of the sweep page's table (HTML).</summary>
+    public sealed record Row(string Trial, string Html);
+
+    /// <summary>
+    /// What one page was last sent of the table: each trial's line, as a hash (a 10,000-trial table's
+    /// lines are megabytes; their hashes, hundreds of kilobytes).
+    /// </summary>
+    public sealed class RowChanges
+    {
+        private Dictionary<string, string>? _sent;
+
+        /// <summary>The lines that differ from the last call's (null on the first: the page fetches them all itself).</summary>
+        public List<Row>? Since(List<Row> now)
+        {
+            var hashes = now.ToDictionary(r => r.Trial, r => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(r.Html))));
+            var changed = _sent is null ? null : now.Where(r => _sent.GetValueOrDefault(r.Trial) != hashes[r.Trial]).ToList();
+            _sent = hashes;
+            return changed;
         }
     }
 

@@ -112,7 +112,10 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
             // Read in the page in one step: the live update replaces the row, and an element found before it would be stale.
             long Epoch() => long.Parse((string)browser.ExecuteScript("return document.querySelector('#trials tbody tr td[data-epoch]').textContent;")!,
                 CultureInfo.InvariantCulture);
-            wait.Until(_ => Epoch() > 0);
+            long Pushes() => long.Parse((string?)browser.ExecuteScript("return document.body.dataset.pushes || '0';") ?? "0", CultureInfo.InvariantCulture);
+            // After the first update (which fetches every line) the stream pushes the changed lines: the
+            // epoch that grows after a push was swapped in from one.
+            wait.Until(_ => Epoch() > 0 && Pushes() > 0);
             long before = Epoch();
 
             wait.Until(_ => Epoch() > before);

@@ -127,6 +127,36 @@ public sealed class DashboardServerTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task The_sweep_pages_stream_sends_with_each_update_after_the_first_only_the_table_lines_that_changed()
+    {
+        await RunSweep();
+        var (app, http) = await Serve();
+        await using var _ = app;
+        using var response = await http.GetAsync("/api/sweeps/dash/events?rows=1", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        // The first update comes alone: the page fetches every line then.
+        var first = await NextEvent(reader);
+        var trials = new ResultsStore(Store).Trials("dash").Select(t => t.Trial).ToList();
+
+        new ResultsStore(Store).WriteEpoch("dash", trials[1], new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        var rows = await NextEvent(reader);
+        var second = await NextEvent(reader);
+        var table = await http.GetStringAsync("/api/sweeps/dash/trials");
+
+        Assert.Equal(("update", "\"8:0,0,4,0,0\""), first);
+        Assert.Equal("rows", rows.Kind);
+        Assert.Equal(("update", "\"9:0,0,4,0,0\""), second);
+        // Exactly the line of the trial that moved, as the table's own endpoint now renders it.
+        using var pushed = System.Text.Json.JsonDocument.Parse(rows.Data);
+        var line = Assert.Single(pushed.RootElement.EnumerateArray());
+        Assert.Equal(trials[1], line.GetProperty("trial").GetString());
+        using var all = System.Text.Json.JsonDocument.Parse(table);
+        Assert.Equal(all.RootElement.EnumerateArray().Single(r => r.GetProperty("trial").GetString() == trials[1]).GetProperty("html").GetString(),
+            line.GetProperty("html").GetString());
+        Assert.Contains(">3<", line.GetProperty("html").GetString());
+    }
+
+    [Fact]
     public async Task While_PostgreSQL_is_down_pages_show_a_banner_and_the_stream_says_outage_and_both_recover()
     {
         using var server = new PostgresServer();

@@ -88,8 +88,10 @@
     Object.keys(f.flatness).forEach(m => add(m + ' vs batch size', m + ', mean over seeds', f.flatness[m]));
   }
 
-  async function refreshRows() {
-    const rows = await getJson(api + '/trials');
+  async function refreshRows() { applyRows(await getJson(api + '/trials')); }
+
+  // Swaps in the given table lines [{trial, html}] that differ from those shown, keeping their ticks.
+  function applyRows(rows) {
     const body = document.querySelector('#trials tbody');
     rows.forEach(r => {
       const old = body.querySelector('tr[data-trial="' + r.trial + '"]');
@@ -135,10 +137,11 @@
     });
   }
 
-  async function refresh() {
+  // pushed: the stream has just sent the lines that changed ("rows"), so the table is not fetched.
+  async function refresh(pushed) {
     try {
       if (trial) { await refreshTrialTables(); await trialCharts(); }
-      else { await refreshRows(); await sweepCharts(); await figures(); }
+      else { if (!pushed) await refreshRows(); await sweepCharts(); await figures(); }
       hideBanner();
     } catch (e) {
       showBanner('Could not read the dashboard\'s data: ' + e.message + '. Retrying when the store changes.');
@@ -154,9 +157,20 @@
     document.querySelector('#trials tbody').addEventListener('change', () => sweepCharts().catch(e => showBanner(e.message)));
   }
 
-  const events = new EventSource(api + '/events');
-  // Each update is counted on the body (data-updates), so a test or a curious user can see them arrive.
-  events.addEventListener('update', () => { document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1); refresh(); });
+  // The sweep page asks for the changed lines with each update (after the first, which fetches them all).
+  const events = new EventSource(api + '/events' + (trial ? '' : '?rows=1'));
+  let pushed = false;
+  // Each update, and each push of lines, is counted on the body (data-updates, data-pushes), so a test or
+  // a curious user can see them arrive.
+  events.addEventListener('rows', e => {
+    applyRows(JSON.parse(e.data)); pushed = true;
+    document.body.dataset.pushes = String(Number(document.body.dataset.pushes || 0) + 1);
+  });
+  events.addEventListener('update', () => {
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+    const rowsCame = pushed; pushed = false;
+    refresh(rowsCame);
+  });
   events.addEventListener('outage', e => showBanner('The store is not answering: ' + JSON.parse(e.data) + '. Retrying…'));
   events.onerror = () => showBanner('Lost the connection to sweepgrid serve; reconnecting…');
   events.onopen = () => { if (banner.textContent.startsWith('Lost the connection')) hideBanner(); };
