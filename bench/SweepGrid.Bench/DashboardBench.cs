@@ -63,6 +63,7 @@ internal static class DashboardBench
                 }
 
                 await MeasurePushes(http, dir, sweep, first, repeats, report);
+                await MeasureTrialPageOnLongLogs(http, dir, sweep, first, repeats, report);
                 return report.ToString();
             }
             finally
@@ -103,6 +104,44 @@ internal static class DashboardBench
         report.AppendLine(CultureInfo.InvariantCulture, $"| pushed lines (live update: one trial's new epoch) | {bytes:N0} | {times[times.Count / 2]:F3} | {times[^1]:F3} |");
         report.AppendLine();
         report.AppendLine("A pushed line's time runs from the store write to its event: up to 1 s until the stream next looks at the store, then reading and rendering the table to find the lines that changed.");
+    }
+
+    /// <summary>
+    /// A trial page once the store's logs are long, as after days on a cluster: 1,000,000 lines about
+    /// 10,000 trials are appended to a log file, then the page is fetched (the first look indexes them)
+    /// and fetched again (later looks read only what was appended).
+    /// </summary>
+    private static async Task MeasureTrialPageOnLongLogs(HttpClient http, string dir, string sweep, string trial, int repeats, StringBuilder report)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(dir, "logs")).FullName;
+        var file = Path.Combine(folder, "node-bench-20261202.log");
+        var ids = new ResultsStore(dir).Trials(sweep).Select(t => t.Trial).ToList();
+        using (var writer = new StreamWriter(file))
+        {
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                writer.Write("{\"@t\":\"2026-12-02T00:00:00.000Z\",\"@mt\":\"Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}\",");
+                writer.Write(string.Create(CultureInfo.InvariantCulture, $"\"TrialId\":\"{ids[i % ids.Count]}\",\"SweepId\":\"{sweep}\",\"Attempt\":1,\"Epoch\":{i % 7}}}\n"));
+            }
+        }
+
+        long bytes = new FileInfo(file).Length;
+        var cold = Stopwatch.StartNew();
+        await Get(http, $"/sweeps/{sweep}/trials/{trial}");
+        cold.Stop();
+        var times = new List<double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await Get(http, $"/sweeps/{sweep}/trials/{trial}");
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        times.Sort();
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"Trial page with {bytes / 1e6:F0} MB of logs (1,000,000 lines about {ids.Count:N0} trials): {cold.Elapsed.TotalSeconds:F2} s the first time (the logs are indexed), " +
+            $"then {times[times.Count / 2]:F3} s median, {times[^1]:F3} s max (only what was appended is read).");
     }
 
     /// <summary>The data of the next event of that kind on a server-sent event stream.</summary>

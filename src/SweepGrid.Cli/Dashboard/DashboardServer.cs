@@ -46,7 +46,7 @@ internal static class DashboardServer
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(bind, port));
         var app = builder.Build();
-        var site = new Site(store);
+        var site = new Site(store, new TrialLogIndex(store.Directory));
 
         app.MapGet("/", (HttpContext c) => site.Page(c, () => (200, DashboardPages.Sweeps(store.Describe, site.SweepLines(), DateTimeOffset.UtcNow))));
         app.MapGet("/sweeps/{sweep}", (HttpContext c, string sweep) => site.Page(c, () => site.SweepPage(sweep)));
@@ -72,7 +72,8 @@ internal static class DashboardServer
     }
 
     /// <summary>The handlers, over one store.</summary>
-    private sealed class Site(ResultsStore store)
+    /// <param name="logs">Kept for the server's life: each trial page reads only what the logs gained since the last.</param>
+    private sealed class Site(ResultsStore store, TrialLogIndex logs)
     {
         public IReadOnlyList<DashboardPages.SweepLine> SweepLines() =>
             store.Exists ? store.StatusCounts(null).Select(s => new DashboardPages.SweepLine(s.Sweep, s.SubmittedAt, s.Counts)).ToList() : [];
@@ -96,7 +97,7 @@ internal static class DashboardServer
         {
             var row = Known(sweep) && Names.IsTrialId(trial) ? store.Trials(sweep, trial).SingleOrDefault() : null;
             if (row is null) return (404, DashboardPages.NotFound(store.Describe, $"No trial \"{trial}\" in sweep \"{sweep}\"."));
-            var log = TrialLog.Read(store.Directory, sweep, trial);
+            var log = logs.Read(sweep, trial);
             return (200, DashboardPages.Trial(store.Describe, sweep, row, store.Epochs(sweep, trial), store.Flatness(sweep, trial), TrialLog.Attempts(log), log));
         }
 

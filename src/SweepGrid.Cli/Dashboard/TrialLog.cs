@@ -21,27 +21,11 @@ internal static partial class TrialLog
     /// <param name="Outcome">Completed, Diverged, failed or crashed; null while running or when it was handed back (a node shutting down).</param>
     public sealed record Attempt(long Number, string? Slot, DateTimeOffset Started, DateTimeOffset Last, string? Outcome, string? Reason);
 
-    /// <summary>The lines about <paramref name="trial"/> of <paramref name="sweep"/> in the store's logs, oldest first.</summary>
-    public static IReadOnlyList<Line> Read(string storeDirectory, string sweep, string trial)
-    {
-        var folder = Path.Combine(storeDirectory, LogSetup.Folder);
-        if (!Directory.Exists(folder)) return [];
-        // A cheap filter before parsing: the id as CompactJsonFormatter writes the property.
-        string marker = $"\"TrialId\":\"{trial}\"";
-        var lines = new List<Line>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*.log"))
-        {
-            // Shared with the processes writing it.
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream);
-            while (reader.ReadLine() is { } text)
-            {
-                if (text.Contains(marker, StringComparison.Ordinal) && Parse(text, sweep, trial) is { } line) lines.Add(line);
-            }
-        }
-
-        return lines.OrderBy(l => l.Time).TakeLast(MaxLines).ToList();
-    }
+    /// <summary>
+    /// The lines about <paramref name="trial"/> of <paramref name="sweep"/> in the store's logs, oldest
+    /// first, read once (the dashboard keeps a <see cref="TrialLogIndex"/>, which reads only what was appended).
+    /// </summary>
+    public static IReadOnlyList<Line> Read(string storeDirectory, string sweep, string trial) => new TrialLogIndex(storeDirectory).Read(sweep, trial);
 
     /// <summary>One compact-JSON event about the trial, or null (not JSON, another trial or sweep, no time or template).</summary>
     public static Line? Parse(string text, string sweep, string trial)

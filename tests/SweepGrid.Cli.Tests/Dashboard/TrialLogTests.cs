@@ -64,6 +64,47 @@ public sealed class TrialLogTests : TempDirectoryTest
     }
 
     [Fact]
+    public void The_index_reads_only_what_was_appended_and_a_line_once_it_is_whole()
+    {
+        WriteLogs();
+        var index = new TrialLogIndex(Dir);
+        var logs = Path.Combine(Dir, "logs");
+        long total = Directory.GetFiles(logs).Sum(f => new FileInfo(f).Length);
+        Assert.Equal(4, index.Read("s", Trial).Count);
+        Assert.Equal(total, index.IndexedBytes);
+
+        // A whole line, then one still being written (no newline yet), as a node appends them.
+        var file = Path.Combine(logs, "node-b-20261201.log");
+        var whole = Event("2026-12-01T10:10:00Z", "Trial {TrialId} of sweep {SweepId}: looked at", $"\"TrialId\":\"{Trial}\",\"SweepId\":\"s\"") + "\n";
+        var started = Event("2026-12-01T10:11:00Z", "Trial {TrialId} of sweep {SweepId}: half", $"\"TrialId\":\"{Trial}\",\"SweepId\":\"s\"");
+        File.AppendAllText(file, whole + started[..40]);
+        var afterAppend = index.Read("s", Trial);
+        long appended = System.Text.Encoding.UTF8.GetByteCount(whole + started[..40]);
+
+        Assert.Equal(total + appended, index.IndexedBytes);
+        Assert.Equal($"Trial {Trial} of sweep s: looked at", afterAppend[^1].Message);
+        Assert.Equal(5, afterAppend.Count);
+
+        File.AppendAllText(file, started[40..] + "\n");
+        Assert.Equal($"Trial {Trial} of sweep s: half", index.Read("s", Trial)[^1].Message);
+    }
+
+    [Fact]
+    public void The_index_reads_a_file_that_shrank_again_from_its_start()
+    {
+        WriteLogs();
+        var index = new TrialLogIndex(Dir);
+        Assert.Equal(4, index.Read("s", Trial).Count);
+
+        // node-a's file replaced by a shorter one: its two lines about the trial are gone, one new one is there.
+        File.WriteAllText(Path.Combine(Dir, "logs", "node-a-20261201.log"),
+            Event("2026-12-01T11:00:00Z", "Trial {TrialId} of sweep {SweepId}: again", $"\"TrialId\":\"{Trial}\",\"SweepId\":\"s\"") + "\n");
+        File.Delete(Path.Combine(Dir, "logs", "node-b-20261201.log"));
+
+        Assert.Equal([$"Trial {Trial} of sweep s: again"], index.Read("s", Trial).Select(l => l.Message));
+    }
+
+    [Fact]
     public void A_store_without_logs_has_no_lines()
     {
         Assert.Empty(TrialLog.Read(Dir, "s", Trial));

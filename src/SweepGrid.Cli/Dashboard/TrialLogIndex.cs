@@ -1,0 +1,104 @@
+using System.Text;
+using SweepGrid.Cli.Logging;
+using SweepGrid.Core.Sweeps;
+
+namespace SweepGrid.Cli.Dashboard;
+
+/// <summary>
+/// Where each trial's lines are in the store's log files, so that a trial page reads only its own
+/// lines. The logs of a cluster that has run for days are large, and reading them whole for every
+/// trial page made the page as slow as the logs are long. Each file is indexed once, then only what
+/// was appended since the last look is read: log files only grow, and one that shrank (truncated, or
+/// replaced by a shorter one) is indexed again from its start. A line still being written (no newline yet) waits for the next
+/// look. Safe for concurrent requests.
+/// </summary>
+internal sealed class TrialLogIndex(string storeDirectory)
+{
+    /// <summary>The trial id property as CompactJsonFormatter writes it, in the file's bytes.</summary>
+    private static readonly byte[] Marker = "\"TrialId\":\""u8.ToArray();
+
+    private const int TrialIdLength = 12;
+
+    private readonly Dictionary<string, FileIndex> _files = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>Where each trial's lines start in one file, and how much of it has been read.</summary>
+    private sealed class FileIndex
+    {
+        public long Indexed { get; set; }
+
+        public Dictionary<string, List<(long Offset, int Length)>> Lines { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Bytes read to index the files so far (what a look costs: only what was appended).</summary>
+    public long IndexedBytes { get; private set; }
+
+    /// <summary>The lines about <paramref name="trial"/> of <paramref name="sweep"/>, oldest first, the last <see cref="TrialLog.MaxLines"/>.</summary>
+    public IReadOnlyList<TrialLog.Line> Read(string sweep, string trial)
+    {
+        var folder = Path.Combine(storeDirectory, LogSetup.Folder);
+        if (!Names.IsTrialId(trial) || !Directory.Exists(folder)) return [];
+        var lines = new List<TrialLog.Line>();
+        lock (_gate)
+        {
+            var present = Directory.EnumerateFiles(folder, "*.log").ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _files.Keys.Where(f => !present.Contains(f)).ToList()) _files.Remove(gone);
+            foreach (var file in present)
+            {
+                // Shared with the processes writing it.
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var index = Update(file, stream);
+                if (!index.Lines.TryGetValue(trial, out var spans)) continue;
+                foreach (var (offset, length) in spans)
+                {
+                    var bytes = new byte[length];
+                    stream.Position = offset;
+                    stream.ReadExactly(bytes);
+                    if (TrialLog.Parse(Encoding.UTF8.GetString(bytes), sweep, trial) is { } line) lines.Add(line);
+                }
+            }
+        }
+
+        return lines.OrderBy(l => l.Time).TakeLast(TrialLog.MaxLines).ToList();
+    }
+
+    /// <summary>Indexes what was appended to the file since the last look (all of it when new, shrunk or replaced).</summary>
+    private FileIndex Update(string file, FileStream stream)
+    {
+        if (!_files.TryGetValue(file, out var index) || stream.Length < index.Indexed) _files[file] = index = new FileIndex();
+        stream.Position = index.Indexed;
+        var buffer = new byte[1 << 16];
+        var line = new MemoryStream();
+        long chunkStart = index.Indexed, lineStart = index.Indexed;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            IndexedBytes += read;
+            int from = 0;
+            for (int newline; (newline = Array.IndexOf(buffer, (byte)'\n', from, read - from)) >= 0; from = newline + 1)
+            {
+                line.Write(buffer, from, newline - from);
+                Add(index, line.GetBuffer().AsSpan(0, (int)line.Length), lineStart);
+                lineStart = chunkStart + newline + 1;
+                line.SetLength(0);
+            }
+
+            line.Write(buffer, from, read - from);
+            chunkStart += read;
+        }
+
+        // A last line without its newline is still being written: the next look reads it whole.
+        index.Indexed = lineStart;
+        return index;
+    }
+
+    private static void Add(FileIndex index, ReadOnlySpan<byte> line, long offset)
+    {
+        int at = line.IndexOf(Marker);
+        if (at < 0 || line.Length < at + Marker.Length + TrialIdLength) return;
+        var trial = Encoding.ASCII.GetString(line.Slice(at + Marker.Length, TrialIdLength));
+        if (!Names.IsTrialId(trial)) return;
+        if (!index.Lines.TryGetValue(trial, out var spans)) index.Lines[trial] = spans = [];
+        spans.Add((offset, line.Length));
+    }
+}
