@@ -45,8 +45,14 @@ internal sealed class TrialLogIndex(string storeDirectory)
             foreach (var gone in _files.Keys.Where(f => !present.Contains(f)).ToList()) _files.Remove(gone);
             foreach (var file in present)
             {
-                // Shared with the processes writing it.
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                // Shared with the processes writing it; one deleted since it was listed (an old log let go) is skipped.
+                using var stream = Open(file);
+                if (stream is null)
+                {
+                    _files.Remove(file);
+                    continue;
+                }
+
                 var index = Update(file, stream);
                 if (!index.Lines.TryGetValue(trial, out var spans)) continue;
                 foreach (var (offset, length) in spans)
@@ -60,6 +66,18 @@ internal sealed class TrialLogIndex(string storeDirectory)
         }
 
         return lines.OrderBy(l => l.Time).TakeLast(TrialLog.MaxLines).ToList();
+    }
+
+    private static FileStream? Open(string file)
+    {
+        try
+        {
+            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Indexes what was appended to the file since the last look (all of it when new, shrunk or replaced).</summary>
