@@ -95,7 +95,7 @@ internal static class ClusterCommands
         await using var client = await StartClient(host, port, seeds, access, error, ct);
         // The follower submits, so that it is subscribed before any trial can end (SubmitSweep.Follow)
         // and takes the answer and the progress in the order the cluster sent them.
-        var following = StartFollowing(client, spec.Name, quiet, output, subscribe: null);
+        var following = StartFollowing(client, spec.Name, quiet, output, subscribeNow: false);
         client.Director.Tell(submission with { Follow = true }, following.Listener);
         object answer;
         try
@@ -131,8 +131,7 @@ internal static class ClusterCommands
         var seeds = Seeds(seedArgs);
         CheckAddress(host, port, allowAnyPort: true);
         await using var client = await StartClient(host, port, seeds, access, error, ct);
-        var following = StartFollowing(client, sweep, quiet, output,
-            subscribe: listener => client.Director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener)));
+        var following = StartFollowing(client, sweep, quiet, output, subscribeNow: true);
         return await FollowToTheEnd(following, sweep, output, ct);
     }
 
@@ -185,9 +184,10 @@ internal static class ClusterCommands
     /// <summary>
     /// Starts the actor that prints a sweep's progress. A submission's answer (<see cref="Submitted"/>,
     /// printed as the "submitted" line before any progress, or <see cref="SubmitRejected"/>) completes
-    /// <see cref="Following.Answer"/>. It subscribes again through the director if its coordinator moves.
+    /// <see cref="Following.Answer"/>. It subscribes through the director now with <paramref name="subscribeNow"/>
+    /// (a submission subscribes it itself), and again whenever its coordinator moves.
     /// </summary>
-    private static Following StartFollowing(ClientMember client, string sweep, bool quiet, TextWriter output, Action<IActorRef>? subscribe)
+    private static Following StartFollowing(ClientMember client, string sweep, bool quiet, TextWriter output, bool subscribeNow)
     {
         var answer = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = new TaskCompletionSource<SweepProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -214,9 +214,9 @@ internal static class ClusterCommands
         }
 
         var director = client.Director;
-        var listener = client.System.ActorOf(ProgressListener.Props(OnMessage, finished,
-            self => director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, self))), "follow");
-        subscribe?.Invoke(listener);
+        void Subscribe(IActorRef listener) => director.Tell(new SweepDirectorProtocol.SubscribeSweep(sweep, listener));
+        var listener = client.System.ActorOf(ProgressListener.Props(OnMessage, finished, Subscribe), "follow");
+        if (subscribeNow) Subscribe(listener);
         return new Following(listener, answer.Task, finished.Task, unknown.Task);
     }
 
