@@ -63,14 +63,14 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         var submit = Submit(a);
         await submit.WaitForLine(l => Words(l) is [_, "completed", ..], Sweep);
         await TrialTwoEpochsInOn(submit, null);
+        await FreezeWithACheckpoint(submit, nodeA, nodeB);
         foreach (var p in new[] { submit, nodeA, nodeB }) p.Kill();
         SqliteConnection.ClearAllPools();
         var finishedBefore = Rows("SELECT trial FROM trials WHERE sweep = 'faults' AND status = 'completed'").Select(r => (string)r[0]!).ToHashSet();
         Assert.InRange(finishedBefore.Count, 1, Trials - 1);
         var epochsBefore = Rows("SELECT trial, count(*) FROM trajectory WHERE sweep = 'faults' GROUP BY trial").ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
-        // A kill between a save's two renames leaves only the previous generation (TRIAL.ckpt.prev), which resume reads too.
-        var checkpointed = Directory.GetFiles(Path.Combine(Store, "checkpoints", "faults"), "*.ckpt*")
-            .Select(f => Path.GetFileName(f).Split('.')[0]).Where(Core.Sweeps.Names.IsTrialId).Distinct().ToList();
+        // A trial whose outcome was stored in the moment before its slot deleted the checkpoint is finished, not checkpointed.
+        var checkpointed = CheckpointedTrials().Except(finishedBefore).ToList();
         Assert.True(checkpointed.Count > 0, "no checkpoint; the store holds: " + string.Join(", ", Directory.GetFileSystemEntries(Store, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Store, f))));
 
         int a2 = TestMachine.FreePort();
@@ -89,4 +89,32 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         Assert.All(epochsBefore, e => Assert.True(e.Value <= Epochs));
     }
 
+    /// <summary>
+    /// The trials with a checkpoint file in the store. A kill between a save's two renames leaves only
+    /// the previous generation (TRIAL.ckpt.prev), which resume reads too.
+    /// </summary>
+    private List<string> CheckpointedTrials() =>
+        Directory.GetFiles(Path.Combine(Store, "checkpoints", "faults"), "*.ckpt*")
+            .Select(f => Path.GetFileName(f).Split('.')[0]).Where(Core.Sweeps.Names.IsTrialId).Distinct().ToList();
+
+    /// <summary>
+    /// Freezes the nodes (SIGSTOP) once some trial's checkpoint is in the store. A checkpoint is deleted
+    /// only by its node's slot, when the trial's outcome is stored, so with the nodes frozen the files seen
+    /// stay until the kill: the state the test needs, not a proxy for it (the client's epoch line can
+    /// arrive after the trial has finished and its checkpoint is gone). If the nodes froze between
+    /// checkpoints, they go on and the next epoch line is awaited.
+    /// </summary>
+    private async Task FreezeWithACheckpoint(ClusterProcess submit, params ClusterProcess[] nodes)
+    {
+        var deadline = DateTime.UtcNow + Sweep;
+        while (true)
+        {
+            foreach (var node in nodes) node.Freeze();
+            if (CheckpointedTrials().Count > 0) return;
+            foreach (var node in nodes) node.Thaw();
+            Assert.True(DateTime.UtcNow < deadline, $"no trial had a checkpoint in the store while the nodes were frozen, within {Sweep}");
+            int epochs = submit.Lines.Count(l => Words(l) is [_, "epoch", ..]);
+            await submit.WaitForLine(_ => submit.Lines.Count(l => Words(l) is [_, "epoch", ..]) > epochs, Sweep);
+        }
+    }
 }

@@ -110,7 +110,22 @@ public sealed class ClusterProcess : IDisposable
         _process.WaitForExit();
     }
 
-    private const int SigKill = 9;
+    private const int SigKill = 9, SigStop = 19, SigCont = 18;
+
+    /// <summary>
+    /// SIGSTOP of this process alone: it stops as in a long GC pause or a frozen VM, while its worker
+    /// processes run on. Nothing it would do (store an outcome, delete a checkpoint) happens until <see cref="Thaw"/>.
+    /// </summary>
+    public void Freeze()
+    {
+        if (kill(_process.Id, SigStop) != 0) throw new InvalidOperationException($"kill -STOP {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    /// <summary>SIGCONT: a frozen process carries on where it stopped.</summary>
+    public void Thaw()
+    {
+        if (kill(_process.Id, SigCont) != 0) throw new InvalidOperationException($"kill -CONT {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
 
     /// <summary>SIGKILL of the process and its worker processes: no shutdown hooks, no leaving the cluster, as when a machine dies.</summary>
     public void Kill()

@@ -91,14 +91,18 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
         File.WriteAllText(file, """
             sweep {
               name = live
-              dataset { name = synthetic, synthetic { train-size = 256, test-size = 32, features = 4, classes = 2 } }
-              model { hidden = [8] }
-              base { batch-size = 32, learning-rate = 0.05, epochs = 400 }
+              dataset { name = synthetic, synthetic { train-size = 4096, test-size = 32, features = 16, classes = 2 } }
+              model { hidden = [32] }
+              base { batch-size = 32, learning-rate = 0.05, epochs = 100000 }
               metrics { flatness = [] }
             }
             """);
-        // A real sweep process beside the dashboard, as on a cluster.
+        // A real sweep process beside the dashboard, as on a cluster. Its one trial cannot end while the
+        // test looks (100,000 epochs of 128 steps: hours), so an epoch is always about to grow; a trial
+        // of a few seconds could end before the page opened, and then no epoch ever grows.
         using var sweep = CliRunner.Start("run", file, "--store", Store, "--quiet");
+        sweep.BeginOutputReadLine(); // drained, so that a full pipe never stalls the run
+        sweep.BeginErrorReadLine();
         try
         {
             var (app, url) = await Serve();
@@ -110,8 +114,13 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
             browser.ExecuteScript("window.sameDocument = 'yes';");
             var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(90));
             // Read in the page in one step: the live update replaces the row, and an element found before it would be stale.
-            long Epoch() => long.Parse((string)browser.ExecuteScript("return document.querySelector('#trials tbody tr td[data-epoch]').textContent;")!,
-                CultureInfo.InvariantCulture);
+            long Epoch()
+            {
+                Assert.False(sweep.HasExited, $"the sweep process ended (exit {(sweep.HasExited ? sweep.ExitCode : 0)}) while the test waited for its epochs to grow");
+                return long.Parse((string)browser.ExecuteScript("return document.querySelector('#trials tbody tr td[data-epoch]').textContent;")!,
+                    CultureInfo.InvariantCulture);
+            }
+
             long Pushes() => long.Parse((string?)browser.ExecuteScript("return document.body.dataset.pushes || '0';") ?? "0", CultureInfo.InvariantCulture);
             // After the first update (which fetches every line) the stream pushes the changed lines: the
             // epoch that grows after a push was swapped in from one.
