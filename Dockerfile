@@ -22,6 +22,7 @@ WORKDIR /src
 COPY SweepGrid.sln Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/SweepGrid.Core/SweepGrid.Core.csproj src/SweepGrid.Core/
+COPY src/SweepGrid.Store/SweepGrid.Store.csproj src/SweepGrid.Store/
 COPY src/SweepGrid.Training/SweepGrid.Training.csproj src/SweepGrid.Training/
 COPY src/SweepGrid.Cluster/SweepGrid.Cluster.csproj src/SweepGrid.Cluster/
 COPY src/SweepGrid.Cli/SweepGrid.Cli.csproj src/SweepGrid.Cli/

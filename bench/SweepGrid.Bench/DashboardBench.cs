@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
@@ -94,7 +94,7 @@ internal static class DashboardBench
         for (int i = 0; i < repeats; i++)
         {
             var clock = Stopwatch.StartNew();
-            store.WriteEpoch(sweep, trial, new EpochRecord(4 + i, (4 + i) * 100L, 0.05, 0.2, 0.9, 0.3, 0.85, 8.0, 6.0));
+            store.Write.Epoch(sweep, trial, new EpochRecord(4 + i, (4 + i) * 100L, 0.05, 0.2, 0.9, 0.3, 0.85, 8.0, 6.0));
             bytes = (await NextEvent(events, "rows")).Length;
             times.Add(clock.Elapsed.TotalSeconds);
             await NextEvent(events, "update");
@@ -115,7 +115,7 @@ internal static class DashboardBench
     {
         var folder = Directory.CreateDirectory(Path.Combine(dir, "logs")).FullName;
         var file = Path.Combine(folder, "node-bench-20261202.log");
-        var ids = new ResultsStore(dir).Trials(sweep).Select(t => t.Trial).ToList();
+        var ids = new ResultsStore(dir).Read.Trials(sweep).Select(t => t.Trial).ToList();
         using (var writer = new StreamWriter(file))
         {
             for (int i = 0; i < 1_000_000; i++)
@@ -178,8 +178,8 @@ internal static class DashboardBench
         var expanded = GridExpansion.Expand(spec);
         var store = new ResultsStore(dir);
         store.EnsureSchema();
-        store.SaveSweep(spec);
-        store.RegisterTrials(spec.Name, expanded.Select((t, i) => (i, t)));
+        store.Write.Sweep(spec);
+        store.Write.Trials(spec.Name, expanded.Select((t, i) => (i, t)));
         var random = new Random(1);
         foreach (var t in expanded)
         {
@@ -188,16 +188,16 @@ internal static class DashboardBench
             {
                 double acc = 0.7 + 0.05 * epoch + random.NextDouble() * 0.02;
                 last = new EpochRecord(epoch, epoch * 100L, t.LearningRate, 1.0 / epoch, acc + 0.02, 1.1 / epoch, acc, epoch * 2.0, epoch * 1.5);
-                store.WriteEpoch(spec.Name, t.TrialId, last);
+                store.Write.Epoch(spec.Name, t.TrialId, last);
             }
 
             foreach (var metric in new[] { "sharpness", "hessian-top", "hessian-trace", "relative-flatness" })
             {
-                store.WriteFlatness(spec.Name, t.TrialId, new FlatnessRecord(3, metric, random.NextDouble() * 100, 0.5, 10));
+                store.Write.Flatness(spec.Name, t.TrialId, new FlatnessRecord(3, metric, random.NextDouble() * 100, 0.5, 10));
             }
 
-            store.WriteOutcome(spec.Name, t.TrialId, TrialOutcome.Completed(last, 4.5, null), attempt: 1);
-            store.SetStatus(spec.Name, t.TrialId, TrialStatus.Completed, 1, null);
+            store.Write.Outcome(spec.Name, t.TrialId, TrialOutcome.Completed(last, 4.5, null), attempt: 1);
+            store.Write.Status(spec.Name, t.TrialId, TrialStatus.Completed, 1, null);
         }
 
         return (spec.Name, expanded[0].TrialId);

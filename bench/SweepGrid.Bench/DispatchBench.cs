@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Diagnostics;
 using System.Globalization;
 using SweepGrid.Cluster.Hosting;

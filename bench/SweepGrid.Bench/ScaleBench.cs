@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SweepGrid.Cli.Commands;
 using SweepGrid.Cli.Data;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli;
 
@@ -231,7 +231,7 @@ internal static class Cli
         {
             var results = Stores.ReadOnly(result.GetValue(store)!);
             var rows = Exporter.TrialRows(results, result.GetValue(sweep)!);
-            var flatness = results.Flatness(result.GetValue(sweep)!);
+            var flatness = results.Read.Flatness(result.GetValue(sweep)!);
             var targets = Reporting.TargetSteps.Load(results, result.GetValue(sweep)!);
             output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness, targets), result.GetValue(markdown), TableWidth(output, result.GetValue(wide))));
             return Task.FromResult(ExitCodes.Success);

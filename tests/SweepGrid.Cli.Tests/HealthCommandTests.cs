@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Tests.Shared;

@@ -135,7 +135,7 @@ public sealed class HostileInputTests : TempDirectoryTest
         {
             connection.Open();
             using var update = connection.CreateCommand();
-            update.CommandText = "UPDATE trajectory SET trial = '../../../../pwned' WHERE trial = (SELECT MIN(trial) FROM trajectory);";
+            update.CommandText = "UPDATE epochs SET trial = '../../../../pwned' WHERE trial = (SELECT MIN(trial) FROM epochs);";
             Assert.True(update.ExecuteNonQuery() > 0);
         }
 

@@ -169,7 +169,7 @@ public sealed class RunCommandTests : TempDirectoryTest
     }
 
     [Fact]
-    public async Task A_store_from_before_the_model_optimizer_schedule_and_point_evaluation_columns_still_exports()
+    public async Task A_store_from_before_the_model_optimizer_schedule_and_point_evaluation_columns_and_the_epochs_table_still_exports()
     {
         Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -178,7 +178,8 @@ public sealed class RunCommandTests : TempDirectoryTest
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "ALTER TABLE trials DROP COLUMN model; ALTER TABLE trials DROP COLUMN optimizer; ALTER TABLE trials DROP COLUMN schedule; " +
-                                  "ALTER TABLE points DROP COLUMN test_loss; ALTER TABLE points DROP COLUMN test_acc;";
+                                  "ALTER TABLE points DROP COLUMN test_loss; ALTER TABLE points DROP COLUMN test_acc; " +
+                                  "ALTER TABLE epochs RENAME TO trajectory;";
             command.ExecuteNonQuery();
         }
 
@@ -186,6 +187,8 @@ public sealed class RunCommandTests : TempDirectoryTest
 
         Assert.Equal(0, export.ExitCode);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(Dir, "out", "trials.csv")).Length);
+        // The epochs table was called trajectory: renamed, with its rows.
+        Assert.Equal(1 + 4 * 2, File.ReadAllLines(Path.Combine(Dir, "out", "trajectory.csv")).Length);
         // The points' test evaluations came later: the columns are back, empty for the points stored before.
         var steps = File.ReadAllLines(Path.Combine(Dir, "out", "steps.csv"));
         Assert.EndsWith(",test_loss,test_acc", steps[0]);

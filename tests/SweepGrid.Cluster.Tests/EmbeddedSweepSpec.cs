@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Collections.Concurrent;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
@@ -38,12 +39,12 @@ public sealed class EmbeddedSweepSpec : IDisposable
         Assert.Equal(2, started.Select(s => s.Slot).Distinct().Count());
         Assert.Equal(8, events.OfType<TrialEpoch>().Count());
 
-        var results = new Results.ResultsStore(_store.Directory);
-        var rows = results.Rows("trials", "embedded");
+        var results = new Store.ResultsStore(_store.Directory);
+        var rows = results.Read.Rows("trials", "embedded");
         Assert.Equal(4, rows.Count);
         Assert.All(rows, r => Assert.Equal("completed", r["status"]));
         Assert.All(rows, r => Assert.InRange((double)r["test_acc"]!, 0.34, 1.0));
-        var trajectory = results.Rows("trajectory", "embedded");
+        var trajectory = results.Read.Rows("epochs", "embedded");
         Assert.Equal(8, trajectory.Count);
         Assert.Equal(rows.Select(r => r["trial"]).SelectMany(t => new[] { (t, 1L), (t, 2L) }),
             trajectory.Select(r => (r["trial"], (long)r["epoch"]!)));

@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Text.Json;
 using Serilog;
 using Serilog.Formatting.Compact;

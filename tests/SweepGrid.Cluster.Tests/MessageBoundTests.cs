@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;

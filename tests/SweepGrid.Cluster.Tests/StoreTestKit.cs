@@ -1,7 +1,7 @@
 using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
 using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cluster.Tests;
 

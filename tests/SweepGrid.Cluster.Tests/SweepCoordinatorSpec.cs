@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Scheduling;
 using SweepGrid.Core.Sweeps;
@@ -38,7 +38,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
 
     /// <summary>(status, attempts) of each trial as the coordinator wrote them to the result tables.</summary>
     private Dictionary<string, (string Status, long Attempts)> Rows(string sweep) =>
-        Results.Rows("trials", sweep).ToDictionary(r => (string)r["trial"]!, r => ((string)r["status"]!, (long)r["attempts"]!));
+        Results.Read.Rows("trials", sweep).ToDictionary(r => (string)r["trial"]!, r => ((string)r["status"]!, (long)r["attempts"]!));
 
     /// <summary>Attempts the coordinator counted as failed (TrialAttemptFailed in its journal).</summary>
     private long CountedFailures(string sweep) => Journaled(sweep, "trial-attempt-failed");
@@ -263,7 +263,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
 
         var final = watcher.FishForMessage<SweepFinished>(_ => true, Wait).Final;
         Assert.Equal(new TrialCounts(0, 0, 1, 0, 1), final.Counts);
-        var row = Results.Rows("trials", "crashy").Single(r => (string)r["trial"]! == bad);
+        var row = Results.Read.Rows("trials", "crashy").Single(r => (string)r["trial"]! == bad);
         Assert.Equal(("failed", 3L, "crash 3"), (row["status"], row["attempts"], row["reason"]));
         Assert.Equal(3, CountedFailures("crashy"));
     }
@@ -288,7 +288,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
             var rejected = client.ExpectMsg<SubmitRejected>(Wait);
             Assert.False(rejected.BadInput);
             Assert.Contains("refused the sweep's definition", Assert.Single(rejected.Errors));
-            Assert.Equal(0, Results.CountTrials("refused"));
+            Assert.Equal(0, Results.Read.CountTrials("refused"));
 
             // Nothing of it was installed: the same coordinator takes the next definition as the first.
             coordinator.Tell(new Define(small), client);

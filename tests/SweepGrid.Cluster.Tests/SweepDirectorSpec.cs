@@ -77,7 +77,7 @@ public sealed class SweepDirectorSpec : StoreTestKit
 
         Assert.True(rejected.BadInput);
         Assert.StartsWith("sweep.grid: 51 trials", Assert.Single(rejected.Errors));
-        Assert.Empty(Results.Sweeps());
+        Assert.Empty(Results.Read.Sweeps());
         var follower = CreateTestProbe();
         director.Tell(new SubscribeSweep("large", follower));
         Assert.Empty(follower.ExpectMsg<UnknownSweep>(Wait).Known);
@@ -144,6 +144,6 @@ public sealed class SweepDirectorSpec : StoreTestKit
         Assert.StartsWith("sweep.name: must start with a letter or digit", Assert.Single(traversal.Errors));
         Assert.Contains("nested more than 32 levels deep", Assert.Single(nested.Errors));
         Assert.Contains("include is not allowed", Assert.Single(include.Errors));
-        Assert.Empty(Results.Sweeps());
+        Assert.Empty(Results.Read.Sweeps());
     }
 }

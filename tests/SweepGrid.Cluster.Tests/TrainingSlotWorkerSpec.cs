@@ -71,7 +71,7 @@ public sealed class TrainingSlotWorkerSpec : StoreTestKit
 
         coordinator.FishForMessage<ReportFinished>(_ => true, Wait);
         // The outcome's step count is what the worker was told was stored: both epochs, from the recorder's acknowledgements.
-        Assert.Equal(2L, Results.Rows("trials", "stored").Single()["steps"]);
+        Assert.Equal(2L, Results.Read.Rows("trials", "stored").Single()["steps"]);
     }
 
     [Theory]

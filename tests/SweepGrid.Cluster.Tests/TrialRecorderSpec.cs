@@ -19,7 +19,7 @@ public sealed class TrialRecorderSpec : StoreTestKit
         Results.Register(TestStores.Trials("rec", seeds: 1));
     }
 
-    private string Trial => (string)Results.Rows("trials", "rec")[0]["trial"]!;
+    private string Trial => (string)Results.Read.Rows("trials", "rec")[0]["trial"]!;
 
     private static EpochRecord Epoch(int epoch) => new(epoch, epoch * 8L, 0.05, 1.0 / epoch, 0.6, 1.1 / epoch, 0.55, 0.3 * epoch, epoch);
 
@@ -41,7 +41,7 @@ public sealed class TrialRecorderSpec : StoreTestKit
         recorder.Tell(new RecordEpoch(2, 1, Epoch(1)), TestActor);
         ExpectMsg(new Recorded(Trial, 2, 1), Wait);
 
-        Assert.Equal([1L, 2L, 3L], Results.Rows("trajectory", "rec").Select(r => (long)r["epoch"]!));
+        Assert.Equal([1L, 2L, 3L], Results.Read.Rows("epochs", "rec").Select(r => (long)r["epoch"]!));
         Assert.Equal(4L, JournalCount());
     }
 
@@ -73,7 +73,7 @@ public sealed class TrialRecorderSpec : StoreTestKit
         ExpectMsg(new Recorded(Trial, 1, 1), Wait);
         ExpectMsg(new Recorded(Trial, 1, 2), Wait);
 
-        Assert.Equal([(-0.5, 0.25), (12.0, 0.75)], Results.Rows("spectrum", "rec").Select(r => ((double)r["eigenvalue"]!, (double)r["weight"]!)));
+        Assert.Equal([(-0.5, 0.25), (12.0, 0.75)], Results.Read.Rows("spectrum", "rec").Select(r => ((double)r["eigenvalue"]!, (double)r["weight"]!)));
         using var connection = new SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");
         connection.Open();
         using var command = connection.CreateCommand();

@@ -68,7 +68,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         SqliteConnection.ClearAllPools();
         var finishedBefore = Rows("SELECT trial FROM trials WHERE sweep = 'faults' AND status = 'completed'").Select(r => (string)r[0]!).ToHashSet();
         Assert.InRange(finishedBefore.Count, 1, Trials - 1);
-        var epochsBefore = Rows("SELECT trial, count(*) FROM trajectory WHERE sweep = 'faults' GROUP BY trial").ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
+        var epochsBefore = Rows("SELECT trial, count(*) FROM epochs WHERE sweep = 'faults' GROUP BY trial").ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
         // A trial whose outcome was stored in the moment before its slot deleted the checkpoint is finished, not checkpointed.
         var checkpointed = CheckpointedTrials().Except(finishedBefore).ToList();
         Assert.True(checkpointed.Count > 0, "no checkpoint; the store holds: " + string.Join(", ", Directory.GetFileSystemEntries(Store, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Store, f))));

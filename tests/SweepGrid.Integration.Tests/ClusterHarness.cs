@@ -218,7 +218,7 @@ public abstract class ClusterHarness : IDisposable
         Assert.All(outcomes, o => Assert.Equal(1L, o[1]));
         var statuses = Rows("SELECT status, count(*) FROM trials WHERE sweep = 'faults' GROUP BY status");
         Assert.Equal([("completed", (long)Trials)], statuses.Select(r => ((string)r[0]!, (long)r[1]!)));
-        var epochs = Rows($"SELECT trial, {EpochList} FROM (SELECT trial, epoch FROM trajectory WHERE sweep = 'faults' ORDER BY trial, epoch) AS t GROUP BY trial");
+        var epochs = Rows($"SELECT trial, {EpochList} FROM (SELECT trial, epoch FROM epochs WHERE sweep = 'faults' ORDER BY trial, epoch) AS t GROUP BY trial");
         Assert.Equal(Trials, epochs.Count);
         Assert.All(epochs, e => Assert.Equal(string.Join(',', Enumerable.Range(1, Epochs)), (string)e[1]!));
         var points = Rows("SELECT count(*), count(DISTINCT trial || ':' || step) FROM points WHERE sweep = 'faults'").Single();

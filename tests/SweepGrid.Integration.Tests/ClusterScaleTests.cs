@@ -81,7 +81,7 @@ public sealed class ClusterScaleTests : SqliteClusterHarness
         SqliteConnection.ClearAllPools();
         Assert.Equal([("completed", 1L, (long)Trials)],
             Rows("SELECT status, attempts, count(*) FROM trials WHERE sweep = 'scale' GROUP BY status, attempts").Select(r => ((string)r[0]!, (long)r[1]!, (long)r[2]!)));
-        Assert.Equal((long)Trials, Rows("SELECT count(DISTINCT trial) FROM trajectory WHERE sweep = 'scale' AND epoch = 1").Single()[0]);
+        Assert.Equal((long)Trials, Rows("SELECT count(DISTINCT trial) FROM epochs WHERE sweep = 'scale' AND epoch = 1").Single()[0]);
         Assert.Equal((long)Trials, Rows("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-scale' AND manifest = 'trial-finished'", journal: true).Single()[0]);
         var outcomes = Rows("SELECT count(*), count(DISTINCT persistence_id) FROM journal WHERE persistence_id LIKE 'trial-scale-%' AND manifest = 'outcome-recorded'", journal: true).Single();
         Assert.Equal(((long)Trials, (long)Trials), ((long)outcomes[0]!, (long)outcomes[1]!));

@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using Npgsql;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Tests.Shared;

@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Globalization;
 using Akka.Actor;
 using SweepGrid.Cli.Output;

@@ -1,5 +1,5 @@
 using SweepGrid.Cli.Output;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli.Commands;
 
@@ -85,19 +85,19 @@ internal static class Exporter
         CheckFormat(format);
         var trials = TrialRows(store, sweep);
         Directory.CreateDirectory(outDirectory);
-        var spectrum = store.Spectrum(sweep);
-        var epochs = store.Epochs(sweep);
-        var points = store.Points(sweep);
+        var spectrum = store.Read.Spectrum(sweep);
+        var epochs = store.Read.Epochs(sweep);
+        var points = store.Read.Points(sweep);
         var tables = new List<(string Name, (string[] Columns, IReadOnlyList<IReadOnlyList<object?>> Rows) Table)>
         {
             ("trials", Table(TrialColumns, trials)),
             ("trajectory", Table(TrajectoryColumns, epochs)),
             ("steps", Table(StepColumns, points)),
-            ("layers", Table(LayerColumns, store.Layers(sweep))),
-            ("flatness", Table(FlatnessColumns, store.Flatness(sweep))),
-            ("walk", Table(WalkColumns, store.Walks(sweep))),
-            ("walk_curves", Table(WalkCurveColumns, store.WalkCurves(sweep))),
-            ("interpolation", Table(InterpolationColumns, store.Interpolations(sweep))),
+            ("layers", Table(LayerColumns, store.Read.Layers(sweep))),
+            ("flatness", Table(FlatnessColumns, store.Read.Flatness(sweep))),
+            ("walk", Table(WalkColumns, store.Read.Walks(sweep))),
+            ("walk_curves", Table(WalkCurveColumns, store.Read.WalkCurves(sweep))),
+            ("interpolation", Table(InterpolationColumns, store.Read.Interpolations(sweep))),
             ("spectrum", Table(SpectrumColumns, spectrum)),
             ("density", (Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(spectrum))),
             ("targets", (Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep, epochs, points).Rows(trials.Select(t => t.Trial)))),
@@ -133,14 +133,14 @@ internal static class Exporter
     public static IReadOnlyList<TrialRow> TrialRows(ResultsStore store, string sweep)
     {
         RequireSweep(store, sweep);
-        return store.Trials(sweep);
+        return store.Read.Trials(sweep);
     }
 
     /// <summary>Bad input unless the store exists and holds the sweep; the message names the sweeps there.</summary>
     public static void RequireSweep(ResultsStore store, string sweep)
     {
         if (!store.Exists) throw new UserError($"{store.Describe}: no results database there (no sweep has been run with it)");
-        var sweeps = store.Sweeps();
+        var sweeps = store.Read.Sweeps();
         if (!sweeps.Contains(sweep))
         {
             var known = sweeps.Count == 0 ? "none" : string.Join(", ", sweeps);

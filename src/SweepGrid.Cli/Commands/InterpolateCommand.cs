@@ -1,5 +1,5 @@
 using System.Globalization;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Data;
 using SweepGrid.Training.Loop;
@@ -22,12 +22,12 @@ internal static class InterpolateCommand
 
         var store = Stores.Results(storeDirectory);
         var sweep = CommonSweep(store, trialA, trialB);
-        var spec = store.LoadSweep(sweep);
+        var spec = store.Read.Sweep(sweep);
         var facts = Datasets.Facts(spec.Dataset);
         var trials = GridExpansion.Expand(spec, Core.Sweeps.DatasetChecks.EffectiveTrainCount(spec.Dataset, facts));
         var a = trials.SingleOrDefault(t => t.TrialId == trialA)
             ?? throw new UserError($"trial {trialA} is not in sweep {sweep} as its sweep file now expands");
-        var paths = new[] { trialA, trialB }.Select(t => store.WeightsPath(sweep, t)).ToArray();
+        var paths = new[] { trialA, trialB }.Select(t => store.Files.Weights(sweep, t)).ToArray();
         foreach (var (trial, path) in new[] { trialA, trialB }.Zip(paths))
         {
             if (!File.Exists(path)) throw new UserError($"trial {trial} has no final weights ({path}): only completed trials keep them");
@@ -35,7 +35,7 @@ internal static class InterpolateCommand
 
         var result = CrossTrialInterpolation.Run(a, paths[0], paths[1], Datasets.Load(spec.Dataset),
             CrossTrialInterpolation.Alphas(points), Trainer.ResolveDevice(null));
-        store.WriteInterpolation(sweep, trialA, trialB, result.Select(p => (p.Alpha, p.TrainLoss, p.TrainAccuracy, p.TestLoss, p.TestAccuracy)));
+        store.Write.Interpolation(sweep, trialA, trialB, result.Select(p => (p.Alpha, p.TrainLoss, p.TrainAccuracy, p.TestLoss, p.TestAccuracy)));
         output.WriteLine($"sweep {sweep}: θ(α) = α·θ[{trialB}] + (1 − α)·θ[{trialA}]");
         output.WriteLine("   alpha  train_loss  train_acc  test_loss  test_acc");
         foreach (var p in result)
@@ -51,8 +51,8 @@ internal static class InterpolateCommand
     private static string CommonSweep(ResultsStore store, string trialA, string trialB)
     {
         if (!store.Exists) throw new UserError($"{store.Describe}: no results database there (no sweep has been run with it)");
-        var inA = store.FindTrial(trialA);
-        var inB = store.FindTrial(trialB);
+        var inA = store.Read.FindTrial(trialA);
+        var inB = store.Read.FindTrial(trialB);
         if (inA.Count == 0) throw new UserError($"trial {trialA} is not in {store.Describe}");
         if (inB.Count == 0) throw new UserError($"trial {trialB} is not in {store.Describe}");
         var common = inA.Select(x => x.Sweep).Intersect(inB.Select(x => x.Sweep)).ToList();

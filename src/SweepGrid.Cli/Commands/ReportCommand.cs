@@ -1,5 +1,5 @@
 using SweepGrid.Cli.Reporting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli.Commands;
 

@@ -58,11 +58,11 @@ internal static class RunCommand
         }
 
         output.WriteLine();
-        var rows = host.Results.Trials(spec.Name);
+        var rows = host.Results.Read.Trials(spec.Name);
         output.WriteLine(ResultsTable.Render(rows, options.TableWidth));
         output.WriteLine();
         output.WriteLine("By setting, mean ± std over seeds:");
-        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Flatness(spec.Name), TargetSteps.Load(host.Results, spec.Name)), markdown: false, options.TableWidth));
+        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Read.Flatness(spec.Name), TargetSteps.Load(host.Results, spec.Name)), markdown: false, options.TableWidth));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

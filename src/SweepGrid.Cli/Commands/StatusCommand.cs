@@ -1,4 +1,4 @@
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli.Commands;
 
@@ -15,7 +15,7 @@ internal static class StatusCommand
     {
         var store = Stores.ReadOnly(storeDirectory);
         if (sweep is not null) Exporter.RequireSweep(store, sweep);
-        var sweeps = store.StatusCounts(sweep);
+        var sweeps = store.Read.StatusCounts(sweep);
         if (sweeps.Count == 0)
         {
             output.WriteLine($"no sweeps in store {Path.GetFullPath(storeDirectory)}");
@@ -30,7 +30,7 @@ internal static class StatusCommand
         }
 
         if (sweep is null) return ExitCodes.Success;
-        var trials = store.Trials(sweep);
+        var trials = store.Read.Trials(sweep);
         foreach (var (status, title, detail) in new (string, string, Func<TrialRow, string?>)[] { ("running", "running", t => t.Slot), ("failed", "failed", t => t.Reason) })
         {
             var selected = trials.Where(t => t.Status == status).ToList();

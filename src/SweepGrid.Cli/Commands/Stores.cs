@@ -1,5 +1,4 @@
-using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli.Commands;
 

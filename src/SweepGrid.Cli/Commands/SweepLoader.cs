@@ -1,5 +1,5 @@
 using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Training.Data;
 
@@ -58,7 +58,7 @@ internal static class SweepLoader
     public static LoadedSweep FromStore(ResultsStore store, string sweep, SweepLimits limits)
     {
         Exporter.RequireSweep(store, sweep);
-        return Defined(store.LoadSweep(sweep), $"sweep {sweep} (as stored)", limits);
+        return Defined(store.Read.Sweep(sweep), $"sweep {sweep} (as stored)", limits);
     }
 
     /// <summary>

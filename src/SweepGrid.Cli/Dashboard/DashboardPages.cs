@@ -1,7 +1,8 @@
+using SweepGrid.Store.Logs;
 using System.Globalization;
 using System.Text;
 using SweepGrid.Cli.Output;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Dashboard;

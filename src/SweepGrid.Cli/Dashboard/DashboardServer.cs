@@ -1,3 +1,4 @@
+using SweepGrid.Store.Logs;
 using System.Net;
 using System.Reflection;
 using System.Text.Json;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SweepGrid.Cli.Reporting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Sweeps;
 
 namespace SweepGrid.Cli.Dashboard;
@@ -56,13 +57,13 @@ internal static class DashboardServer
         {
             // At most a page's worth of trials, each read on its own: a big sweep is not read whole for a few curves.
             var wanted = c.Request.Query["trial"].OfType<string>().Where(Names.IsTrialId).Distinct().Take(MaxCurves);
-            return wanted.ToDictionary(t => t, t => store.Epochs(sweep, t));
+            return wanted.ToDictionary(t => t, t => store.Read.Epochs(sweep, t));
         }));
         app.MapGet("/api/sweeps/{sweep}/trials/{trial}/points", (HttpContext c, string sweep, string trial) => site.Api(c, sweep, () =>
-            Names.IsTrialId(trial) ? store.Points(sweep, trial).Select(p => new { p.Step, p.WeightDistance, p.GradientNorm, p.StepLength, p.BatchLoss }).ToList() : null));
+            Names.IsTrialId(trial) ? store.Read.Points(sweep, trial).Select(p => new { p.Step, p.WeightDistance, p.GradientNorm, p.StepLength, p.BatchLoss }).ToList() : null));
         app.MapGet("/api/sweeps/{sweep}/trials/{trial}/layers", (HttpContext c, string sweep, string trial) => site.Api(c, sweep, () =>
             Names.IsTrialId(trial)
-                ? store.Layers(sweep, trial).GroupBy(l => l.Layer).ToDictionary(g => g.Key, g => g.Select(l => new { l.Step, l.WeightDistance }).ToList())
+                ? store.Read.Layers(sweep, trial).GroupBy(l => l.Layer).ToDictionary(g => g.Key, g => g.Select(l => new { l.Step, l.WeightDistance }).ToList())
                 : null));
         app.MapGet("/api/sweeps/{sweep}/figures", (HttpContext c, string sweep) => site.Api(c, sweep, () => site.Figures(sweep)));
         app.MapGet("/api/sweeps/{sweep}/events", (HttpContext c, string sweep) => site.Events(c, sweep));
@@ -76,7 +77,7 @@ internal static class DashboardServer
     private sealed class Site(ResultsStore store, TrialLogIndex logs)
     {
         public IReadOnlyList<DashboardPages.SweepLine> SweepLines() =>
-            store.Exists ? store.StatusCounts(null).Select(s => new DashboardPages.SweepLine(s.Sweep, s.SubmittedAt, s.Counts)).ToList() : [];
+            store.Exists ? store.Read.StatusCounts(null).Select(s => new DashboardPages.SweepLine(s.Sweep, s.SubmittedAt, s.Counts)).ToList() : [];
 
         public (int, string) SweepPage(string sweep) =>
             !Known(sweep)
@@ -84,7 +85,7 @@ internal static class DashboardServer
                 : (200, DashboardPages.Sweep(store.Describe, sweep, Table(sweep)));
 
         public DashboardPages.TrialTable Table(string sweep) =>
-            new(store.Trials(sweep), store.LastEpochs(sweep), Output.SeedSummary.FinalFlatness(store.Flatness(sweep)));
+            new(store.Read.Trials(sweep), store.Read.LastEpochs(sweep), Output.SeedSummary.FinalFlatness(store.Read.Flatness(sweep)));
 
         /// <summary>Each trial's line of the sweep page's table, as the page shows it.</summary>
         public List<Row> Rows(string sweep)
@@ -95,16 +96,16 @@ internal static class DashboardServer
 
         public (int, string) TrialPage(string sweep, string trial)
         {
-            var row = Known(sweep) && Names.IsTrialId(trial) ? store.Trials(sweep, trial).SingleOrDefault() : null;
+            var row = Known(sweep) && Names.IsTrialId(trial) ? store.Read.Trials(sweep, trial).SingleOrDefault() : null;
             if (row is null) return (404, DashboardPages.NotFound(store.Describe, $"No trial \"{trial}\" in sweep \"{sweep}\"."));
             var log = logs.Read(sweep, trial);
-            return (200, DashboardPages.Trial(store.Describe, sweep, row, store.Epochs(sweep, trial), store.Flatness(sweep, trial), TrialLog.Attempts(log), log));
+            return (200, DashboardPages.Trial(store.Describe, sweep, row, store.Read.Epochs(sweep, trial), store.Read.Flatness(sweep, trial), TrialLog.Attempts(log), log));
         }
 
         /// <summary>The report's by-batch figures from the same <see cref="ReportData"/> the report draws.</summary>
         public object Figures(string sweep)
         {
-            var data = new ReportData(store.Trials(sweep), [], store.Flatness(sweep), [], []);
+            var data = new ReportData(store.Read.Trials(sweep), [], store.Read.Flatness(sweep), [], []);
             return new
             {
                 TestAccuracy = data.TestAccuracyByBatch(),
@@ -181,19 +182,19 @@ internal static class DashboardServer
 
         public async Task Health(HttpContext context)
         {
-            var (status, text) = Guard(() => { _ = store.Sweeps(); return (200, "ok"); }, e => (503, e.Message));
+            var (status, text) = Guard(() => { _ = store.Read.Sweeps(); return (200, "ok"); }, e => (503, e.Message));
             context.Response.StatusCode = status;
             await context.Response.WriteAsync(text);
         }
 
         private string Fingerprint(string sweep)
         {
-            var counts = store.StatusCounts(sweep).SingleOrDefault().Counts ?? new Dictionary<string, int>();
-            return $"{store.CountEpochs(sweep)}:{string.Join(',', DashboardPages.Statuses.Select(s => counts.GetValueOrDefault(s)))}";
+            var counts = store.Read.StatusCounts(sweep).SingleOrDefault().Counts ?? new Dictionary<string, int>();
+            return $"{store.Read.CountEpochs(sweep)}:{string.Join(',', DashboardPages.Statuses.Select(s => counts.GetValueOrDefault(s)))}";
         }
 
         /// <summary>A sweep name that passes the rule for names and is in the store; no other text reaches a query.</summary>
-        private bool Known(string sweep) => Names.IsSweepName(sweep) && store.Exists && store.Sweeps().Contains(sweep);
+        private bool Known(string sweep) => Names.IsSweepName(sweep) && store.Exists && store.Read.Sweeps().Contains(sweep);
 
         /// <summary>A store that fails (stopped, unreachable, damaged) gives the fallback; nothing is thrown at Kestrel.</summary>
         private static T Guard<T>(Func<T> read, Func<Exception, T> fallback)

@@ -12,7 +12,7 @@ namespace SweepGrid.Cli.Logging;
 /// </summary>
 internal static class LogSetup
 {
-    public const string Folder = "logs";
+    public const string Folder = SweepGrid.Store.StoreFiles.LogFolder;
 
     /// <param name="name">The file's name before the date: each process of a cluster sharing a store needs its own
     /// (several processes appending to one file interleave and lose lines).</param>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli.Output;
 

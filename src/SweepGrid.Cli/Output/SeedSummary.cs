@@ -1,6 +1,6 @@
 using System.Globalization;
 using SweepGrid.Cli.Reporting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Output;

@@ -1,4 +1,4 @@
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 using static TorchSharp.torch.utils.tensorboard;
@@ -37,9 +37,9 @@ internal static class TensorBoardExport
     public static IReadOnlyList<string> Write(ResultsStore store, string sweep, string directory)
     {
         Names.SweepName(sweep, "tensorboard export");
-        var epochs = store.Epochs(sweep).GroupBy(e => e.Trial).ToDictionary(g => g.Key, g => g.ToList());
-        var points = store.Points(sweep).ToLookup(p => p.Trial);
-        var flatness = store.Flatness(sweep).ToLookup(f => f.Trial);
+        var epochs = store.Read.Epochs(sweep).GroupBy(e => e.Trial).ToDictionary(g => g.Key, g => g.ToList());
+        var points = store.Read.Points(sweep).ToLookup(p => p.Trial);
+        var flatness = store.Read.Flatness(sweep).ToLookup(f => f.Trial);
         // Event wall time is Unix seconds; TorchSharp's default (0) would put every point at 1970.
         long wallTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var written = new List<string>();

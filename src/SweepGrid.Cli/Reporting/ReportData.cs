@@ -1,6 +1,6 @@
 using System.Globalization;
 using SweepGrid.Cli.Output;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cli.Reporting;
@@ -60,8 +60,8 @@ internal sealed class ReportData
     /// <summary>Everything the report shows of a stored sweep, read once.</summary>
     public static ReportData Load(ResultsStore store, string sweep, IReadOnlyList<TrialRow> trials)
     {
-        var points = store.Points(sweep);
-        return new(trials, points, store.Flatness(sweep), store.Interpolations(sweep), store.WalkCurves(sweep), store.Spectrum(sweep),
+        var points = store.Read.Points(sweep);
+        return new(trials, points, store.Read.Flatness(sweep), store.Read.Interpolations(sweep), store.Read.WalkCurves(sweep), store.Read.Spectrum(sweep),
             TargetSteps.Load(store, sweep, points: points));
     }
 

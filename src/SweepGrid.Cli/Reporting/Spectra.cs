@@ -1,4 +1,4 @@
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Training.Metrics;
 
 namespace SweepGrid.Cli.Reporting;

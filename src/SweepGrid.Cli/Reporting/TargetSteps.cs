@@ -1,4 +1,4 @@
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 
@@ -32,8 +32,8 @@ internal sealed class TargetSteps
     /// <param name="points">Its points, likewise.</param>
     public static TargetSteps Load(ResultsStore store, string sweep, IReadOnlyList<EpochRow>? epochs = null, IReadOnlyList<PointRow>? points = null)
     {
-        var spec = store.LoadSweep(sweep).Metrics.TargetsOrNone;
-        return spec.Values.Count == 0 ? None : Of(spec, epochs ?? store.Epochs(sweep), points ?? store.Points(sweep));
+        var spec = store.Read.Sweep(sweep).Metrics.TargetsOrNone;
+        return spec.Values.Count == 0 ? None : Of(spec, epochs ?? store.Read.Epochs(sweep), points ?? store.Read.Points(sweep));
     }
 
     public static TargetSteps Of(TargetSpec spec, IEnumerable<EpochRow> epochs, IEnumerable<PointRow> points)

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Scheduling;
 using SweepGrid.Core.Trials;
@@ -58,8 +58,8 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
     private void OnRecovered()
     {
         // The tables may lack trials whose definition was journaled just before a crash.
-        if (_results.CountTrials(_state.SweepName) < _state.Trials.Count) _results.RegisterTrials(_state.SweepName, _state.InOrder.Select(t => (t.Ordinal, t.Spec)));
-        var settled = SweepDecisions.Restarted(_state, trial => _results.StoredOutcome(_state.SweepName, trial));
+        if (_results.Read.CountTrials(_state.SweepName) < _state.Trials.Count) _results.Write.Trials(_state.SweepName, _state.InOrder.Select(t => (t.Ordinal, t.Spec)));
+        var settled = SweepDecisions.Restarted(_state, trial => _results.Read.Outcome(_state.SweepName, trial));
         if (settled.Count > 0)
         {
             _log.Info("Sweep {SweepId}: after the restart, {Finished} trial(s) finished with their stored outcome and {Requeued} re-queued",
@@ -182,7 +182,7 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
         switch (e)
         {
             case SweepDefined:
-                _results.RegisterTrials(_state.SweepName, _state.InOrder.Skip(before.Trials.Count).Select(t => (t.Ordinal, t.Spec)));
+                _results.Write.Trials(_state.SweepName, _state.InOrder.Skip(before.Trials.Count).Select(t => (t.Ordinal, t.Spec)));
                 _finishAnnounced = false;
                 _submitter?.Tell(new Submitted(_state.Trials.Count - before.Trials.Count, _state.Trials.Count, before.Counts.Settled));
                 _submitter = null;
@@ -191,14 +191,14 @@ internal sealed class SweepCoordinator : ReceivePersistentActor
                 var assigned = _state.Trials[a.TrialId];
                 _waiting.Remove(a.Slot);
                 _latestEpoch.Remove(a.TrialId);
-                _results.SetStatus(_state.SweepName, a.TrialId, TrialStatus.Running, a.Attempt, null, a.Slot);
+                _results.Write.Status(_state.SweepName, a.TrialId, TrialStatus.Running, a.Attempt, null, a.Slot);
                 if (_slots.TryGetValue(a.Slot, out var slot)) slot.Tell(new Assignment(assigned.Spec, a.Attempt));
                 Publish(new TrialStarted(a.TrialId, a.Attempt, a.Slot, assigned.Spec.Epochs, TrialText.Brief(assigned.Spec)));
                 break;
             case TrialFinished or TrialAttemptFailed or TrialInterrupted or TrialRequeued:
                 var entry = _state.Trials[TrialOf(e)];
                 _latestEpoch.Remove(entry.Spec.TrialId);
-                _results.SetStatus(_state.SweepName, entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason);
+                _results.Write.Status(_state.SweepName, entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason);
                 Publish(new TrialSettled(entry.Spec.TrialId, entry.Status, entry.Attempts, entry.Reason, entry.Spec.Epochs));
                 break;
         }

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Scheduling;
 using SweepGrid.Core.Sweeps;

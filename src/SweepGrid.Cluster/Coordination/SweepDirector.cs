@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Sweeps;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 using static SweepGrid.Cluster.Coordination.SweepDirectorProtocol;
@@ -103,7 +103,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _results.SaveSweep(definition.Spec);
+        _results.Write.Sweep(definition.Spec);
         if (_coordinators.TryGetValue(definition.Name, out var known))
         {
             Resubmit(known, definition, result.Requester, result.Follow);

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cluster.Health;
 
@@ -53,7 +53,7 @@ internal sealed class HealthReporter : ReceiveActor, IWithTimers
     {
         if (_pinging) return;
         _pinging = true;
-        Task.Run(() => _results.Ping())
+        Task.Run(() => _results.Read.Ping())
             .WaitAsync(PingWithin)
             .ContinueWith(t => new Pinged(t.IsCompletedSuccessfully ? null
                 : t.Exception?.GetBaseException() is TimeoutException ? $"no answer within {PingWithin.TotalSeconds:F0} s"

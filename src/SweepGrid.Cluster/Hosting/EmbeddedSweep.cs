@@ -17,7 +17,7 @@ public static class EmbeddedSweep
         SweepGridHost host, SweepDefinition definition, NodeSlots slots, Action<object> onProgress, CancellationToken ct)
     {
         var name = definition.Name;
-        host.Results.SaveSweep(definition.Spec);
+        host.Results.Write.Sweep(definition.Spec);
         var system = host.System;
         var coordinator = system.ActorOf(SweepCoordinatorProtocol.Props(name, host.Results), $"sweep-{name}");
         try

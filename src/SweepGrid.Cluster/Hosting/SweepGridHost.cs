@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cluster.Hosting;
 

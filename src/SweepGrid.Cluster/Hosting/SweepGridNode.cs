@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using SweepGrid.Cluster.Coordination;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Sweeps;
 

@@ -1,5 +1,5 @@
 using Akka.Persistence;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
 
 namespace SweepGrid.Cluster.Recording;
@@ -30,13 +30,13 @@ internal sealed class TrialRecorder : ReceivePersistentActor
 
         Recover<IRecorderEvent>(e => _journaled[e.Attempt] = Math.Max(_journaled.GetValueOrDefault(e.Attempt), e.Seq));
 
-        Command<RecordEpoch>(r => Take(r, new EpochRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteEpoch(_sweep, _trial, r.Record)));
+        Command<RecordEpoch>(r => Take(r, new EpochRecorded(r.Attempt, r.Record, r.Seq), () => _results.Write.Epoch(_sweep, _trial, r.Record)));
         // One event per epoch's points, not per point: the SQL journal is slow at one write per event.
-        Command<RecordPoints>(r => Take(r, new PointsRecorded(r.Attempt, r.Points, r.Seq), () => _results.WritePoints(_sweep, _trial, r.Points)));
-        Command<RecordFlatness>(r => Take(r, new FlatnessRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteFlatness(_sweep, _trial, r.Record)));
-        Command<RecordWalk>(r => Take(r, new WalkRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteWalk(_sweep, _trial, r.Record)));
-        Command<RecordSpectrum>(r => Take(r, new SpectrumRecorded(r.Attempt, r.Record, r.Seq), () => _results.WriteSpectrum(_sweep, _trial, r.Record)));
-        Command<RecordOutcome>(r => Take(r, new OutcomeRecorded(r.Attempt, r.Outcome, r.Seq), () => _results.WriteOutcome(_sweep, _trial, r.Outcome, r.Attempt)));
+        Command<RecordPoints>(r => Take(r, new PointsRecorded(r.Attempt, r.Points, r.Seq), () => _results.Write.Points(_sweep, _trial, r.Points)));
+        Command<RecordFlatness>(r => Take(r, new FlatnessRecorded(r.Attempt, r.Record, r.Seq), () => _results.Write.Flatness(_sweep, _trial, r.Record)));
+        Command<RecordWalk>(r => Take(r, new WalkRecorded(r.Attempt, r.Record, r.Seq), () => _results.Write.Walk(_sweep, _trial, r.Record)));
+        Command<RecordSpectrum>(r => Take(r, new SpectrumRecorded(r.Attempt, r.Record, r.Seq), () => _results.Write.Spectrum(_sweep, _trial, r.Record)));
+        Command<RecordOutcome>(r => Take(r, new OutcomeRecorded(r.Attempt, r.Outcome, r.Seq), () => _results.Write.Outcome(_sweep, _trial, r.Outcome, r.Attempt)));
     }
 
     public override string PersistenceId { get; }

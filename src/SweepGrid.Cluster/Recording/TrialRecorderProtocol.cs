@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Pattern;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Cluster.Recording;

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cluster.Slots;
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Cluster.Workers;
 
 namespace SweepGrid.Cluster.Slots;

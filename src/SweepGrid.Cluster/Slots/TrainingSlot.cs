@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Recording;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Cluster.Workers;
 using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
@@ -307,7 +307,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
         var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}-{_generation}");
         _outbox = new Outbox();
         Timers.StartPeriodicTimer(nameof(CheckOutbox), CheckOutbox.Instance, TimeSpan.FromSeconds(1));
-        var run = new RunTrial(trial, attempt, _device, _results.CheckpointPath(trial.SweepName, trial.TrialId), _results.WeightsPath(trial.SweepName, trial.TrialId));
+        var run = new RunTrial(trial, attempt, _device, _results.Files.Checkpoint(trial.SweepName, trial.TrialId), _results.Files.Weights(trial.SweepName, trial.TrialId));
         _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} started on {Slot}", trial.TrialId, trial.SweepName, attempt, _slotId);
         Become(() => Training(trial, recorder));
         if (_worker?.Send(run) != true) _log.Warning("Slot {Slot}: its worker took no trial; it is gone and will be reported so", _slotId);
@@ -503,7 +503,7 @@ internal sealed class TrainingSlot : ReceiveActor, IWithTimers
             _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} {Status} after {Seconds:F1} s",
                 trial.TrialId, trial.SweepName, stored.Attempt, outcome.Status, outcome.Seconds);
             // Only now, with the outcome stored, is the checkpoint no longer needed.
-            CheckpointFile.Delete(_results.CheckpointPath(trial.SweepName, trial.TrialId));
+            CheckpointFile.Delete(_results.Files.Checkpoint(trial.SweepName, trial.TrialId));
             Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
         });
         Receive<TrainingSlotProtocol.Leave>(_ => _leaveRequester = Sender);

@@ -6,7 +6,7 @@ using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
 using SweepGrid.Cli.Commands;
 using SweepGrid.Cli.Dashboard;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Cli.Tests.Dashboard;
@@ -72,7 +72,7 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
         });
 
         Assert.EndsWith($"/sweeps/dash/trials/{trial}", browser.Url);
-        var stored = store.Epochs("dash").Where(e => e.Trial == trial).ToList();
+        var stored = store.Read.Epochs("dash").Where(e => e.Trial == trial).ToList();
         // Read in the page in one step: the live update swaps the table in, and elements found before it would be stale.
         var shown = ((IReadOnlyCollection<object>)browser.ExecuteScript(
                 "return Array.from(document.querySelectorAll('#epochs tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent));")!)
@@ -108,7 +108,7 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
             var (app, url) = await Serve();
             await using var _ = app;
             using var http = new HttpClient { BaseAddress = new Uri(url) };
-            await Until(async () => (await http.GetAsync("/api/sweeps/live/trials")).IsSuccessStatusCode && new ResultsStore(Store).CountEpochs("live") > 0);
+            await Until(async () => (await http.GetAsync("/api/sweeps/live/trials")).IsSuccessStatusCode && new ResultsStore(Store).Read.CountEpochs("live") > 0);
             using var browser = Browser();
             browser.Navigate().GoToUrl($"{url}/sweeps/live");
             browser.ExecuteScript("window.sameDocument = 'yes';");
@@ -131,7 +131,7 @@ public sealed class DashboardBrowserTests : TempDirectoryTest
 
             Assert.Equal("yes", browser.ExecuteScript("return window.sameDocument;"));
             Assert.True(long.Parse((string)browser.ExecuteScript("return document.body.dataset.updates;")!, CultureInfo.InvariantCulture) > 1);
-            Assert.True(Epoch() <= new ResultsStore(Store).LastEpochs("live").Values.Single(), "the page shows no epoch the store does not have");
+            Assert.True(Epoch() <= new ResultsStore(Store).Read.LastEpochs("live").Values.Single(), "the page shows no epoch the store does not have");
         }
         finally
         {

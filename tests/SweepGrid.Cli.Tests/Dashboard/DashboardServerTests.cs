@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using SweepGrid.Cli.Commands;
 using SweepGrid.Cli.Dashboard;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Tests.Shared;
 
@@ -54,7 +54,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
         var (app, http) = await Serve();
         await using var _ = app;
         var store = new ResultsStore(Store);
-        var trial = store.Trials("dash")[2];
+        var trial = store.Read.Trials("dash")[2];
 
         var sweeps = await http.GetStringAsync("/");
         var sweepPage = await http.GetStringAsync("/sweeps/dash");
@@ -63,13 +63,13 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.Contains("<a href=\"/sweeps/dash\">dash</a>", sweeps);
         Assert.Contains("<td data-status=\"completed\">4</td>", sweeps);
         Assert.Contains("4/4", sweeps);
-        Assert.All(store.Trials("dash"), t => Assert.Contains($"href=\"/sweeps/dash/trials/{t.Trial}\"", sweepPage));
+        Assert.All(store.Read.Trials("dash"), t => Assert.Contains($"href=\"/sweeps/dash/trials/{t.Trial}\"", sweepPage));
         // The trial table's flatness column: each trial's final top eigenvalue, as stored.
         Assert.Contains("<th>hessian-top</th>", sweepPage);
-        var top = store.Flatness("dash", trial.Trial).Single(f => f.Metric == "hessian-top").Value!.Value;
+        var top = store.Read.Flatness("dash", trial.Trial).Single(f => f.Metric == "hessian-top").Value!.Value;
         Assert.Matches($"<tr data-trial=\"{trial.Trial}\">.*<td>{Regex.Escape(top.ToString("G4", CultureInfo.InvariantCulture))}</td></tr>", sweepPage);
         // Every epoch's test accuracy, as stored, in the trial page's epoch table.
-        var epochs = store.Epochs("dash").Where(e => e.Trial == trial.Trial).ToList();
+        var epochs = store.Read.Epochs("dash").Where(e => e.Trial == trial.Trial).ToList();
         Assert.Equal(2, epochs.Count);
         Assert.All(epochs, e => Assert.Contains($"<td>{e.TestAccuracy.ToString("F4", CultureInfo.InvariantCulture)}</td>", trialPage));
         Assert.Contains("<td>hessian-top</td>", trialPage);
@@ -93,16 +93,16 @@ public sealed class DashboardServerTests : TempDirectoryTest
         var (app, http) = await Serve();
         await using var _ = app;
         var store = new ResultsStore(Store);
-        var ids = store.Trials("dash").Select(t => t.Trial).ToList();
+        var ids = store.Read.Trials("dash").Select(t => t.Trial).ToList();
 
         var epochs = await http.GetStringAsync($"/api/sweeps/dash/epochs?trial={ids[0]}&trial={ids[1]}&trial=../../x");
         var figures = await http.GetStringAsync("/api/sweeps/dash/figures");
 
-        var stored = store.Epochs("dash").Where(e => e.Trial == ids[0]).Select(e => e.TestAccuracy.ToString("R", CultureInfo.InvariantCulture));
+        var stored = store.Read.Epochs("dash").Where(e => e.Trial == ids[0]).Select(e => e.TestAccuracy.ToString("R", CultureInfo.InvariantCulture));
         Assert.All(stored, value => Assert.Contains($"\"testAccuracy\":{value}", epochs));
         Assert.DoesNotContain(ids[2], epochs);
         // The report's test accuracy at batch 32: the mean over its two seeds.
-        double mean = store.Trials("dash").Where(t => t.BatchSize == 32).Average(t => t.TestAccuracy!.Value);
+        double mean = store.Read.Trials("dash").Where(t => t.BatchSize == 32).Average(t => t.TestAccuracy!.Value);
         Assert.Contains($"{{\"x\":32,\"mean\":{mean.ToString("R", CultureInfo.InvariantCulture)}", figures);
         Assert.Contains("\"hessian-top\"", figures);
     }
@@ -116,9 +116,9 @@ public sealed class DashboardServerTests : TempDirectoryTest
         using var response = await http.GetAsync("/api/sweeps/dash/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var first = await NextEvent(reader);
-        var trial = new ResultsStore(Store).Trials("dash")[0].Trial;
+        var trial = new ResultsStore(Store).Read.Trials("dash")[0].Trial;
 
-        new ResultsStore(Store).WriteEpoch("dash", trial, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        new ResultsStore(Store).Write.Epoch("dash", trial, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
         var second = await NextEvent(reader);
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -136,9 +136,9 @@ public sealed class DashboardServerTests : TempDirectoryTest
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         // The first update comes alone: the page fetches every line then.
         var first = await NextEvent(reader);
-        var trials = new ResultsStore(Store).Trials("dash").Select(t => t.Trial).ToList();
+        var trials = new ResultsStore(Store).Read.Trials("dash").Select(t => t.Trial).ToList();
 
-        new ResultsStore(Store).WriteEpoch("dash", trials[1], new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        new ResultsStore(Store).Write.Epoch("dash", trials[1], new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
         var rows = await NextEvent(reader);
         var second = await NextEvent(reader);
         var table = await http.GetStringAsync("/api/sweeps/dash/trials");
@@ -160,12 +160,12 @@ public sealed class DashboardServerTests : TempDirectoryTest
     public async Task While_PostgreSQL_is_down_pages_show_a_banner_and_the_stream_says_outage_and_both_recover()
     {
         using var server = new PostgresServer();
-        var location = new Cluster.Hosting.StoreLocation(Store, server.CreateDatabase());
+        var location = new Store.StoreLocation(Store, server.CreateDatabase());
         var writer = location.OpenResults();
         writer.EnsureSchema();
         var spec = Core.Sweeps.SweepFile.Parse(Sweep, "dash.hocon");
-        writer.SaveSweep(spec);
-        writer.RegisterTrials("dash", Core.Trials.GridExpansion.Expand(spec).Select((t, i) => (i, t)));
+        writer.Write.Sweep(spec);
+        writer.Write.Trials("dash", Core.Trials.GridExpansion.Expand(spec).Select((t, i) => (i, t)));
         var app = DashboardServer.Build(location.OpenResults(readOnly: true), IPAddress.Loopback, 0);
         await app.StartAsync();
         await using var _ = app;

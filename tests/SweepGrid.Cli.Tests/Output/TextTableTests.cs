@@ -1,5 +1,5 @@
 using SweepGrid.Cli.Output;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 
 namespace SweepGrid.Cli.Tests.Output;
 

@@ -1,6 +1,6 @@
-using SweepGrid.Cli.Dashboard;
+using SweepGrid.Store.Logs;
 
-namespace SweepGrid.Cli.Tests.Dashboard;
+namespace SweepGrid.Store.Tests.Logs;
 
 /// <summary>A trial's lines and attempts from log files in the format the store's logs have (compact JSON), written by hand.</summary>
 public sealed class TrialLogTests : TempDirectoryTest

@@ -1,10 +1,10 @@
-using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 
-namespace SweepGrid.Cluster.Tests;
+namespace SweepGrid.Tests.Shared;
 
+/// <summary>Store folders and tiny sweeps for the tests of the store and the actors.</summary>
 internal static class TestStores
 {
     /// <summary>A fresh store folder under the temp directory; the caller deletes it.</summary>
@@ -34,5 +34,5 @@ internal static class TestStores
 
     /// <summary>Rows for these trials in the result tables, numbered in their order (as a coordinator registers them).</summary>
     public static void Register(this ResultsStore results, IReadOnlyList<TrialSpec> trials) =>
-        results.RegisterTrials(trials[0].SweepName, trials.Select((t, i) => (i, t)));
+        results.Write.Trials(trials[0].SweepName, trials.Select((t, i) => (i, t)));
 }

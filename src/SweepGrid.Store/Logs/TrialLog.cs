@@ -1,17 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SweepGrid.Cli.Logging;
 
-namespace SweepGrid.Cli.Dashboard;
+namespace SweepGrid.Store.Logs;
 
 /// <summary>
 /// One trial's story from the store's logs (&lt;store&gt;/logs/*.log, compact JSON, one event per line, which
-/// every process of a store writes; <see cref="LogSetup"/>): its lines, and its attempts (where each ran,
+/// every process of a store writes, through the CLI's LogSetup): its lines, and its attempts (where each ran,
 /// how it ended and why) read from the slots' events. The files are read, not trusted: a line that is not
 /// JSON, or whose properties are not what SweepGrid writes, is skipped, and only the last lines are kept.
 /// </summary>
-internal static partial class TrialLog
+public static partial class TrialLog
 {
     /// <summary>The most lines kept for one trial (the last ones).</summary>
     public const int MaxLines = 500;

@@ -1,9 +1,9 @@
-namespace SweepGrid.Cli.Tests;
+namespace SweepGrid.Tests.Shared;
 
 /// <summary>A fresh temporary folder per test, deleted afterwards (SQLite's pooled handles released first).</summary>
 public abstract class TempDirectoryTest : IDisposable
 {
-    protected TempDirectoryTest() => Dir = Directory.CreateTempSubdirectory("sweepgrid-cli-").FullName;
+    protected TempDirectoryTest() => Dir = Directory.CreateTempSubdirectory("sweepgrid-test-").FullName;
 
     protected string Dir { get; }
 

@@ -1,7 +1,7 @@
 using Npgsql;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store.Databases;
 
-namespace SweepGrid.Cluster.Hosting;
+namespace SweepGrid.Store;
 
 /// <summary>
 /// Where a SweepGrid process keeps what it records. The folder always holds the files (checkpoints,

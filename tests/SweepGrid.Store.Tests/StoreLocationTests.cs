@@ -1,7 +1,7 @@
-using SweepGrid.Cluster.Hosting;
-using SweepGrid.Cluster.Results;
+using SweepGrid.Store.Databases;
 
-namespace SweepGrid.Cluster.Tests;
+
+namespace SweepGrid.Store.Tests;
 
 public sealed class StoreLocationTests
 {
@@ -15,23 +15,6 @@ public sealed class StoreLocationTests
         Assert.False(store.IsPostgres);
         Assert.Equal(Path.GetFullPath("some/store"), store.Directory);
         Assert.IsType<SqliteResultsDatabase>(store.OpenResults().Database);
-    }
-
-    [Theory]
-    [InlineData("/data/a\"b\nakka.loglevel = OFF\n#")]
-    [InlineData("/data/x;Mode=Memory")]
-    [InlineData("/data/back\\slash\" } akka.persistence.journal.plugin = \"none")]
-    public void A_store_folder_name_becomes_exactly_that_path_and_no_other_setting(string folder)
-    {
-        var store = new StoreLocation(folder);
-
-        var config = SweepGridHost.StoreConfig(store);
-
-        var connection = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(config.GetString("akka.persistence.journal.sql.connection-string"));
-        Assert.Equal(Path.Combine(folder, StoreLocation.JournalFile), connection.DataSource);
-        Assert.Equal(Microsoft.Data.Sqlite.SqliteOpenMode.ReadWriteCreate, connection.Mode);
-        Assert.False(config.HasPath("akka.loglevel"));
-        Assert.False(config.HasPath("akka.persistence.journal.plugin"));
     }
 
     [Fact]

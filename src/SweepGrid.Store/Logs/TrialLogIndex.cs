@@ -1,8 +1,7 @@
 using System.Text;
-using SweepGrid.Cli.Logging;
 using SweepGrid.Core.Sweeps;
 
-namespace SweepGrid.Cli.Dashboard;
+namespace SweepGrid.Store.Logs;
 
 /// <summary>
 /// Where each trial's lines are in the store's log files, so that a trial page reads only its own
@@ -12,7 +11,7 @@ namespace SweepGrid.Cli.Dashboard;
 /// replaced by a shorter one) is indexed again from its start. A line still being written (no newline yet) waits for the next
 /// look. Safe for concurrent requests.
 /// </summary>
-internal sealed class TrialLogIndex(string storeDirectory)
+public sealed class TrialLogIndex(string storeDirectory)
 {
     /// <summary>The trial id property as CompactJsonFormatter writes it, in the file's bytes.</summary>
     private static readonly byte[] Marker = "\"TrialId\":\""u8.ToArray();
@@ -36,7 +35,7 @@ internal sealed class TrialLogIndex(string storeDirectory)
     /// <summary>The lines about <paramref name="trial"/> of <paramref name="sweep"/>, oldest first, the last <see cref="TrialLog.MaxLines"/>.</summary>
     public IReadOnlyList<TrialLog.Line> Read(string sweep, string trial)
     {
-        var folder = Path.Combine(storeDirectory, LogSetup.Folder);
+        var folder = Path.Combine(storeDirectory, StoreFiles.LogFolder);
         if (!Names.IsTrialId(trial) || !Directory.Exists(folder)) return [];
         var lines = new List<TrialLog.Line>();
         lock (_gate)

@@ -1,4 +1,4 @@
-namespace SweepGrid.Cluster.Results;
+namespace SweepGrid.Store;
 
 /// <summary>
 /// A trial as stored (table trials): its parameters as run, its status and attempts, and its final
@@ -26,7 +26,7 @@ public sealed record TrialRow(
     public double LrOverBatch => LearningRate / BatchSize;
 }
 
-/// <summary>One epoch's evaluation of a trial (table trajectory): full train and test sets, batch norm in eval mode.</summary>
+/// <summary>One epoch's evaluation of a trial (table epochs): full train and test sets, batch norm in eval mode.</summary>
 public sealed record EpochRow(
     string Trial, long Epoch, long Step, double LearningRate, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy,
     double WeightDistance, double Seconds);
@@ -55,7 +55,7 @@ public sealed record WalkCurveRow(string Trial, long Step, double Alpha, double 
 public sealed record InterpolationRow(string TrialA, string TrialB, double Alpha, double? TrainLoss, double? TrainAccuracy, double? TestLoss, double? TestAccuracy);
 
 /// <summary>
-/// Typed rows from the raw ones <see cref="ResultsStore.Rows"/> returns. A store is read, not trusted: a
+/// Typed rows from the raw ones <see cref="ResultsReader.Rows"/> returns. A store is read, not trusted: a
 /// value of the wrong type, or missing where the schema says NOT NULL, is an error naming the table and
 /// column, not a cast exception deep in a report.
 /// </summary>
@@ -76,7 +76,7 @@ internal static class StoredRows
 
     public static EpochRow Epoch(IReadOnlyDictionary<string, object?> r)
     {
-        var c = new Cells("trajectory", r);
+        var c = new Cells("epochs", r);
         return new EpochRow(c.Text("trial"), c.Long("epoch"), c.Long("step"), c.Double("learning_rate"), c.Double("train_loss"), c.Double("train_acc"),
             c.Double("test_loss"), c.Double("test_acc"), c.Double("weight_distance"), c.Double("seconds"));
     }
