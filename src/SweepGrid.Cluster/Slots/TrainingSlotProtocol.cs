@@ -28,7 +28,7 @@ public static class TrainingSlotProtocol
     public sealed record Left(string? Note);
 
     /// <summary>
-    /// The slot's worker died <see cref="TrainingSlot.StartAttempts"/> times in a row before it was ready
+    /// The slot's worker died <see cref="Core.Slots.WorkerHealth.StartAttempts"/> times in a row before it was ready
     /// (libtorch cannot load, a --slot-memory too small to start in): the slot takes no work. Told to
     /// its node agent, which publishes it on the event stream (a `run` with every slot out of service fails).
     /// </summary>

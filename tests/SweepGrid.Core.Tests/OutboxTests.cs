@@ -1,6 +1,6 @@
-using SweepGrid.Cluster.Recording;
+using SweepGrid.Core.Slots;
 
-namespace SweepGrid.Cluster.Tests;
+namespace SweepGrid.Core.Tests;
 
 public sealed class OutboxTests
 {

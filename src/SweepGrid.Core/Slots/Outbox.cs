@@ -1,4 +1,4 @@
-namespace SweepGrid.Cluster.Recording;
+namespace SweepGrid.Core.Slots;
 
 /// <summary>
 /// An attempt's reports to its recorder that are not acknowledged yet, in order. Numbers them from 1;
@@ -6,6 +6,16 @@ namespace SweepGrid.Cluster.Recording;
 /// them when the recorder has acknowledged nothing for a while (it, or its database, was down and
 /// dropped them), and gives the attempt up when that lasts too long. Pure: the slot owns the clock.
 /// </summary>
+/// <remarks>
+/// Why not Akka.Delivery's point-to-point ProducerController/ConsumerController, which numbers, resends
+/// and deduplicates too: (1) deduplication must survive the recorder's restarts, so it is the journaled
+/// sequence number per attempt in the recorder, not the ConsumerController's memory; (2) a store that
+/// stays down must end the attempt after a bounded time (<see cref="Stalled"/>), where the
+/// ProducerController resends for ever; (3) the acknowledgements also tell the worker which reports its
+/// next checkpoint may leave out, and the recorder's refusal of a superseded attempt must reach the
+/// slot: both are replies of our own protocol; (4) its demand-driven flow control would make the slot
+/// buffer the worker's frames anyway. What remains is this small, tested class.
+/// </remarks>
 public sealed class Outbox
 {
     private readonly List<(int Seq, object Report)> _pending = [];

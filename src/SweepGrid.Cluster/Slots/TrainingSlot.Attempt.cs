@@ -1,0 +1,212 @@
+using Akka.Actor;
+using Akka.Event;
+using SweepGrid.Core.Checkpoints;
+using SweepGrid.Core.Results;
+using SweepGrid.Core.Slots;
+using SweepGrid.Core.Trials;
+using SweepGrid.Core.Workers;
+using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
+using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
+
+namespace SweepGrid.Cluster.Slots;
+
+/// <summary>A training slot with an attempt: relaying its reports, storing its outcome, and what ends it (<see cref="TrainingSlot"/>).</summary>
+internal sealed partial class TrainingSlot
+{
+    private void Training(TrialSpec trial, IActorRef recorder)
+    {
+        Receive<SlotWorker.FromWorker>(m => _worker.IsCurrent(m.Generation), m => Relay(trial, recorder, m.Message));
+        Receive<SlotWorker.Gone>(IsCurrent, g => DiedUnder(trial, recorder, g));
+        Receive<Recorded>(r => IsCurrent(trial, r), r =>
+        {
+            _outbox.Acknowledge(r.Seq, DateTime.UtcNow);
+            // The worker leaves stored reports out of its next checkpoint (the recorder takes them in order).
+            _worker.Send(new ReportsStored(trial.TrialId, _assignedAttempt, r.Seq));
+        });
+        Receive<TrainingSlotProtocol.Leave>(_ =>
+        {
+            _leaveRequester = Sender;
+            _log.Info("Trial {TrialId} of sweep {SweepId}: the node is shutting down; attempt {Attempt} stops at the end of its epoch, checkpointed",
+                trial.TrialId, trial.SweepName, _assignedAttempt);
+            _worker.Send(ReleaseTrial.Instance);
+            Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
+        });
+        Receive<ReleaseDeadline>(_ =>
+        {
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: its epoch did not end within {Seconds:F0} s of the shutdown; stopped, it resumes from its last checkpoint",
+                trial.TrialId, trial.SweepName, _shutdown.CheckpointWithin.TotalSeconds);
+            _worker.Kill();
+            Release(trial, recorder, epoch: null, checkpointed: false);
+        });
+        Lifelines(trial, recorder);
+        WorkerBackground();
+    }
+
+    /// <summary>What the worker says about the running attempt: reports to the recorder (epochs to the coordinator too), and its end.</summary>
+    private void Relay(TrialSpec trial, IActorRef recorder, WorkerMessage message)
+    {
+        switch (message)
+        {
+            case TrialEpochDone e:
+                Record(recorder, seq => new RecordEpoch(_assignedAttempt, seq, e.Record));
+                _assignedBy.Tell(new ReportEpoch(trial.TrialId, _assignedAttempt, e.Record));
+                break;
+            case TrialPointsDone p:
+                Record(recorder, seq => new RecordPoints(_assignedAttempt, seq, p.Points));
+                break;
+            case TrialFlatnessDone f:
+                Record(recorder, seq => new RecordFlatness(_assignedAttempt, seq, f.Record));
+                break;
+            case TrialWalkDone w:
+                Record(recorder, seq => new RecordWalk(_assignedAttempt, seq, w.Record));
+                break;
+            case TrialSpectrumDone h:
+                Record(recorder, seq => new RecordSpectrum(_assignedAttempt, seq, h.Record));
+                break;
+            case TrialResumed r:
+                _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
+                    trial.TrialId, trial.SweepName, _assignedAttempt, r.Epoch);
+                break;
+            case TrialEnded e:
+                _worker.TrialEnded();
+                Record(recorder, seq => new RecordOutcome(_assignedAttempt, seq, e.Outcome));
+                Become(() => AwaitingStorage(trial, e.Outcome, recorder));
+                break;
+            case TrialCrashed c:
+                _worker.TrialEnded(); // the trial threw; its worker is fine
+                // One line where people look (the console, the store's reason); the stack to the log file only.
+                _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed on {Slot}: {Reason}",
+                    trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, c.Reason);
+                _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} crashed with {Detail}", trial.TrialId, trial.SweepName, _assignedAttempt, c.Detail);
+                Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, c.Reason));
+                break;
+            case TrialStopped s:
+                Release(trial, recorder, s.Epoch, s.Checkpointed);
+                break;
+        }
+    }
+
+    /// <summary>The worker died under the trial: its failure, or with the node shutting down, a hand-back (<see cref="WorkerHealth.Died"/>).</summary>
+    private void DiedUnder(TrialSpec trial, IActorRef recorder, SlotWorker.Gone gone)
+    {
+        switch (_worker.Died(gone, WorkerPhase.UnderTrial, leaving: _leaveRequester is not null))
+        {
+            case WorkerVerdict.HandBack:
+                Release(trial, recorder, epoch: null, checkpointed: false);
+                break;
+            case WorkerVerdict.ChargeTrial charge:
+                _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} failed on {Slot}: {Reason}",
+                    trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, charge.Reason);
+                Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, charge.Reason), restartAfter: charge.Pause);
+                break;
+        }
+    }
+
+    private void Record<T>(IActorRef recorder, Func<int, T> report) where T : notnull =>
+        recorder.Tell(_outbox.Add(report, DateTime.UtcNow));
+
+    private bool IsCurrent(TrialSpec trial, Recorded r) => r.TrialId == trial.TrialId && r.Attempt == _assignedAttempt;
+
+    /// <summary>
+    /// The coordinator that assigned the attempt died (its node was downed, or a journal write failed and
+    /// it was restarted; either way it re-queues the trial): stop training, since a second copy would race
+    /// this one's recorder on the same journal entries, and ask for work; the trial resumes from its
+    /// checkpoint wherever it is assigned next. Reports the recorder has not acknowledged are sent again;
+    /// if it acknowledges nothing for <see cref="GiveUpStoringAfter"/>, the attempt fails.
+    /// </summary>
+    private void Lifelines(TrialSpec trial, IActorRef recorder)
+    {
+        Receive<CheckOutbox>(_ =>
+        {
+            var now = DateTime.UtcNow;
+            if (_outbox.Stalled(now) >= GiveUpStoringAfter)
+            {
+                _log.Error("Trial {TrialId} of sweep {SweepId}: its recorder stored nothing for {Minutes} min; attempt {Attempt} given up on {Slot}",
+                    trial.TrialId, trial.SweepName, GiveUpStoringAfter.TotalMinutes, _assignedAttempt, _slotId);
+                _worker.Kill();
+                Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, $"its results could not be stored for {GiveUpStoringAfter.TotalMinutes} min"));
+                return;
+            }
+
+            if (!_outbox.ResendDue(now, ResendAfter)) return;
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: {Count} report(s) not yet stored after {Seconds:F0} s; sending them again",
+                trial.TrialId, trial.SweepName, _outbox.Count, _outbox.Stalled(now).TotalSeconds);
+            foreach (var report in _outbox.Pending) recorder.Tell(report);
+            _outbox.Resent(now);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_assignedBy), _ =>
+        {
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: its coordinator is gone; attempt abandoned on {Slot}", trial.TrialId, trial.SweepName, _slotId);
+            _worker.Kill();
+            Finish(recorder, report: null);
+        });
+    }
+
+    /// <summary>The outcome is the attempt's last report: once everything is acknowledged, it is stored.</summary>
+    private void AwaitingStorage(TrialSpec trial, TrialOutcome outcome, IActorRef recorder)
+    {
+        Receive<Recorded>(r => IsCurrent(trial, r), stored =>
+        {
+            if (!_outbox.Acknowledge(stored.Seq, DateTime.UtcNow)) return;
+            _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} {Status} after {Seconds:F1} s",
+                trial.TrialId, trial.SweepName, stored.Attempt, outcome.Status, outcome.Seconds);
+            // Only now, with the outcome stored, is the checkpoint no longer needed.
+            CheckpointFile.Delete(_results.Files.Checkpoint(trial.SweepName, trial.TrialId));
+            Finish(recorder, new ReportFinished(trial.TrialId, stored.Attempt, outcome.Status, outcome.Reason));
+        });
+        Receive<TrainingSlotProtocol.Leave>(_ => _leaveRequester = Sender);
+        // Its trial is over; a worker that dies now is replaced, and nobody is blamed.
+        Receive<SlotWorker.Gone>(IsCurrent, g =>
+        {
+            _worker.Died(g, WorkerPhase.AfterTrial, leaving: false);
+            _log.Warning("Worker of {Slot} died after its trial ended: {Reason}", _slotId, WorkerExit.Describe(g.ExitCode, g.LastError));
+        });
+        Lifelines(trial, recorder);
+        WorkerBackground();
+    }
+
+    /// <param name="restartAfter">The worker died under the trial: the next one starts after this pause.</param>
+    private void Finish(IActorRef recorder, object? report, TimeSpan? restartAfter = null)
+    {
+        Timers.Cancel(nameof(CheckOutbox));
+        Timers.Cancel(nameof(ReleaseDeadline));
+        Timers.Cancel(nameof(ResendRelease));
+        Context.Stop(recorder);
+        Context.Unwatch(_assignedBy);
+        if (report is not null) _assignedBy.Tell(report);
+        _reported = report switch
+        {
+            ReportFinished f => new ReportedAttempt(f.TrialId, f.Attempt),
+            ReportFailed f => new ReportedAttempt(f.TrialId, f.Attempt),
+            _ => null,
+        };
+        if (_leaveRequester is not null)
+        {
+            // Asked to leave while its trial was already ending: say how it ended.
+            _leaveNote ??= report switch
+            {
+                ReportFinished f => $"trial {f.TrialId} (attempt {f.Attempt}) {f.Status.ToString().ToLowerInvariant()} before the node left",
+                ReportFailed f => $"trial {f.TrialId} (attempt {f.Attempt}) failed before the node left: {f.Reason}",
+                _ => null,
+            };
+            LeaveNow();
+            return;
+        }
+
+        if (restartAfter is { } pause)
+        {
+            RestartAfter(pause);
+        }
+        else if (!_worker.Running)
+        {
+            // Killed on purpose (its attempt was abandoned or given up), or died idle: a fresh one at once.
+            Become(StartingWorker);
+            _worker.Launch(Self);
+        }
+        else
+        {
+            Become(Idle);
+            AskForWork();
+        }
+    }
+}
