@@ -28,9 +28,9 @@ internal static class DispatchBench
             """));
         var store = StoreLocation.FromEnvironment(Directory.CreateTempSubdirectory("sweepgrid-dispatch-").FullName);
         var workers = new ProcessWorkerLauncher(Sweepgrid.Worker($"noop:{trialSeconds.ToString(CultureInfo.InvariantCulture)}"));
-        await using var host = await SweepGridHost.StartEmbeddedAsync(store);
+        await using var node = await SweepGridNode.StartLocalAsync(store, new NodeSlots(slots, "cpu", workers));
         var clock = Stopwatch.StartNew();
-        var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(slots, "cpu", workers), _ => { }, CancellationToken.None);
+        var final = await LocalSweep.RunAsync(node, definition, _ => { }, CancellationToken.None);
         var wall = clock.Elapsed.TotalSeconds;
         if (final.Count(TrialStatus.Completed) != trials) throw new InvalidOperationException($"{final.Count(TrialStatus.Completed)} of {trials} completed");
 

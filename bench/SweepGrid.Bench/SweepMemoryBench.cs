@@ -1,3 +1,4 @@
+using SweepGrid.Store;
 using System.Globalization;
 using System.Text;
 using SweepGrid.Cluster.Hosting;
@@ -26,9 +27,9 @@ internal static class SweepMemoryBench
         var samples = new List<(int Settled, double RssMiB)> { (0, RssMiB()) };
         try
         {
-            await using var host = await SweepGridHost.StartEmbeddedAsync(store);
+            await using var node = await SweepGridNode.StartLocalAsync(StoreLocation.FromEnvironment(store), new NodeSlots(2, "cpu", new ProcessWorkerLauncher(Sweepgrid.Worker("torch"))));
             int settled = 0;
-            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(2, "cpu", new ProcessWorkerLauncher(Sweepgrid.Worker("torch"))), message =>
+            var final = await LocalSweep.RunAsync(node, definition, message =>
             {
                 if (message is TrialSettled { Status: TrialStatus.Completed }) samples.Add((++settled, RssMiB()));
             }, CancellationToken.None);

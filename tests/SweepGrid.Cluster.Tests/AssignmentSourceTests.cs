@@ -8,7 +8,7 @@ public sealed class AssignmentSourceTests
     private static ActorPath P(string path) => ActorPath.Parse(path);
 
     [Theory]
-    // Embedded: the sweep's coordinator answers from the child under its supervisor.
+    // Asked directly: the sweep's coordinator answers from the child under its supervisor.
     [InlineData("akka://sweepgrid/user/sweep-quick/coordinator", "akka://sweepgrid/user/sweep-quick", true)]
     [InlineData("akka://sweepgrid/user/sweep-quick", "akka://sweepgrid/user/sweep-quick", true)]
     // Cluster: asked through the proxy, answered by a sweep coordinator under the director singleton on another node.

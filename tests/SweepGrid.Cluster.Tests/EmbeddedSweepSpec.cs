@@ -7,7 +7,7 @@ using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cluster.Tests;
 
-/// <summary>The whole embedded path: single-node cluster, real slots training with TorchSharp, SQLite store.</summary>
+/// <summary>The whole of `run`'s path: a one-node cluster with its director, real slots training with TorchSharp, SQLite store.</summary>
 public sealed class EmbeddedSweepSpec : IDisposable
 {
     private readonly StoreLocation _store = TestStores.Create();
@@ -21,9 +21,9 @@ public sealed class EmbeddedSweepSpec : IDisposable
     private async Task<(SweepProgress Final, List<object> Events)> RunOnce(int seeds, int slots)
     {
         var events = new ConcurrentQueue<object>();
-        await using var host = await SweepGridHost.StartEmbeddedAsync(_store.Directory);
+        await using var node = await SweepGridNode.StartLocalAsync(_store, new NodeSlots(slots, "cpu", InProcessWorkers.Training));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var final = await EmbeddedSweep.RunAsync(host, TestStores.Definition("embedded", seeds, epochs: 2), new NodeSlots(slots, "cpu", InProcessWorkers.Training), events.Enqueue, timeout.Token);
+        var final = await LocalSweep.RunAsync(node, TestStores.Definition("embedded", seeds, epochs: 2), events.Enqueue, timeout.Token);
         return (final, events.ToList());
     }
 

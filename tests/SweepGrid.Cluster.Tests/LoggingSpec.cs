@@ -28,12 +28,12 @@ public sealed class LoggingSpec : IDisposable
         var definition = TestStores.Definition("logged", seeds: 2);
         var (good, broken) = (definition.Expand()[0], definition.Expand()[1]);
 
-        await using (var host = await SweepGridHost.StartEmbeddedAsync(_store.Directory))
+        // The second trial crashes in its slot on every attempt.
+        var workers = new InProcessWorkers(() => new CrashingRunner(broken.TrialId));
+        await using (var node = await SweepGridNode.StartLocalAsync(_store, new NodeSlots(1, "cpu", workers)))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            // The second trial crashes in its slot on every attempt.
-            var workers = new InProcessWorkers(() => new CrashingRunner(broken.TrialId));
-            var final = await EmbeddedSweep.RunAsync(host, definition, new NodeSlots(1, "cpu", workers), _ => { }, timeout.Token);
+            var final = await LocalSweep.RunAsync(node, definition, _ => { }, timeout.Token);
             Assert.Equal((1, 1), (final.Count(TrialStatus.Completed), final.Count(TrialStatus.Failed)));
         }
 

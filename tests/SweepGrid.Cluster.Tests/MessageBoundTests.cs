@@ -18,7 +18,7 @@ namespace SweepGrid.Cluster.Tests;
 /// largest, for a 100,000-trial sweep; and the serializer refuses anything larger instead of handing
 /// remoting a frame it would silently drop.
 /// </summary>
-public sealed class MessageBoundTests() : TestKit(SweepGridHost.EmbeddedConfig(new StoreLocation(Path.GetTempPath())))
+public sealed class MessageBoundTests() : TestKit(NodeConfig.Local(new StoreLocation(Path.GetTempPath())))
 {
     private int Bytes(object message) => Sys.Serialization.FindSerializerFor(message).ToBinary(message).Length;
 

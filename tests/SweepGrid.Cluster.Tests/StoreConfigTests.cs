@@ -14,7 +14,7 @@ public sealed class StoreConfigTests
     {
         var store = new StoreLocation(folder);
 
-        var config = SweepGridHost.StoreConfig(store);
+        var config = NodeConfig.Store(store);
 
         var connection = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(config.GetString("akka.persistence.journal.sql.connection-string"));
         Assert.Equal(Path.Combine(folder, StoreLocation.JournalFile), connection.DataSource);

@@ -17,7 +17,7 @@ public abstract class StoreTestKit : TestKit, IDisposable
     }
 
     private StoreTestKit(StoreLocation store)
-        : base(SweepGridHost.EmbeddedConfig(store))
+        : base(NodeConfig.Local(store))
     {
         Store = store;
         Results = new ResultsStore(store.Directory);

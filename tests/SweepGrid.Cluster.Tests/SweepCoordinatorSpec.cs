@@ -105,7 +105,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
     {
         var definition = TestStores.Definition("restart", seeds: 4);
         var trials = definition.Expand();
-        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
+        var first = ActorSystem.Create("first", NodeConfig.Local(Store));
         string interrupted;
         try
         {
@@ -125,7 +125,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
             await first.Terminate().WaitAsync(Wait);
         }
 
-        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
+        var second = ActorSystem.Create("second", NodeConfig.Local(Store));
         try
         {
             var coordinator = StartCoordinator(second, definition, out var submitted);
@@ -279,7 +279,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
         var expanded = GridExpansion.Expand(huge);
         var oversized = new SweepDefinition(huge, 256, expanded.Count, SweepDefinition.FingerprintOf(expanded));
         var small = TestStores.Definition("refused", seeds: 2);
-        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
+        var first = ActorSystem.Create("first", NodeConfig.Local(Store));
         try
         {
             var coordinator = first.ActorOf(SweepCoordinatorProtocol.Props("refused", Results));
@@ -299,7 +299,7 @@ public sealed class SweepCoordinatorSpec : StoreTestKit
             await first.Terminate().WaitAsync(Wait);
         }
 
-        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
+        var second = ActorSystem.Create("second", NodeConfig.Local(Store));
         try
         {
             var coordinator = StartCoordinator(second, small, out var submitted);

@@ -39,7 +39,7 @@ public sealed class SweepDirectorSpec : StoreTestKit
     {
         var named = TestStores.Text("director", seeds: 2);
         var next = TestStores.Text("next", seeds: 3);
-        var first = ActorSystem.Create("first", SweepGridHost.EmbeddedConfig(Store));
+        var first = ActorSystem.Create("first", NodeConfig.Local(Store));
         try
         {
             var director = StartDirector(first);
@@ -52,7 +52,7 @@ public sealed class SweepDirectorSpec : StoreTestKit
         }
 
         // A new incarnation (as after a hand-over) recovers both sweeps from its own journal.
-        var second = ActorSystem.Create("second", SweepGridHost.EmbeddedConfig(Store));
+        var second = ActorSystem.Create("second", NodeConfig.Local(Store));
         try
         {
             var director = StartDirector(second);
@@ -145,5 +145,36 @@ public sealed class SweepDirectorSpec : StoreTestKit
         Assert.Contains("nested more than 32 levels deep", Assert.Single(nested.Errors));
         Assert.Contains("include is not allowed", Assert.Single(include.Errors));
         Assert.Empty(Results.Read.Sweeps());
+    }
+
+    [Fact]
+    public async Task Run_s_director_opens_only_the_sweep_submitted_to_it_not_the_unfinished_ones_its_store_holds()
+    {
+        var old = TestStores.Text("old", seeds: 3);
+        var first = ActorSystem.Create("first", NodeConfig.Local(Store));
+        try
+        {
+            Assert.Equal(new Submitted(3, 3, 0), Submit(first, StartDirector(first), old));
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(Wait);
+        }
+
+        // `run` of another sweep on the same store: the old sweep's trials stay pending for its own resume.
+        var director = Sys.ActorOf(SweepDirectorProtocol.Props(Results, Define, openAll: false), "director");
+        var slot = CreateTestProbe();
+        director.Tell(new RequestWork("slot-0"), slot);
+        slot.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        var runner = CreateTestProbe();
+        var definition = TestStores.Definition("new", seeds: 2);
+        director.Tell(new SubmitDefinition(definition), runner);
+
+        Assert.Equal(new Submitted(2, 2, 0), runner.ExpectMsg<Submitted>(Wait));
+        Assert.Equal(definition.Expand()[0].TrialId, slot.ExpectMsg<Assignment>(Wait).Trial.TrialId);
+        Assert.Equal(2, runner.FishForMessage<SweepProgress>(_ => true, Wait).Counts.Total);
+        // Submitted again by its own `resume`, the old sweep opens where it stood.
+        director.Tell(new SubmitDefinition(TestStores.Definition("old", seeds: 3)), runner);
+        Assert.Equal(new Submitted(0, 3, 0), runner.FishForMessage<Submitted>(_ => true, Wait));
     }
 }

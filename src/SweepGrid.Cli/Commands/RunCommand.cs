@@ -11,8 +11,9 @@ using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 namespace SweepGrid.Cli.Commands;
 
 /// <summary>
-/// `sweepgrid run`: validate the sweep (nothing is written if it is wrong), then run it in an
-/// embedded single-node cluster, printing one line per event and the results table at the end.
+/// `sweepgrid run`: validate the sweep (nothing is written if it is wrong), then run it on a one-node
+/// cluster in this process (the same director and coordinator as a cluster), printing one line per
+/// event and the results table at the end.
 /// </summary>
 internal static class RunCommand
 {
@@ -42,27 +43,27 @@ internal static class RunCommand
         // Only now, with the sweep validated, may anything be written to the store.
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(options.Store, levels);
-        await using var host = await SweepGridHost.StartEmbeddedAsync(store,
-            overrides: Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct: ct);
+        await using var node = await SweepGridNode.StartLocalAsync(store, slots, SweepLoader.ReadDataset,
+            Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), ct);
         SweepProgress final;
         if (options.Live)
         {
             var model = new ProgressModel();
             final = await new LiveProgress(model, $"sweep {spec.Name}").ShowWhile(Spectre.Console.AnsiConsole.Console,
-                () => EmbeddedSweep.RunAsync(host, loaded.Definition, slots, model.On, ct));
+                () => LocalSweep.RunAsync(node, loaded.Definition, model.On, ct));
         }
         else
         {
             var progress = new ProgressPrinter(output, epochLines: !options.Quiet);
-            final = await EmbeddedSweep.RunAsync(host, loaded.Definition, slots, progress.On, ct);
+            final = await LocalSweep.RunAsync(node, loaded.Definition, progress.On, ct);
         }
 
         output.WriteLine();
-        var rows = host.Results.Read.Trials(spec.Name);
+        var rows = node.Results.Read.Trials(spec.Name);
         output.WriteLine(ResultsTable.Render(rows, options.TableWidth));
         output.WriteLine();
         output.WriteLine("By setting, mean ± std over seeds:");
-        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, host.Results.Read.Flatness(spec.Name), TargetSteps.Load(host.Results, spec.Name)), markdown: false, options.TableWidth));
+        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, node.Results.Read.Flatness(spec.Name), TargetSteps.Load(node.Results, spec.Name)), markdown: false, options.TableWidth));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

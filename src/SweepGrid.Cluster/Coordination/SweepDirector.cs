@@ -13,13 +13,15 @@ namespace SweepGrid.Cluster.Coordination;
 /// child. When the singleton moves to another node, the director recovers the list and recreates the
 /// coordinators, which recover their own journals (and re-queue what was running: those slots belonged
 /// to the previous incarnation). Slots ask the director for work; it forwards the request to the oldest
-/// unfinished sweep, whose coordinator answers the slot directly.
+/// unfinished sweep, whose coordinator answers the slot directly. The one way a sweep is hosted: a
+/// cluster's coordinator nodes and `run`'s one-node cluster run this same director and coordinators.
 /// </summary>
 internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
 {
     private readonly ResultsStore _results;
     private readonly Func<SweepSpec, SweepDefinition> _define;
     private readonly int _maxFailures;
+    private readonly bool _openAll;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<string> _sweeps = [];
     private readonly HashSet<string> _finished = [];
@@ -39,13 +41,20 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     /// <summary>A submission checked against its data, off the director's thread; its definition or why not.</summary>
     private sealed record Checked(IActorRef Requester, SweepDefinition? Definition, SubmitRejected? Rejected, bool Follow = false);
 
-    public SweepDirector(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures)
+    /// <param name="openAll">
+    /// Open every registered sweep after recovery (a cluster, which carries on with all of them); false:
+    /// only the sweeps submitted to this incarnation (`run` and `resume` run the sweep they name, not
+    /// whatever else the store holds).
+    /// </param>
+    public SweepDirector(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures, bool openAll)
     {
         _results = results;
         _define = define;
         _maxFailures = maxFailures;
+        _openAll = openAll;
         Recover<SweepRegistered>(e => _sweeps.Add(e.SweepName));
         Command<SubmitSweep>(HandleSubmit);
+        Command<SubmitDefinition>(HandleSubmitDefinition);
         Command<Checked>(HandleChecked);
         Command<RequestWork>(HandleRequestWork);
         Command<SubscribeSweep>(HandleSubscribe);
@@ -66,6 +75,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
     protected override void OnReplaySuccess()
     {
         _results.EnsureSchema();
+        if (!_openAll) return;
         foreach (var sweep in _sweeps) StartCoordinator(sweep);
         _log.Info("Sweep director up with {Count} sweep(s): {Sweeps}", _sweeps.Count, string.Join(", ", _sweeps));
     }
@@ -95,6 +105,23 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         }).PipeTo(Self);
     }
 
+    /// <summary>
+    /// A sweep this process has checked itself (`run`, `resume`: the file and its data, read here). Taken
+    /// only from this process: a definition from the network has not been checked by anyone this director
+    /// trusts, and must come as its file (<see cref="SubmitSweep"/>).
+    /// </summary>
+    private void HandleSubmitDefinition(SubmitDefinition submit)
+    {
+        if (!Sender.Path.Address.HasLocalScope)
+        {
+            _log.Warning("Refused a sweep definition from {Sender}: only a sweep file is taken from another process", Sender.Path);
+            Sender.Tell(SubmitRejected.Of(["sweep: a cluster takes a sweep's file (sweepgrid submit), not its definition"], badInput: true));
+            return;
+        }
+
+        HandleChecked(new Checked(Sender, submit.Definition, null, submit.Follow));
+    }
+
     private void HandleChecked(Checked result)
     {
         if (result.Definition is not { } definition)
@@ -107,6 +134,13 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
         if (_coordinators.TryGetValue(definition.Name, out var known))
         {
             Resubmit(known, definition, result.Requester, result.Follow);
+            return;
+        }
+
+        if (_sweeps.Contains(definition.Name))
+        {
+            // Registered by an earlier incarnation that opened only what it was given.
+            Resubmit(StartCoordinator(definition.Name), definition, result.Requester, result.Follow);
             return;
         }
 
@@ -136,7 +170,7 @@ internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
 
     private void HandleRequestWork(RequestWork request)
     {
-        var open = _sweeps.FirstOrDefault(s => !_finished.Contains(s));
+        var open = _sweeps.FirstOrDefault(s => _coordinators.ContainsKey(s) && !_finished.Contains(s));
         if (open is null) _parked[request.Slot] = (request, Sender);
         else _coordinators[open].Forward(request);
     }

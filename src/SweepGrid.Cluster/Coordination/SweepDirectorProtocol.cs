@@ -23,9 +23,10 @@ public static class SweepDirectorProtocol
     /// checks the sweep against it and against the cluster's limits. Throws
     /// <see cref="SweepValidationException"/> for a sweep that must be fixed.
     /// </param>
-    public static Props Props(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures = SweepState.DefaultMaxFailures) =>
+    /// <param name="openAll">Open every registered sweep after recovery (a cluster); false: only those submitted to it (`run`).</param>
+    public static Props Props(ResultsStore results, Func<SweepSpec, SweepDefinition> define, int maxFailures = SweepState.DefaultMaxFailures, bool openAll = true) =>
         Supervision.RestartedAfterStop(
-            Akka.Actor.Props.Create(() => new SweepDirector(results, define, maxFailures)).WithDispatcher(Supervision.StoreDispatcher),
+            Akka.Actor.Props.Create(() => new SweepDirector(results, define, maxFailures, openAll)).WithDispatcher(Supervision.StoreDispatcher),
             "director");
 
     /// <summary>
@@ -43,6 +44,13 @@ public static class SweepDirectorProtocol
     /// the answer missed the trials that ended meanwhile (1 of 2,000 tiny ones, in one run).
     /// </param>
     public sealed record SubmitSweep(string Source, string Text, bool Follow = false) : IClusterMessage;
+
+    /// <summary>
+    /// Submit a sweep this process has already checked against its data and limits (`run`, `resume`):
+    /// answered like <see cref="SubmitSweep"/>. Taken only from the director's own process, so never
+    /// serialized: not an <see cref="IClusterMessage"/>.
+    /// </summary>
+    public sealed record SubmitDefinition(SweepDefinition Definition, bool Follow = true);
 
     /// <summary>The subscriber gets the sweep's progress, its deltas and its end; <see cref="UnknownSweep"/> if there is no such sweep.</summary>
     public sealed record SubscribeSweep(string SweepName, IActorRef Subscriber) : IClusterMessage;

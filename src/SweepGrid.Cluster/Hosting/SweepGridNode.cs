@@ -10,15 +10,13 @@ using SweepGrid.Core.Sweeps;
 namespace SweepGrid.Cluster.Hosting;
 
 /// <summary>
-/// A cluster member started by `sweepgrid node` (or `submit`, as a client): roles, address and seed
-/// nodes from <see cref="NodeOptions"/>, cluster.conf over sweepgrid.conf. A coordinator-role node runs
-/// the director's singleton manager; a worker-role node runs its slots, which ask the director (through
-/// the singleton proxy) for work.
+/// A cluster member started by `sweepgrid node` (or `submit`, as a client), or `run`'s one-node cluster
+/// (<see cref="StartLocalAsync"/>): roles, address and seed nodes from <see cref="NodeOptions"/>. A
+/// coordinator-role node runs the director's singleton manager; a worker-role node runs its slots, which
+/// ask the director (through the singleton proxy) for work. The one way a sweep is hosted.
 /// </summary>
 public sealed class SweepGridNode : IAsyncDisposable
 {
-    public static readonly string[] KnownRoles = [Roles.Coordinator, Roles.Worker, Roles.Client];
-
     public static class Roles
     {
         public const string Coordinator = "coordinator", Worker = "worker", Client = "client";
@@ -34,15 +32,20 @@ public sealed class SweepGridNode : IAsyncDisposable
     /// throwing <see cref="SweepValidationException"/> when they are unusable. Null on other nodes.
     /// </param>
     /// <param name="Tls">The cluster's certificate: remoting over mutual TLS with it (<see cref="ClusterTls"/>); null: plain TCP.</param>
+    /// <param name="Local">
+    /// `run`'s node: a cluster of one on loopback (any free port, embedded.conf), whose director opens
+    /// only the sweeps submitted to it and whose slots stop with it instead of handing their trials back.
+    /// </param>
     public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots,
         string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, Func<DatasetSpec, DatasetFacts>? ReadDataset = null,
-        ClusterTls? Tls = null);
+        ClusterTls? Tls = null, bool Local = false);
 
-    private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director)
+    private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director, int slotCount)
     {
         System = system;
         Results = results;
         Director = director;
+        SlotCount = slotCount;
     }
 
     /// <summary>What this node's slots did with their trials when it shut down (filled during <see cref="DisposeAsync"/>).</summary>
@@ -55,6 +58,19 @@ public sealed class SweepGridNode : IAsyncDisposable
     /// <summary>The singleton proxy: messages for the director, wherever it runs now.</summary>
     public IActorRef Director { get; }
 
+    /// <summary>How many training slots this node runs (none unless it has the worker role).</summary>
+    public int SlotCount { get; }
+
+    /// <summary>`run`'s node: coordinator and worker in one process, a cluster of one on loopback.</summary>
+    /// <param name="readDataset">
+    /// Reads a sweep's dataset headers, for a sweep submitted as its file; null: this node takes only
+    /// definitions checked by its own process (<see cref="LocalSweep"/>), which is all `run` submits.
+    /// </param>
+    public static Task<SweepGridNode> StartLocalAsync(StoreLocation store, NodeSlots slots, Func<DatasetSpec, DatasetFacts>? readDataset = null,
+        Config? overrides = null, CancellationToken ct = default) =>
+        StartAsync(new NodeOptions([Roles.Coordinator, Roles.Worker], "127.0.0.1", 0, [], store, slots, ReadDataset: readDataset, Local: true),
+            overrides, TimeSpan.FromSeconds(30), ct);
+
     public static async Task<SweepGridNode> StartAsync(NodeOptions options, Config? overrides = null, TimeSpan? joinTimeout = null, CancellationToken ct = default)
     {
         var store = options.Store;
@@ -62,7 +78,9 @@ public sealed class SweepGridNode : IAsyncDisposable
         var results = store.OpenResults();
         results.EnsureSchema();
         store.PrepareJournal();
-        var config = Config(options, store);
+        var config = options.Local
+            ? ConfigurationFactory.ParseString($"akka.cluster.roles = [{string.Join(", ", options.Roles)}]").WithFallback(NodeConfig.Local(store))
+            : NodeConfig.Cluster(options, store);
         if (overrides is not null) config = overrides.WithFallback(config);
         var system = options.Tls is { } tls
             ? ActorSystem.Create("sweepgrid", BootstrapSetup.Create().WithConfig(ClusterTls.Hocon.WithFallback(config)).And(tls.Setup))
@@ -70,7 +88,8 @@ public sealed class SweepGridNode : IAsyncDisposable
         var patience = joinTimeout ?? TimeSpan.FromSeconds(60);
         try
         {
-            await ClusterLifecycle.WaitUntilUpAsync(system, patience, ct); // joins the seed nodes from config
+            // A cluster's member joins the seed nodes from its configuration; `run`'s node joins itself.
+            await ClusterLifecycle.WaitUntilUpAsync(system, patience, ct, options.Local ? cluster => cluster.Join(cluster.SelfAddress) : null);
         }
         catch (TimeoutException)
         {
@@ -81,18 +100,25 @@ public sealed class SweepGridNode : IAsyncDisposable
 
         if (options.Roles.Contains(Roles.Coordinator))
         {
-            var readDataset = options.ReadDataset ?? throw new ArgumentException("a coordinator node needs ReadDataset", nameof(options));
+            var readDataset = options.ReadDataset ?? (options.Local ? NoData : throw new ArgumentException("a coordinator node needs ReadDataset", nameof(options)));
             var limits = SweepLimits.From(system.Settings.Config);
             system.ActorOf(ClusterSingletonManager.Props(
-                SweepDirectorProtocol.Props(results, spec => SweepDefinition.Create(spec, readDataset(spec.Dataset), limits.MaxTrials)),
+                SweepDirectorProtocol.Props(results, spec => SweepDefinition.Create(spec, readDataset(spec.Dataset), limits.MaxTrials), openAll: !options.Local),
                 PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
                 SweepDirectorProtocol.ManagerName);
         }
 
         var director = system.ActorOf(ClusterSingletonProxy.Props($"/user/{SweepDirectorProtocol.ManagerName}", ClusterSingletonProxySettings.Create(system)),
             SweepDirectorProtocol.ProxyName);
-        var node = new SweepGridNode(system, results, director);
-        if (options.Roles.Contains(Roles.Worker)) node.ReleaseTrialsOnShutdown(system.ActorOf(NodeAgentProtocol.Props(director, results, options.Slots), "node"));
+        bool worker = options.Roles.Contains(Roles.Worker);
+        var node = new SweepGridNode(system, results, director, worker ? options.Slots.Count : 0);
+        if (worker)
+        {
+            var agent = system.ActorOf(NodeAgentProtocol.Props(director, results, options.Slots), "node");
+            // `run` stopped (Ctrl-C) ends its trials with it; they resume from their checkpoints next time.
+            if (!options.Local) node.ReleaseTrialsOnShutdown(agent);
+        }
+
         if (options.HealthFile is { } health) system.ActorOf(Health.HealthReporter.Props(health, results), "health");
         return node;
     }
@@ -115,23 +141,8 @@ public sealed class SweepGridNode : IAsyncDisposable
         });
     }
 
-    public static Config Config(NodeOptions options, StoreLocation store)
-    {
-        var seeds = (options.Seeds.Count == 0 ? [$"{options.Host}:{options.Port}"] : options.Seeds)
-            .Select(s => Hocon.Quote($"{Scheme(options.Tls)}://sweepgrid@{s}"));
-        // With a bind host, Akka listens there and tells other nodes Host (public-hostname).
-        var node = ConfigurationFactory.ParseString($"""
-            akka.remote.dot-netty.tcp.hostname = {Hocon.Quote(options.BindHost ?? options.Host)}
-            akka.remote.dot-netty.tcp.public-hostname = {Hocon.Quote(options.Host)}
-            akka.remote.dot-netty.tcp.port = {options.Port}
-            akka.cluster.roles = [{string.Join(", ", options.Roles)}]
-            akka.cluster.seed-nodes = [{string.Join(", ", seeds)}]
-            """);
-        return node
-            .WithFallback(SweepGridHost.StoreConfig(store))
-            .WithFallback(HoconFiles.Parse("cluster.conf", options.ConfigDir))
-            .WithFallback(HoconFiles.Parse("sweepgrid.conf", options.ConfigDir));
-    }
+    private static DatasetFacts NoData(DatasetSpec dataset) =>
+        throw new SweepValidationException($"dataset {dataset.Name}", [new ValidationError("sweep.dataset", "this node reads no data; run the sweep file with `sweepgrid run`")]);
 
     /// <summary>The protocol of a member's address: DotNetty's TLS transport answers to akka.ssl.tcp, not akka.tcp.</summary>
     public static string Scheme(ClusterTls? tls) => tls is null ? "akka.tcp" : "akka.ssl.tcp";

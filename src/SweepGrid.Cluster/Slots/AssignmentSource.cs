@@ -4,9 +4,9 @@ using SweepGrid.Cluster.Coordination;
 namespace SweepGrid.Cluster.Slots;
 
 /// <summary>
-/// Who may give a slot a trial: the coordinator it asks (embedded: a sweep's coordinator, which
-/// answers from a child under its supervisor), or in a cluster a sweep coordinator under the sweep
-/// director (which the slot asks through the singleton proxy, and which lives on a coordinator node).
+/// Who may give a slot a trial: a sweep coordinator under the sweep director (which the slot asks
+/// through the singleton proxy, and which lives on a coordinator node, or in `run`'s own process), or
+/// the actor the slot asks itself, or one under it (a coordinator asked directly, as the specs do).
 /// </summary>
 public static class AssignmentSource
 {
