@@ -22,9 +22,11 @@ WORKDIR /src
 COPY SweepGrid.sln Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/SweepGrid.Core/SweepGrid.Core.csproj src/SweepGrid.Core/
+COPY src/SweepGrid.Data/SweepGrid.Data.csproj src/SweepGrid.Data/
 COPY src/SweepGrid.Store/SweepGrid.Store.csproj src/SweepGrid.Store/
 COPY src/SweepGrid.Training/SweepGrid.Training.csproj src/SweepGrid.Training/
 COPY src/SweepGrid.Cluster/SweepGrid.Cluster.csproj src/SweepGrid.Cluster/
+COPY src/SweepGrid.Worker/SweepGrid.Worker.csproj src/SweepGrid.Worker/
 COPY src/SweepGrid.Cli/SweepGrid.Cli.csproj src/SweepGrid.Cli/
 COPY tests/Directory.Build.props tests/
 COPY tests/SweepGrid.Core.Tests/SweepGrid.Core.Tests.csproj tests/SweepGrid.Core.Tests/

@@ -1,4 +1,4 @@
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using SweepGrid.Core.Sweeps;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 
 namespace SweepGrid.Bench;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 using SweepGrid.Training.Metrics;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Bench;

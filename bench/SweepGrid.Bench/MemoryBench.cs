@@ -3,7 +3,7 @@ using System.Text;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 
 namespace SweepGrid.Bench;

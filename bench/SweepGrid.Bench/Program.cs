@@ -4,7 +4,7 @@ using System.Text;
 using SweepGrid.Bench;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;

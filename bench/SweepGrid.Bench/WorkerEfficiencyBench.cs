@@ -6,7 +6,7 @@ using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 using SweepGrid.Core.Workers;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Bench;

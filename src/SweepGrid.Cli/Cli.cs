@@ -347,7 +347,7 @@ internal static class Cli
         return new Command("cert", "Certificates for the cluster's mutual TLS.") { create };
     }
 
-    /// <summary>Internal: a training slot's worker process (<see cref="WorkerMain"/>), started by the slot, never by hand.</summary>
+    /// <summary>Internal: a training slot's worker process (<see cref="SweepGrid.Worker.WorkerProcess"/>), started by the slot, never by hand.</summary>
     private static Command Worker(TextWriter output, TextWriter error)
     {
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
@@ -357,8 +357,8 @@ internal static class Cli
         var command = new Command("worker", "Internal: runs a training slot's trials; started by the slot.") { Hidden = true };
         foreach (var option in new Option[] { threads, trialRunner, abortSeed, countCuda }) command.Options.Add(option);
         command.SetAction((result, _) => Guarded(error, () => Task.FromResult(result.GetValue(countCuda)
-            ? WorkerMain.CountCudaDevices(output)
-            : WorkerMain.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed)))));
+            ? SweepGrid.Worker.WorkerProcess.CountCudaDevices(output)
+            : SweepGrid.Worker.WorkerProcess.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed)))));
         return command;
     }
 

@@ -1,5 +1,5 @@
 using SweepGrid.Cli.Data;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Cli.Tests;

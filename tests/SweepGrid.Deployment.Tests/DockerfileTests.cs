@@ -48,7 +48,7 @@ public sealed partial class DockerfileTests
         var copiedBefore = Instructions.Take(restore).Where(i => i.StartsWith("COPY ", StringComparison.Ordinal)).SelectMany(i => i.Split(' ')).ToHashSet();
         var projects = Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(Root, p).Replace('\\', '/')).ToList();
-        Assert.Equal(5, projects.Count); // Core, Store, Training, Cluster, Cli
+        Assert.Equal(7, projects.Count); // Core, Data, Store, Training, Cluster, Worker, Cli
         Assert.All(projects, p => Assert.Contains(p, copiedBefore));
         Assert.Contains("Directory.Packages.props", copiedBefore);
     }

@@ -1,4 +1,4 @@
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 
 namespace SweepGrid.Training.Tests;
 

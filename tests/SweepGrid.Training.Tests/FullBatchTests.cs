@@ -1,7 +1,7 @@
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 using SweepGrid.Training.Models;
 using SweepGrid.Training.Regularization;

@@ -1,5 +1,5 @@
 using SweepGrid.Core.Results;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 
 namespace SweepGrid.Training.Tests;

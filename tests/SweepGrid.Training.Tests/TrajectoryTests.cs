@@ -1,6 +1,6 @@
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 
 namespace SweepGrid.Training.Tests;

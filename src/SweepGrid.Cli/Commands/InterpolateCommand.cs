@@ -1,8 +1,8 @@
 using System.Globalization;
 using SweepGrid.Store;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
-using SweepGrid.Training.Loop;
+using SweepGrid.Data;
+using SweepGrid.Worker;
 
 namespace SweepGrid.Cli.Commands;
 
@@ -33,8 +33,7 @@ internal static class InterpolateCommand
             if (!File.Exists(path)) throw new UserError($"trial {trial} has no final weights ({path}): only completed trials keep them");
         }
 
-        var result = CrossTrialInterpolation.Run(a, paths[0], paths[1], Datasets.Load(spec.Dataset),
-            CrossTrialInterpolation.Alphas(points), Trainer.ResolveDevice(null));
+        var result = WeightInterpolation.Between(a, spec.Dataset, paths[0], paths[1], points);
         store.Write.Interpolation(sweep, trialA, trialB, result.Select(p => (p.Alpha, p.TrainLoss, p.TrainAccuracy, p.TestLoss, p.TestAccuracy)));
         output.WriteLine($"sweep {sweep}: θ(α) = α·θ[{trialB}] + (1 − α)·θ[{trialA}]");
         output.WriteLine("   alpha  train_loss  train_acc  test_loss  test_acc");

@@ -5,7 +5,7 @@ using SweepGrid.Cli.Reporting;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Core.Results;
-using SweepGrid.Training.Runtime;
+using SweepGrid.Core.Slots;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
 namespace SweepGrid.Cli.Commands;
@@ -35,7 +35,7 @@ internal static class RunCommand
             ? SweepLoader.FromStore(store.OpenResults(), stored, limits)
             : SweepLoader.Load(options.SweepFile ?? throw new ArgumentException("a sweep file or a stored sweep", nameof(options)), limits);
         var spec = loaded.Spec;
-        int threads = TorchThreads.ForSlots(slots.Count);
+        int threads = SlotDevices.ThreadsForSlots(slots.Count);
         output.WriteLine($"sweep {spec.Name}: {loaded.Definition.TrialCount} trials on {spec.Dataset.Name} " +
                          $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(slots)} × {threads} thread(s), store {store.Directory}" +
                          (store.IsPostgres ? " (journal and tables in PostgreSQL)" : ""));

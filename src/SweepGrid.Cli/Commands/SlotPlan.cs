@@ -5,7 +5,7 @@ using Akka.Configuration;
 using SweepGrid.Cluster.Slots;
 using SweepGrid.Cluster.Workers;
 using SweepGrid.Core.Workers;
-using SweepGrid.Training.Runtime;
+using SweepGrid.Core.Slots;
 
 namespace SweepGrid.Cli.Commands;
 
@@ -50,7 +50,7 @@ internal static class SlotPlan
     /// <exception cref="UserError">A device this machine lacks, a slot count below 1, a memory size that is not one.</exception>
     public static NodeSlots Build(SlotArguments a, int cpuDefault, Config config)
     {
-        if (a.TrialRunner != "torch" && NoOpRunnerSpec(a.TrialRunner) is null)
+        if (a.TrialRunner != TrialRunnerChoice.Torch && TrialRunnerChoice.NoOpDuration(a.TrialRunner) is null)
         {
             throw new UserError($"--trial-runner: must be torch, noop or noop:SECONDS, got \"{a.TrialRunner}\"");
         }
@@ -66,7 +66,7 @@ internal static class SlotPlan
             throw new UserError(e.Message);
         }
 
-        int threads = TorchThreads.ForSlots(devices.Count);
+        int threads = SlotDevices.ThreadsForSlots(devices.Count);
         List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
         if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
         return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, memory)));
@@ -81,8 +81,6 @@ internal static class SlotPlan
         var where = slots.Devices.All(d => d == "cpu") ? $"{slots.Count} slot(s)" : $"{slots.Count} slot(s) on {string.Join(", ", slots.Devices)}";
         return ((ProcessWorkerLauncher)slots.Launcher).Command.MemoryLimitBytes is { } bytes ? $"{where} of at most {ByteSize.Describe(bytes)}" : where;
     }
-
-    private static string? NoOpRunnerSpec(string text) => Training.Workers.NoOpTrialRunner.Parse(text) is null ? null : text;
 
     private static long? Memory(string? option, Config config)
     {

@@ -1,7 +1,7 @@
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Store;
 using SweepGrid.Core.Sweeps;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 
 namespace SweepGrid.Cli.Commands;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 
 namespace SweepGrid.Cli.Data;
 

@@ -1,3 +1,4 @@
+using SweepGrid.Core.Numerics;
 using System.Globalization;
 using SweepGrid.Cli.Output;
 using SweepGrid.Store;
@@ -192,7 +193,7 @@ internal sealed class ReportData
             foreach (var line in measured.Where(t => t.BatchSize == batch).GroupBy(LineKey))
             {
                 var runs = line.SelectMany(t => _finalSpectra[t.Trial].Runs).ToList();
-                var density = SweepGrid.Training.Metrics.SpectralQuadrature.DensityOf(runs, Spectra.DensityPoints);
+                var density = SpectralQuadrature.DensityOf(runs, Spectra.DensityPoints);
                 double floor = density.Max(p => p.Density) * 1e-10;
                 curves.Add(new Curve(FormattableString.Invariant($"B={batch} ({LineLabel(line.First())}), {line.Count()} seed(s)"),
                     density.Select(p => (p.Eigenvalue, Math.Max(p.Density, floor))).ToList()));

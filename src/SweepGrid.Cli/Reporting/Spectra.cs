@@ -1,5 +1,5 @@
 using SweepGrid.Store;
-using SweepGrid.Training.Metrics;
+using SweepGrid.Core.Numerics;
 
 namespace SweepGrid.Cli.Reporting;
 

@@ -1,5 +1,5 @@
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using SweepGrid.Core.Numerics;
 using System.Diagnostics;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;

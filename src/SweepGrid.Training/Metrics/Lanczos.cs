@@ -1,3 +1,4 @@
+using SweepGrid.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Metrics;

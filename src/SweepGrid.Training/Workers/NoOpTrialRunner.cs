@@ -1,4 +1,4 @@
-using System.Globalization;
+using SweepGrid.Core.Workers;
 using SweepGrid.Core.Results;
 
 namespace SweepGrid.Training.Workers;
@@ -22,13 +22,6 @@ public sealed class NoOpTrialRunner(TimeSpan duration) : ITrialRunner
         return new TrialOutcome(TrialStatus.Completed, epoch, 1, Duration.TotalSeconds, null);
     }
 
-    /// <summary>"noop" or "noop:SECONDS" (0 to 3600); null for anything else.</summary>
-    public static NoOpTrialRunner? Parse(string text)
-    {
-        if (text == "noop") return new NoOpTrialRunner(TimeSpan.Zero);
-        return text.StartsWith("noop:", StringComparison.Ordinal)
-               && double.TryParse(text.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is >= 0 and <= 3600
-            ? new NoOpTrialRunner(TimeSpan.FromSeconds(seconds))
-            : null;
-    }
+    /// <summary>"noop" or "noop:SECONDS" (<see cref="TrialRunnerChoice.NoOpDuration"/>); null for anything else.</summary>
+    public static NoOpTrialRunner? Parse(string text) => TrialRunnerChoice.NoOpDuration(text) is { } duration ? new NoOpTrialRunner(duration) : null;
 }

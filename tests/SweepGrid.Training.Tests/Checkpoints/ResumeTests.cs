@@ -3,7 +3,7 @@ using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Checkpoints;
-using SweepGrid.Training.Data;
+using SweepGrid.Data;
 using SweepGrid.Training.Loop;
 
 namespace SweepGrid.Training.Tests.Checkpoints;

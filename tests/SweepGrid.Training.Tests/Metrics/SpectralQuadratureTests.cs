@@ -1,3 +1,4 @@
+using SweepGrid.Core.Numerics;
 using SweepGrid.Training.Metrics;
 using SweepGrid.Training.Models;
 using TorchSharp;

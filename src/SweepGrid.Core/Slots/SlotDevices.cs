@@ -1,18 +1,21 @@
 using System.Globalization;
-using TorchSharp;
 
-namespace SweepGrid.Training.Runtime;
+namespace SweepGrid.Core.Slots;
 
 /// <summary>
 /// Which device each of a node's training slots trains on. A GPU worker runs one slot per CUDA device
 /// by default (more slots than devices share them round-robin); a CPU worker runs the configured
-/// number of slots, each with a share of the cores (<see cref="TorchThreads"/>). Pure, apart from
-/// <see cref="CudaDevices"/>, so the rules are testable on a machine without a GPU.
+/// number of slots, each with a share of the cores (<see cref="ThreadsForSlots"/>). Pure: the node
+/// asks a short-lived worker how many CUDA devices libtorch sees, and never loads libtorch itself.
 /// </summary>
 public static class SlotDevices
 {
-    /// <summary>The CUDA devices libtorch sees here (0 with the CPU build of TorchSharp).</summary>
-    public static int CudaDevices() => torch.cuda.is_available() ? torch.cuda.device_count() : 0;
+    /// <summary>
+    /// libtorch's intra-op thread pool is per process: each of <paramref name="slots"/> slots' worker
+    /// processes gets its share of this machine's cores (at least one), so the slots share the machine
+    /// instead of oversubscribing it.
+    /// </summary>
+    public static int ThreadsForSlots(int slots) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots));
 
     /// <summary>The device name of every slot.</summary>
     /// <param name="slots">Slots asked for; null: one per CUDA device on a GPU node, <paramref name="cpuDefault"/> on CPU.</param>

@@ -1,4 +1,4 @@
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// Samples as one row-major block of normalized features plus class labels, in managed memory.

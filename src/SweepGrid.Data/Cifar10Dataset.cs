@@ -1,6 +1,6 @@
 using SweepGrid.Core.Sweeps;
 
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// CIFAR-10 in its binary distribution (Krizhevsky 2009): data_batch_1.bin … data_batch_5.bin and

@@ -1,4 +1,4 @@
-namespace SweepGrid.Training.Metrics;
+namespace SweepGrid.Core.Numerics;
 
 /// <summary>
 /// Eigenvalues and eigenvectors' first components of a real symmetric tridiagonal matrix: what a

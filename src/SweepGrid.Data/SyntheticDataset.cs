@@ -1,6 +1,6 @@
 using SweepGrid.Core.Sweeps;
 
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// A Gaussian mixture for fast tests: one random centre per class in feature space, samples drawn

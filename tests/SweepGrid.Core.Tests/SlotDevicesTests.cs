@@ -1,6 +1,6 @@
-using SweepGrid.Training.Runtime;
+using SweepGrid.Core.Slots;
 
-namespace SweepGrid.Training.Tests;
+namespace SweepGrid.Core.Tests;
 
 public sealed class SlotDevicesTests
 {

@@ -1,4 +1,4 @@
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// Where a sweep's relative dataset path (sweep.dataset.path) is found: in the working directory

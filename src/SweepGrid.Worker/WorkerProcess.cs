@@ -2,37 +2,37 @@ using System.Runtime.InteropServices;
 using SweepGrid.Training.Runtime;
 using SweepGrid.Training.Workers;
 
-namespace SweepGrid.Cli.Commands;
+namespace SweepGrid.Worker;
 
 /// <summary>
 /// `sweepgrid worker` (internal, started by a training slot): runs the slot's trials in this process,
 /// the only kind of SweepGrid process that loads libtorch, talking to the slot over stdin and stdout
 /// (<see cref="TrialWorker"/>). One CUDA context per worker, so a sticky CUDA error dies with it.
 /// </summary>
-internal static class WorkerMain
+public static class WorkerProcess
 {
     public static int Run(int threads, string trialRunner, int? abortSeed)
     {
         double startup = TrialWorker.SecondsSinceProcessStart();
         var frames = TakeStdoutForFrames();
-        ITrialRunner runner = Training.Workers.NoOpTrialRunner.Parse(trialRunner) as ITrialRunner ?? TorchTrialRunner.Instance;
+        ITrialRunner runner = NoOpTrialRunner.Parse(trialRunner) as ITrialRunner ?? TorchTrialRunner.Instance;
         if (runner is TorchTrialRunner)
         {
             // Loads libtorch now, so that the first trial does not pay for it (and it is measured as start-up).
-            TorchThreads.Set(threads);
+            TorchRuntime.Set(threads);
             startup = TrialWorker.SecondsSinceProcessStart();
         }
 
         if (abortSeed is { } seed) runner = new AbortingTrialRunner(seed, runner);
         new TrialWorker(Console.OpenStandardInput(), frames, runner, () => _exit(0)).Run(startup);
-        return ExitCodes.Success;
+        return 0;
     }
 
     /// <summary>How many CUDA devices this process's libtorch sees (`worker --count-cuda-devices`).</summary>
     public static int CountCudaDevices(TextWriter output)
     {
-        output.WriteLine(SlotDevices.CudaDevices());
-        return ExitCodes.Success;
+        output.WriteLine(TorchRuntime.CudaDevices());
+        return 0;
     }
 
     /// <summary>

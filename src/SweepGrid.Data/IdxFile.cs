@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// Reader for the IDX format of MNIST and Fashion-MNIST (LeCun et al.): a 4-byte magic

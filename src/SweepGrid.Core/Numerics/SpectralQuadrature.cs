@@ -1,4 +1,4 @@
-namespace SweepGrid.Training.Metrics;
+namespace SweepGrid.Core.Numerics;
 
 /// <summary>
 /// Stochastic Lanczos quadrature of a symmetric operator's spectrum (Ghorbani, Krishnan and Xiao

@@ -1,6 +1,6 @@
 using SweepGrid.Core.Sweeps;
 
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// MNIST-style dataset in a folder: train-images-idx3-ubyte, train-labels-idx1-ubyte,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using SweepGrid.Core.Sweeps;
 
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>
 /// Opens the dataset a sweep names. <see cref="Facts"/> reads headers only, for validation;

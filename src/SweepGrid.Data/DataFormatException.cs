@@ -1,4 +1,4 @@
-namespace SweepGrid.Training.Data;
+namespace SweepGrid.Data;
 
 /// <summary>A dataset file that is missing, corrupt or truncated. The message names the file and the problem.</summary>
 public sealed class DataFormatException(string path, string problem) : Exception($"{path}: {problem}")
