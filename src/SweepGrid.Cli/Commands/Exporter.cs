@@ -100,7 +100,7 @@ internal static class Exporter
             ("interpolation", Table(InterpolationColumns, store.Read.Interpolations(sweep))),
             ("spectrum", Table(SpectrumColumns, spectrum)),
             ("density", (Reporting.Spectra.DensityColumns, Reporting.Spectra.DensityRows(spectrum))),
-            ("targets", (Reporting.TargetSteps.Columns, Reporting.TargetSteps.Load(store, sweep, epochs, points).Rows(trials.Select(t => t.Trial)))),
+            ("targets", (Summaries.TargetSteps.Columns, Summaries.TargetSteps.Load(store, sweep, epochs, points).Rows(trials.Select(t => t.Trial)))),
         };
 
         var files = new List<string>();

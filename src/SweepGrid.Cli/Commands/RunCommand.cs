@@ -1,3 +1,4 @@
+using SweepGrid.Cli.Summaries;
 using System.Diagnostics;
 using System.Globalization;
 using SweepGrid.Cli.Output;
@@ -63,7 +64,7 @@ internal static class RunCommand
         output.WriteLine(ResultsTable.Render(rows, options.TableWidth));
         output.WriteLine();
         output.WriteLine("By setting, mean ± std over seeds:");
-        output.WriteLine(SeedSummary.Render(SeedSummary.Summarize(rows, node.Results.Read.Flatness(spec.Name), TargetSteps.Load(node.Results, spec.Name)), markdown: false, options.TableWidth));
+        output.WriteLine(SeedSummary.Render(SeedStatistics.Summarize(rows, node.Results.Read.Flatness(spec.Name), TargetSteps.Load(node.Results, spec.Name)), markdown: false, options.TableWidth));
         output.WriteLine();
         int failed = final.Count(TrialStatus.Failed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

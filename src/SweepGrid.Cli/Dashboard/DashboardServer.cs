@@ -85,7 +85,7 @@ internal static class DashboardServer
                 : (200, DashboardPages.Sweep(store.Describe, sweep, Table(sweep)));
 
         public DashboardPages.TrialTable Table(string sweep) =>
-            new(store.Read.Trials(sweep), store.Read.LastEpochs(sweep), Output.SeedSummary.FinalFlatness(store.Read.Flatness(sweep)));
+            new(store.Read.Trials(sweep), store.Read.LastEpochs(sweep), Summaries.SeedStatistics.FinalFlatness(store.Read.Flatness(sweep)));
 
         /// <summary>Each trial's line of the sweep page's table, as the page shows it.</summary>
         public List<Row> Rows(string sweep)

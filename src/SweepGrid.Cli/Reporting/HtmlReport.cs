@@ -1,3 +1,4 @@
+using SweepGrid.Cli.Summaries;
 using System.Globalization;
 using System.Text;
 using SweepGrid.Cli.Output;
@@ -148,7 +149,7 @@ internal static class HtmlReport
     }
 
     /// <summary>The `sweepgrid summary` table as HTML: same groups, same cells.</summary>
-    private static string SummaryTable(IReadOnlyList<SeedSummary.Group> groups)
+    private static string SummaryTable(IReadOnlyList<SeedStatistics.Group> groups)
     {
         var (header, rows) = SeedSummary.Table(groups);
         var html = new StringBuilder("<table>");

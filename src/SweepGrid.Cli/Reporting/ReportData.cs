@@ -1,3 +1,4 @@
+using SweepGrid.Cli.Summaries;
 using SweepGrid.Core.Numerics;
 using System.Globalization;
 using SweepGrid.Cli.Output;
@@ -51,11 +52,11 @@ internal sealed class ReportData
         _finalSpectra = Spectra.Final(spectrum ?? []);
         _trials = trials;
         _finished = trials.Where(t => t.Finished).ToList();
-        _finalFlatness = SeedSummary.FinalFlatness(flatness);
+        _finalFlatness = SeedStatistics.FinalFlatness(flatness);
         Points = points;
         Interpolations = interpolations;
         WalkCurves = walkCurves;
-        Summary = SeedSummary.Summarize(trials, flatness, _targets);
+        Summary = SeedStatistics.Summarize(trials, flatness, _targets);
     }
 
     /// <summary>Everything the report shows of a stored sweep, read once.</summary>
@@ -73,7 +74,7 @@ internal sealed class ReportData
     public IReadOnlyList<WalkCurveRow> WalkCurves { get; }
 
     /// <summary>Mean ± std over seeds per setting, the same table `sweepgrid summary` prints.</summary>
-    public IReadOnlyList<SeedSummary.Group> Summary { get; }
+    public IReadOnlyList<SeedStatistics.Group> Summary { get; }
 
     public int TrialCount => _trials.Count;
 
@@ -218,7 +219,7 @@ internal sealed class ReportData
                 .Select(batch => batch.GroupBy(LineKey)
                     .Select(line => line.Select(t => _targets.ByTrial.GetValueOrDefault(t.Trial)?[i]).ToList())
                     .Where(reached => reached.All(r => r is not null))
-                    .Select(reached => SeedSummary.Of(reached, r => r!.Step))
+                    .Select(reached => SeedStatistics.Of(reached, r => r!.Step))
                     .Select(stat => new SeriesPoint(batch.Key, stat.Mean, stat.Std, stat.N))
                     .MinBy(p => p.Mean))
                 .OfType<SeriesPoint>()
@@ -276,7 +277,7 @@ internal sealed class ReportData
                 LineLabel(line.First()),
                 line.GroupBy(t => t.BatchSize)
                     .OrderBy(g => g.Key)
-                    .Select(g => (Batch: g.Key, Stat: SeedSummary.Of(g.Select(value).Where(double.IsFinite).ToList(), v => v)))
+                    .Select(g => (Batch: g.Key, Stat: SeedStatistics.Of(g.Select(value).Where(double.IsFinite).ToList(), v => v)))
                     .Where(x => x.Stat.N > 0)
                     .Select(x => new SeriesPoint(x.Batch, x.Stat.Mean, x.Stat.Std, x.Stat.N))
                     .ToList()))

@@ -3,6 +3,7 @@ namespace SweepGrid.Core.Results;
 /// <summary>
 /// The state of a trial at the end of one epoch: losses and accuracies on the full train and test
 /// sets (batch norm in eval mode) and ‖w_t − w_0‖ over all weights. <see cref="Step"/> counts weight updates.
+/// The gaps derived from the stored epochs are computed once, on the store's rows (TrialRow).
 /// </summary>
 public sealed record EpochRecord(
     int Epoch,
@@ -13,11 +14,4 @@ public sealed record EpochRecord(
     double TestLoss,
     double TestAccuracy,
     double WeightDistance,
-    double Seconds)
-{
-    /// <summary>Generalization gap in accuracy: train − test (Hoffer et al. 2017 report this one).</summary>
-    public double AccuracyGap => TrainAccuracy - TestAccuracy;
-
-    /// <summary>Generalization gap in loss: test − train.</summary>
-    public double LossGap => TestLoss - TrainLoss;
-}
+    double Seconds);

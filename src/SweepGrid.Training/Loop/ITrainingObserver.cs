@@ -3,8 +3,9 @@ using SweepGrid.Core.Results;
 namespace SweepGrid.Training.Loop;
 
 /// <summary>
-/// Receives a trial's progress from the training thread. Implementations must be cheap and
-/// thread-safe (the actor-side observer only posts a message).
+/// Receives a trial's progress from the training loop, on its thread: in a worker process the observer
+/// writes each report as a frame to the slot (TrialWorker), in tests it collects them. Implementations
+/// must be cheap; training waits for them.
 /// </summary>
 public interface ITrainingObserver
 {

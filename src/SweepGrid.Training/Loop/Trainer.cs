@@ -8,9 +8,10 @@ using static TorchSharp.torch;
 namespace SweepGrid.Training.Loop;
 
 /// <summary>
-/// Runs one trial to the end on the calling thread (which must not be an actor's): builds the model
-/// from the trial's seed, trains with SGD, and after every epoch evaluates the full train and test
-/// sets and ‖w_t − w_0‖. Deterministic on CPU: same trial, same numbers.
+/// Runs one trial to the end on the calling thread (a worker process's): builds the model from the
+/// trial's seed, trains it with the trial's optimizer (SGD with momentum or Adam, sweep.optimizer), and
+/// after every epoch evaluates the full train and test sets and ‖w_t − w_0‖. Deterministic on CPU: same
+/// trial, same numbers.
 /// </summary>
 public static class Trainer
 {

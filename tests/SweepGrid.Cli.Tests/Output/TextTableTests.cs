@@ -1,3 +1,4 @@
+using SweepGrid.Cli.Summaries;
 using SweepGrid.Cli.Output;
 using SweepGrid.Store;
 
@@ -67,7 +68,7 @@ public sealed class TextTableTests
     [InlineData(140)]
     public void The_summary_with_flatness_columns_fits_the_terminal(int width)
     {
-        var groups = SeedSummary.Summarize(Trials(), Flatness(Trials()));
+        var groups = SeedStatistics.Summarize(Trials(), Flatness(Trials()));
         Assert.True(Lines(SeedSummary.Render(groups, markdown: false)).Max(l => l.Length) > width);
 
         var fitted = Lines(SeedSummary.Render(groups, markdown: false, width));
@@ -83,7 +84,7 @@ public sealed class TextTableTests
     [Fact]
     public void At_140_columns_the_summary_keeps_more_than_at_80()
     {
-        var groups = SeedSummary.Summarize(Trials(), Flatness(Trials()));
+        var groups = SeedStatistics.Summarize(Trials(), Flatness(Trials()));
         int Columns(int width) => Lines(SeedSummary.Render(groups, markdown: false, width))[0].Split("  ", StringSplitOptions.RemoveEmptyEntries).Length;
         Assert.True(Columns(140) > Columns(80), $"{Columns(140)} columns at 140, {Columns(80)} at 80");
     }
@@ -91,8 +92,8 @@ public sealed class TextTableTests
     [Fact]
     public void A_long_setting_label_wraps_within_its_cell_and_keeps_every_word()
     {
-        var groups = SeedSummary.Summarize(Trials(regularizer: "gradient-norm", strength: 0.000123), []);
-        var label = groups.Select(g => SeedSummary.Label(g.Setting)).MaxBy(l => l.Length)!;
+        var groups = SeedStatistics.Summarize(Trials(regularizer: "gradient-norm", strength: 0.000123), []);
+        var label = groups.Select(g => SeedStatistics.Label(g.Setting)).MaxBy(l => l.Length)!;
         Assert.True(label.Length > 60, label);
 
         var fitted = Lines(SeedSummary.Render(groups, markdown: false, 60));
@@ -107,7 +108,7 @@ public sealed class TextTableTests
     [Fact]
     public void Without_a_width_every_column_is_printed_on_one_line_per_row_and_nothing_is_left_out()
     {
-        var groups = SeedSummary.Summarize(Trials(), Flatness(Trials()));
+        var groups = SeedStatistics.Summarize(Trials(), Flatness(Trials()));
 
         var plain = Lines(SeedSummary.Render(groups, markdown: false));
 

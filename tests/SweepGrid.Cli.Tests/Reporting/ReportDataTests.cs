@@ -1,3 +1,4 @@
+using SweepGrid.Cli.Summaries;
 using SweepGrid.Cli.Reporting;
 using SweepGrid.Store;
 

@@ -2,11 +2,11 @@ using SweepGrid.Store;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Sweeps;
 
-namespace SweepGrid.Cli.Reporting;
+namespace SweepGrid.Cli.Summaries;
 
 /// <summary>
 /// Steps to target (metrics.targets) as read from the store: each trial's evaluations are its epoch ends
-/// (table trajectory) and, for test accuracy, the test evaluations on its points (metrics.eval-every-steps);
+/// (table epochs) and, for test accuracy, the test evaluations on its points (metrics.eval-every-steps);
 /// <see cref="StepsToTarget"/> finds the crossings. The one place the summary, the export (targets.csv) and
 /// the report get them from.
 /// </summary>
