@@ -94,7 +94,7 @@ internal static class DashboardBench
         for (int i = 0; i < repeats; i++)
         {
             var clock = Stopwatch.StartNew();
-            store.Write.Epoch(sweep, trial, new EpochRecord(4 + i, (4 + i) * 100L, 0.05, 0.2, 0.9, 0.3, 0.85, 8.0, 6.0));
+            store.Write.Epoch(sweep, trial, 1, new EpochRecord(4 + i, (4 + i) * 100L, 0.05, 0.2, 0.9, 0.3, 0.85, 8.0, 6.0));
             bytes = (await NextEvent(events, "rows")).Length;
             times.Add(clock.Elapsed.TotalSeconds);
             await NextEvent(events, "update");
@@ -188,12 +188,12 @@ internal static class DashboardBench
             {
                 double acc = 0.7 + 0.05 * epoch + random.NextDouble() * 0.02;
                 last = new EpochRecord(epoch, epoch * 100L, t.LearningRate, 1.0 / epoch, acc + 0.02, 1.1 / epoch, acc, epoch * 2.0, epoch * 1.5);
-                store.Write.Epoch(spec.Name, t.TrialId, last);
+                store.Write.Epoch(spec.Name, t.TrialId, 1, last);
             }
 
             foreach (var metric in new[] { "sharpness", "hessian-top", "hessian-trace", "relative-flatness" })
             {
-                store.Write.Flatness(spec.Name, t.TrialId, new FlatnessRecord(3, metric, random.NextDouble() * 100, 0.5, 10));
+                store.Write.Flatness(spec.Name, t.TrialId, 1, new FlatnessRecord(3, metric, random.NextDouble() * 100, 0.5, 10));
             }
 
             store.Write.Outcome(spec.Name, t.TrialId, TrialOutcome.Completed(last, 4.5, null), attempt: 1);

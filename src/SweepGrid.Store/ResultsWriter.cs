@@ -12,6 +12,11 @@ namespace SweepGrid.Store;
 /// re-run attempt overwrites the rows of the one it replaces and never adds duplicates, and a write
 /// tried again after a failure is harmless. Columns have single owners: the coordinator writes status
 /// and attempts (<see cref="Status"/>), the trial recorder writes metrics and the outcome.
+/// A recorder's writes are fenced by their attempt: each runs in a transaction that first reads (and
+/// locks) the attempt the coordinator last assigned, and refuses to write for an older one
+/// (<see cref="AttemptSupersededException"/>). The coordinator writes the new attempt before it tells any
+/// slot of it, so no row of a superseded attempt lands after its successor has started, however late
+/// the superseded one's node wakes up. Each row records the attempt that wrote it.
 /// </summary>
 public sealed class ResultsWriter
 {
@@ -56,34 +61,35 @@ public sealed class ResultsWriter
         "UPDATE trials SET status = @status, attempts = @attempts, reason = @reason, slot = @slot WHERE sweep = @sweep AND trial = @trial;",
         ("sweep", sweep), ("trial", trial), ("status", StatusName(status)), ("attempts", attempts), ("reason", reason), ("slot", slot));
 
-    public void Epoch(string sweep, string trial, EpochRecord e) => _connection.Execute("""
-        INSERT INTO epochs (sweep, trial, epoch, step, learning_rate, train_loss, train_acc, test_loss, test_acc, weight_distance, seconds)
-        VALUES (@sweep, @trial, @epoch, @step, @lr, @trainLoss, @trainAcc, @testLoss, @testAcc, @distance, @seconds)
-        ON CONFLICT (sweep, trial, epoch) DO UPDATE SET step = excluded.step, learning_rate = excluded.learning_rate,
-          train_loss = excluded.train_loss, train_acc = excluded.train_acc, test_loss = excluded.test_loss,
-          test_acc = excluded.test_acc, weight_distance = excluded.weight_distance, seconds = excluded.seconds;
-        """,
-        ("sweep", sweep), ("trial", trial), ("epoch", e.Epoch), ("step", e.Step), ("lr", e.LearningRate),
-        ("trainLoss", e.TrainLoss), ("trainAcc", e.TrainAccuracy), ("testLoss", e.TestLoss), ("testAcc", e.TestAccuracy),
-        ("distance", e.WeightDistance), ("seconds", e.Seconds));
+    public void Epoch(string sweep, string trial, int attempt, EpochRecord e) => Fenced(sweep, trial, attempt, (connection, transaction) =>
+        Sql.Execute(connection, """
+            INSERT INTO epochs (sweep, trial, epoch, step, learning_rate, train_loss, train_acc, test_loss, test_acc, weight_distance, seconds, attempt)
+            VALUES (@sweep, @trial, @epoch, @step, @lr, @trainLoss, @trainAcc, @testLoss, @testAcc, @distance, @seconds, @attempt)
+            ON CONFLICT (sweep, trial, epoch) DO UPDATE SET step = excluded.step, learning_rate = excluded.learning_rate,
+              train_loss = excluded.train_loss, train_acc = excluded.train_acc, test_loss = excluded.test_loss,
+              test_acc = excluded.test_acc, weight_distance = excluded.weight_distance, seconds = excluded.seconds, attempt = excluded.attempt;
+            """, transaction,
+            ("sweep", sweep), ("trial", trial), ("epoch", e.Epoch), ("step", e.Step), ("lr", e.LearningRate),
+            ("trainLoss", e.TrainLoss), ("trainAcc", e.TrainAccuracy), ("testLoss", e.TestLoss), ("testAcc", e.TestAccuracy),
+            ("distance", e.WeightDistance), ("seconds", e.Seconds), ("attempt", attempt)));
 
-    public void Points(string sweep, string trial, IReadOnlyList<TrajectoryPoint> points) => _connection.InTransaction((connection, transaction) =>
+    public void Points(string sweep, string trial, int attempt, IReadOnlyList<TrajectoryPoint> points) => Fenced(sweep, trial, attempt, (connection, transaction) =>
     {
         foreach (var p in points)
         {
             Sql.Execute(connection, """
                 INSERT INTO points (sweep, trial, step, epoch, learning_rate, batch_loss, grad_norm, weight_distance, step_length, path_length,
-                  test_loss, test_acc)
-                VALUES (@sweep, @trial, @step, @epoch, @lr, @loss, @grad, @distance, @stepLength, @path, @testLoss, @testAcc)
+                  test_loss, test_acc, attempt)
+                VALUES (@sweep, @trial, @step, @epoch, @lr, @loss, @grad, @distance, @stepLength, @path, @testLoss, @testAcc, @attempt)
                 ON CONFLICT (sweep, trial, step) DO UPDATE SET epoch = excluded.epoch, learning_rate = excluded.learning_rate,
                   batch_loss = excluded.batch_loss, grad_norm = excluded.grad_norm, weight_distance = excluded.weight_distance,
                   step_length = excluded.step_length, path_length = excluded.path_length,
-                  test_loss = excluded.test_loss, test_acc = excluded.test_acc;
+                  test_loss = excluded.test_loss, test_acc = excluded.test_acc, attempt = excluded.attempt;
                 """, transaction,
                 ("sweep", sweep), ("trial", trial), ("step", p.Step), ("epoch", p.Epoch), ("lr", p.LearningRate),
                 ("loss", Finite(p.BatchLoss)), ("grad", Finite(p.GradientNorm)), ("distance", p.WeightDistance),
                 ("stepLength", Finite(p.StepLength)), ("path", Finite(p.PathLength)),
-                ("testLoss", Finite(p.TestLoss)), ("testAcc", Finite(p.TestAccuracy)));
+                ("testLoss", Finite(p.TestLoss)), ("testAcc", Finite(p.TestAccuracy)), ("attempt", attempt));
             foreach (var (layer, distance) in p.LayerDistances)
             {
                 Sql.Execute(connection, """
@@ -95,23 +101,24 @@ public sealed class ResultsWriter
         }
     });
 
-    public void Flatness(string sweep, string trial, FlatnessRecord f) => _connection.Execute("""
-        INSERT INTO flatness (sweep, trial, epoch, metric, value, seconds, iterations, standard_error)
-        VALUES (@sweep, @trial, @epoch, @metric, @value, @seconds, @iterations, @se)
-        ON CONFLICT (sweep, trial, epoch, metric) DO UPDATE SET value = excluded.value, seconds = excluded.seconds,
-          iterations = excluded.iterations, standard_error = excluded.standard_error;
-        """,
-        ("sweep", sweep), ("trial", trial), ("epoch", f.Epoch), ("metric", f.Metric), ("value", Finite(f.Value)),
-        ("seconds", f.Seconds), ("iterations", f.Iterations), ("se", f.StandardError is { } se ? Finite(se) : null));
+    public void Flatness(string sweep, string trial, int attempt, FlatnessRecord f) => Fenced(sweep, trial, attempt, (connection, transaction) =>
+        Sql.Execute(connection, """
+            INSERT INTO flatness (sweep, trial, epoch, metric, value, seconds, iterations, standard_error, attempt)
+            VALUES (@sweep, @trial, @epoch, @metric, @value, @seconds, @iterations, @se, @attempt)
+            ON CONFLICT (sweep, trial, epoch, metric) DO UPDATE SET value = excluded.value, seconds = excluded.seconds,
+              iterations = excluded.iterations, standard_error = excluded.standard_error, attempt = excluded.attempt;
+            """, transaction,
+            ("sweep", sweep), ("trial", trial), ("epoch", f.Epoch), ("metric", f.Metric), ("value", Finite(f.Value)),
+            ("seconds", f.Seconds), ("iterations", f.Iterations), ("se", f.StandardError is { } se ? Finite(se) : null), ("attempt", attempt)));
 
-    public void Walk(string sweep, string trial, WalkRecord w) => _connection.InTransaction((connection, transaction) =>
+    public void Walk(string sweep, string trial, int attempt, WalkRecord w) => Fenced(sweep, trial, attempt, (connection, transaction) =>
     {
         Sql.Execute(connection, """
-            INSERT INTO walks (sweep, trial, step, floor, floor_position, height) VALUES (@sweep, @trial, @step, @floor, @position, @height)
+            INSERT INTO walks (sweep, trial, step, floor, floor_position, height, attempt) VALUES (@sweep, @trial, @step, @floor, @position, @height, @attempt)
             ON CONFLICT (sweep, trial, step) DO UPDATE SET floor = excluded.floor, floor_position = excluded.floor_position,
-              height = excluded.height;
+              height = excluded.height, attempt = excluded.attempt;
             """, transaction,
-            ("sweep", sweep), ("trial", trial), ("step", w.Step), ("floor", w.Floor), ("position", w.FloorPosition), ("height", w.Height));
+            ("sweep", sweep), ("trial", trial), ("step", w.Step), ("floor", w.Floor), ("position", w.FloorPosition), ("height", w.Height), ("attempt", attempt));
         foreach (var (alpha, loss) in w.Alphas.Zip(w.Losses))
         {
             Sql.Execute(connection, """
@@ -127,15 +134,15 @@ public sealed class ResultsWriter
     /// first, so a run that found fewer nodes than a previous attempt leaves none of the old ones behind;
     /// the nodes go in as trials are registered (<see cref="ResultsDatabase.RowsPerInsert"/>).
     /// </summary>
-    public void Spectrum(string sweep, string trial, SpectrumRecord spectrum) => _connection.InTransaction((connection, transaction) =>
+    public void Spectrum(string sweep, string trial, int attempt, SpectrumRecord spectrum) => Fenced(sweep, trial, attempt, (connection, transaction) =>
     {
         Sql.Execute(connection, "DELETE FROM spectrum WHERE sweep = @sweep AND trial = @trial AND epoch = @epoch;", transaction,
             ("sweep", sweep), ("trial", trial), ("epoch", spectrum.Epoch));
         Sql.InsertRows(connection, transaction, "spectrum", SpectrumColumns, "", spectrum.Nodes.GroupBy(n => n.Run).SelectMany(run =>
-            run.Select((node, i) => new object?[] { sweep, trial, spectrum.Epoch, run.Key, i, node.Value, node.Weight })), _database.RowsPerInsert);
+            run.Select((node, i) => new object?[] { sweep, trial, spectrum.Epoch, run.Key, i, node.Value, node.Weight, attempt })), _database.RowsPerInsert);
     });
 
-    private static readonly string[] SpectrumColumns = ["sweep", "trial", "epoch", "run", "node", "eigenvalue", "weight"];
+    private static readonly string[] SpectrumColumns = ["sweep", "trial", "epoch", "run", "node", "eigenvalue", "weight", "attempt"];
 
     /// <summary>
     /// Stores an attempt's final metrics and outcome. The attempt and status are kept apart from the
@@ -143,7 +150,7 @@ public sealed class ResultsWriter
     /// trusts over a lost report. Epoch and spectrum rows past the final epoch (left by an earlier
     /// attempt that got further before it was lost) are removed, so they are exactly this attempt's.
     /// </summary>
-    public void Outcome(string sweep, string trial, TrialOutcome outcome, int attempt) => _connection.InTransaction((connection, transaction) =>
+    public void Outcome(string sweep, string trial, TrialOutcome outcome, int attempt) => Fenced(sweep, trial, attempt, (connection, transaction) =>
     {
         var f = outcome.Final;
         Sql.Execute(connection, """
@@ -188,9 +195,40 @@ public sealed class ResultsWriter
             }
         });
 
+    /// <summary>
+    /// <paramref name="write"/> in one transaction, after reading and locking the attempt the coordinator
+    /// last assigned the trial; for an older <paramref name="attempt"/> nothing is written. A trial with
+    /// no row (a store written by hand) has no assignment to fence against.
+    /// </summary>
+    /// <exception cref="AttemptSupersededException">A newer attempt of the trial has been assigned.</exception>
+    private void Fenced(string sweep, string trial, int attempt, Action<System.Data.Common.DbConnection, System.Data.Common.DbTransaction> write) =>
+        _connection.InTransaction((connection, transaction) =>
+        {
+            using (var read = Sql.Command(connection, $"SELECT attempts FROM trials WHERE sweep = @sweep AND trial = @trial{_database.ForUpdate};", transaction,
+                       ("sweep", sweep), ("trial", trial)))
+            {
+                if (read.ExecuteScalar() is { } value and not DBNull && Convert.ToInt64(value, CultureInfo.InvariantCulture) is var assigned && assigned > attempt)
+                {
+                    throw new AttemptSupersededException(sweep, trial, attempt, (int)assigned);
+                }
+            }
+
+            write(connection, transaction);
+        });
+
     /// <summary>A status as the tables spell it: completed, diverged, ...</summary>
     public static string StatusName(TrialStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>Neither database stores NaN usefully (SQLite has none): a value not measured (or not finite) is stored as NULL.</summary>
     private static object? Finite(double value) => double.IsFinite(value) ? value : null;
+}
+
+/// <summary>A write of a trial's attempt refused because the coordinator has since assigned a newer one: the writer is a zombie and must stop.</summary>
+public sealed class AttemptSupersededException(string sweep, string trial, int attempt, int assigned)
+    : Exception($"trial {trial} of sweep {sweep}: attempt {attempt} was superseded by attempt {assigned}; its results are not stored")
+{
+    public int Attempt { get; } = attempt;
+
+    /// <summary>The attempt the coordinator last assigned.</summary>
+    public int Assigned { get; } = assigned;
 }

@@ -91,6 +91,7 @@ internal sealed class StoreSchema(ResultsDatabase database, StoreConnection conn
         AddMissingColumns(c, "trials", AddedTrialColumns);
         AddMissingColumns(c, "flatness", AddedFlatnessColumns);
         AddMissingColumns(c, "points", AddedPointColumns);
+        foreach (var table in AttemptTables) AddMissingColumns(c, table, [AttemptColumn]);
     }
 
     /// <summary>
@@ -116,13 +117,14 @@ internal sealed class StoreSchema(ResultsDatabase database, StoreConnection conn
         }
 
         // A SweepGrid store from before the spectrum table, the flatness standard error, the points' test
-        // evaluations or the epochs table's name (it was "trajectory"): brought up to date by Upgrade.
+        // evaluations, the epochs table's name (it was "trajectory") or the rows' attempts: brought up to date by Upgrade.
         var flatness = database.Columns(c, "flatness");
         var points = database.Columns(c, "points");
         if (database.Columns(c, "epochs").Count == 0 || database.Columns(c, "spectrum").Count == 0
-            || AddedFlatnessColumns.Any(a => !flatness.Contains(a.Name)) || AddedPointColumns.Any(a => !points.Contains(a.Name)))
+            || AddedFlatnessColumns.Any(a => !flatness.Contains(a.Name)) || AddedPointColumns.Any(a => !points.Contains(a.Name))
+            || AttemptTables.Any(t => !database.Columns(c, t).Contains(AttemptColumn.Name)))
         {
-            throw new StoreFormatException($"{database.Describe}: it lacks the epochs or spectrum table, flatness.standard_error or points.test_acc (a store of an earlier SweepGrid); nothing was changed")
+            throw new StoreFormatException($"{database.Describe}: it lacks the epochs or spectrum table, flatness.standard_error, points.test_acc or the attempt columns (a store of an earlier SweepGrid); nothing was changed")
             {
                 Upgradable = true,
             };
@@ -147,6 +149,14 @@ internal sealed class StoreSchema(ResultsDatabase database, StoreConnection conn
 
     /// <summary>Flatness columns added later: the standard error of an estimate that has one.</summary>
     private static readonly (string Name, string Definition)[] AddedFlatnessColumns = [("standard_error", "DOUBLE PRECISION")];
+
+    /// <summary>
+    /// The attempt that wrote each row of a recorder's tables (the fencing token, ResultsWriter): added in
+    /// 2026-12, empty in rows written before.
+    /// </summary>
+    private static readonly (string Name, string Definition) AttemptColumn = ("attempt", "BIGINT");
+
+    public static readonly string[] AttemptTables = ["epochs", "points", "flatness", "walks", "spectrum"];
 
     /// <summary>Point columns added later: the test evaluation of metrics.eval-every-steps.</summary>
     private static readonly (string Name, string Definition)[] AddedPointColumns = [("test_loss", "DOUBLE PRECISION"), ("test_acc", "DOUBLE PRECISION")];

@@ -84,6 +84,52 @@ public sealed class TrialRecorderSpec : StoreTestKit
         Assert.Equal(["epoch-recorded", "spectrum-recorded"], manifests);
     }
 
+    [Fact]
+    public void Once_a_newer_attempt_has_reported_an_older_one_is_refused_and_stays_refused_after_a_restart()
+    {
+        var first = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
+        first.Tell(new RecordEpoch(2, 1, Epoch(1)), TestActor);
+        first.Tell(new RecordEpoch(3, 1, Epoch(2)), TestActor);
+        ExpectMsg(new Recorded(Trial, 2, 1), Wait);
+        ExpectMsg(new Recorded(Trial, 3, 1), Wait);
+        first.Tell(new RecordEpoch(2, 2, Epoch(2)), TestActor);
+        ExpectMsg(new Superseded(Trial, 2, 3), Wait);
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first, Wait);
+
+        var second = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
+        second.Tell(new RecordEpoch(2, 2, Epoch(2)), TestActor);
+        second.Tell(new RecordOutcome(2, 3, new TrialOutcome(TrialStatus.Completed, Epoch(2), 16, 2, null)), TestActor);
+
+        ExpectMsg(new Superseded(Trial, 2, 3), Wait);
+        ExpectMsg(new Superseded(Trial, 2, 3), Wait);
+        Assert.Equal(2L, JournalCount());
+        Assert.Equal([(1L, 2L), (2L, 3L)], Results.Read.Rows("epochs", "rec").Select(r => ((long)r["epoch"]!, (long)r["attempt"]!)));
+        Assert.Null(Results.Read.Outcome("rec", Trial));
+    }
+
+    [Fact]
+    public void A_recorder_that_knows_only_a_superseded_attempt_is_refused_by_the_store_and_the_sender_is_told()
+    {
+        // The recorder of a node that was frozen: it saw attempt 2 only, while the coordinator assigned attempt 3.
+        var stale = Sys.ActorOf(TrialRecorderProtocol.Props("rec", Trial, Results));
+        stale.Tell(new RecordEpoch(2, 1, Epoch(1)), TestActor);
+        ExpectMsg(new Recorded(Trial, 2, 1), Wait);
+        Results.Write.Status("rec", Trial, TrialStatus.Running, 3, null, "other:1/slot-0");
+
+        stale.Tell(new RecordEpoch(2, 1, Epoch(1)), TestActor); // sent again after waking up
+        stale.Tell(new RecordEpoch(2, 2, Epoch(2)), TestActor);
+        stale.Tell(new RecordOutcome(2, 3, new TrialOutcome(TrialStatus.Completed, Epoch(2), 16, 2, null)), TestActor);
+
+        ExpectMsg(new Superseded(Trial, 2, 3), Wait);
+        ExpectMsg(new Superseded(Trial, 2, 3), Wait);
+        ExpectMsg(new Superseded(Trial, 2, 3), Wait);
+        Assert.Equal([(1L, 2L)], Results.Read.Rows("epochs", "rec").Select(r => ((long)r["epoch"]!, (long)r["attempt"]!)));
+        Assert.Null(Results.Read.Outcome("rec", Trial));
+        Assert.Equal(1L, JournalCount()); // refused before the journal once the fence knew
+    }
+
     private long JournalCount()
     {
         using var connection = new SqliteConnection($"Data Source={Store.JournalPath};Mode=ReadOnly;Pooling=false");

@@ -44,8 +44,8 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
         for (int epoch = 1; epoch <= 4; epoch++)
         {
             var record = new EpochRecord(epoch, epoch * 8L, 0.05, 1.0 / epoch, 0.5 + epoch / 10.0, 1.2 / epoch, 0.45 + epoch / 10.0, epoch * 0.7, epoch * 1.5);
-            store.Write.Epoch("both", a, record);
-            store.Write.Epoch("both", a, record);
+            store.Write.Epoch("both", a, 2, record);
+            store.Write.Epoch("both", a, 2, record);
             var points = new[] { 1L, 4L }.Select(s => new TrajectoryPoint(
                 (epoch - 1) * 8 + s, epoch, 0.05, 0.9 / s, s == 1 ? double.NaN : 2.5, 0.1 * s, 0.01, 0.2 * s,
                 new Dictionary<string, double> { ["fc1.weight"] = 0.3 * s, ["fc2.weight"] = 0.2 * s })
@@ -54,18 +54,18 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
                 TestLoss = s == 4 ? 1.0 / epoch : double.NaN,
                 TestAccuracy = s == 4 ? 0.5 + epoch / 10.0 : double.NaN,
             }).ToList();
-            store.Write.Points("both", a, points);
-            store.Write.Points("both", a, points);
+            store.Write.Points("both", a, 2, points);
+            store.Write.Points("both", a, 2, points);
         }
 
-        store.Write.Flatness("both", a, new FlatnessRecord(3, "hessian-top", 12.5, 0.8, 20));
-        store.Write.Flatness("both", a, new FlatnessRecord(3, "sharpness", double.NaN, 0.3, 0));
-        store.Write.Flatness("both", a, new FlatnessRecord(3, "hessian-trace", 150.5, 0.5, 21, StandardError: 12.25));
-        store.Write.Walk("both", a, new WalkRecord(16, [-0.5, 0, 0.5, 1, 1.5], [0.9, 0.7, 0.6, 0.65, 0.8]));
+        store.Write.Flatness("both", a, 2, new FlatnessRecord(3, "hessian-top", 12.5, 0.8, 20));
+        store.Write.Flatness("both", a, 2, new FlatnessRecord(3, "sharpness", double.NaN, 0.3, 0));
+        store.Write.Flatness("both", a, 2, new FlatnessRecord(3, "hessian-trace", 150.5, 0.5, 21, StandardError: 12.25));
+        store.Write.Walk("both", a, 2, new WalkRecord(16, [-0.5, 0, 0.5, 1, 1.5], [0.9, 0.7, 0.6, 0.65, 0.8]));
         // An earlier attempt's spectrum of epoch 3 had more nodes; the last one written is the epoch's whole spectrum.
-        store.Write.Spectrum("both", a, new SpectrumRecord(3, [new(0, -0.5, 0.1), new(0, 2, 0.5), new(0, 40, 0.4), new(1, 1, 1)]));
-        store.Write.Spectrum("both", a, new SpectrumRecord(3, [new(0, -0.25, 0.2), new(0, 38.5, 0.8), new(1, 3, 0.6), new(1, 0.5, 0.4)]));
-        store.Write.Spectrum("both", a, new SpectrumRecord(4, [new(0, 9, 1)])); // the earlier attempt's 4th epoch: trimmed below
+        store.Write.Spectrum("both", a, 2, new SpectrumRecord(3, [new(0, -0.5, 0.1), new(0, 2, 0.5), new(0, 40, 0.4), new(1, 1, 1)]));
+        store.Write.Spectrum("both", a, 2, new SpectrumRecord(3, [new(0, -0.25, 0.2), new(0, 38.5, 0.8), new(1, 3, 0.6), new(1, 0.5, 0.4)]));
+        store.Write.Spectrum("both", a, 2, new SpectrumRecord(4, [new(0, 9, 1)])); // the earlier attempt's 4th epoch: trimmed below
         store.Write.Interpolation("both", a, b, [(0.0, 0.5, 0.8, 0.6, 0.75), (2.0, double.PositiveInfinity, 0.1, double.NaN, 0.1)]);
         // The final attempt ended after epoch 3 (step 24): the 4th epoch and later steps were an earlier attempt's.
         var final = new EpochRecord(3, 24, 0.05, 0.33, 0.8, 0.4, 0.75, 2.1, 4.5);
@@ -139,6 +139,41 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
         Assert.True(epochs > 0);
         Assert.Equal(epochs, upgraded.Read.Epochs("both").Count);
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public void A_superseded_attempt_writes_nothing_once_the_coordinator_has_assigned_the_next_one(string kind)
+    {
+        var store = kind == "sqlite" ? Sqlite() : Postgres();
+        WriteSweep(store); // trial a: attempt 2 ran and completed
+        var a = (string)store.Read.Rows("trials", "both")[0]["trial"]!;
+        store.Write.Status("both", a, TrialStatus.Running, 3, null, "node:2/slot-0"); // the coordinator gave it to attempt 3
+        var before = Snapshot(store);
+
+        var late = new EpochRecord(2, 16, 0.05, 9, 0.1, 9, 0.1, 9, 9);
+        var refusals = new Action[]
+        {
+            () => store.Write.Epoch("both", a, 2, late),
+            () => store.Write.Points("both", a, 2, [new TrajectoryPoint(16, 2, 0.05, 9, 9, 9, 9, 9, new Dictionary<string, double>())]),
+            () => store.Write.Flatness("both", a, 2, new FlatnessRecord(3, "hessian-top", 99, 1, 1)),
+            () => store.Write.Walk("both", a, 2, new WalkRecord(16, [0, 1], [9, 9])),
+            () => store.Write.Spectrum("both", a, 2, new SpectrumRecord(3, [new(0, 99, 1)])),
+            () => store.Write.Outcome("both", a, new TrialOutcome(TrialStatus.Diverged, late, 16, 1, "late"), attempt: 2),
+        }.Select(write => Assert.Throws<AttemptSupersededException>(write)).ToList();
+
+        Assert.All(refusals, e => Assert.Equal((2, 3), (e.Attempt, e.Assigned)));
+        Assert.Contains("attempt 2 was superseded by attempt 3", refusals[0].Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(store));
+        // The assigned attempt writes, and its rows say so.
+        store.Write.Epoch("both", a, 3, late);
+        Assert.Equal(3L, store.Read.Rows("epochs", "both", a).Single(r => (long)r["epoch"]! == 2)["attempt"]);
+        Assert.Equal(2L, store.Read.Rows("epochs", "both", a).Single(r => (long)r["epoch"]! == 1)["attempt"]);
+    }
+
+    /// <summary>Every table's rows of the sweep, as text, in a stable order.</summary>
+    private static List<(string Table, string Rows)> Snapshot(ResultsStore store) =>
+        Tables.Select(t => (t, string.Join("\n", store.Read.Rows(t, "both").Select(r => string.Join(",", r.Select(kv => $"{kv.Key}={kv.Value}")))))).OrderBy(t => t.t).ToList();
 
     [Fact]
     public void PostgreSQL_holds_the_same_rows_as_SQLite()
@@ -223,7 +258,7 @@ public sealed class ResultsStoreDatabaseTests : IClassFixture<PostgresServer>, I
         WriteSweep(store);
         var trial = (string)store.Read.Rows("trials", "both")[2]["trial"]!;
         _server.Stop();
-        var write = Task.Run(() => store.Write.Epoch("both", trial, new EpochRecord(1, 8, 0.05, 0.9, 0.6, 1.0, 0.55, 0.4, 1.0)));
+        var write = Task.Run(() => store.Write.Epoch("both", trial, 1, new EpochRecord(1, 8, 0.05, 0.9, 0.6, 1.0, 0.55, 0.4, 1.0)));
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.False(write.IsCompleted, "the write should be waiting for the database");
         _server.Resume();

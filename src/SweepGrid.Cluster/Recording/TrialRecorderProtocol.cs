@@ -47,4 +47,10 @@ public static class TrialRecorderProtocol
 
     /// <summary>Reports 1..<see cref="Seq"/> of this attempt are in the journal and the result tables.</summary>
     public sealed record Recorded(string TrialId, int Attempt, int Seq);
+
+    /// <summary>
+    /// The report's attempt was superseded by attempt <see cref="By"/> (its node was frozen past the downing
+    /// time and the trial moved on): nothing of it is stored, and its slot must stop it.
+    /// </summary>
+    public sealed record Superseded(string TrialId, int Attempt, int By);
 }

@@ -140,6 +140,14 @@ internal sealed partial class TrainingSlot
             _worker.Kill();
             Finish(recorder, report: null);
         });
+        // The cluster gave the trial to another slot while this node was frozen: stop at once, report nothing.
+        Receive<Superseded>(r => r.TrialId == trial.TrialId && r.Attempt == _assignedAttempt, r =>
+        {
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} on {Slot} was superseded by attempt {By}; stopped, nothing more of it is stored",
+                trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, r.By);
+            _worker.Kill();
+            Finish(recorder, report: null);
+        });
     }
 
     /// <summary>The outcome is the attempt's last report: once everything is acknowledged, it is stored.</summary>

@@ -23,6 +23,8 @@ public sealed class PostgresResultsDatabase : ResultsDatabase
 
     public override string Describe { get; }
 
+    public override string ForUpdate => " FOR UPDATE";
+
     /// <summary>16 parameters a row: 8,000 a statement, far below PostgreSQL's 65,535.</summary>
     public override int RowsPerInsert => 500;
 

@@ -31,6 +31,12 @@ public abstract class ResultsDatabase
     /// </summary>
     public abstract int RowsPerInsert { get; }
 
+    /// <summary>
+    /// What follows a SELECT inside a transaction to lock the rows it read until the commit: PostgreSQL's
+    /// FOR UPDATE; nothing for SQLite, whose write transactions begin IMMEDIATE and so hold the whole file.
+    /// </summary>
+    public virtual string ForUpdate => "";
+
     /// <summary>Held around every statement unit by this process's writers, or null where the database needs none.</summary>
     public virtual object? Gate => null;
 

@@ -118,7 +118,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
         var first = await NextEvent(reader);
         var trial = new ResultsStore(Store).Read.Trials("dash")[0].Trial;
 
-        new ResultsStore(Store).Write.Epoch("dash", trial, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        new ResultsStore(Store).Write.Epoch("dash", trial, 1, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
         var second = await NextEvent(reader);
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -138,7 +138,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
         var first = await NextEvent(reader);
         var trials = new ResultsStore(Store).Read.Trials("dash").Select(t => t.Trial).ToList();
 
-        new ResultsStore(Store).Write.Epoch("dash", trials[1], new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        new ResultsStore(Store).Write.Epoch("dash", trials[1], 1, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
         var rows = await NextEvent(reader);
         var second = await NextEvent(reader);
         var table = await http.GetStringAsync("/api/sweeps/dash/trials");
