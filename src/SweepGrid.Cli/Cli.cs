@@ -189,11 +189,13 @@ internal static partial class Cli
         var trialRunner = new Option<string>("--trial-runner") { DefaultValueFactory = _ => "torch" };
         var abortSeed = new Option<int?>("--test-abort-seed");
         var countCuda = new Option<bool>("--count-cuda-devices");
+        var nodeSilence = new Option<double>("--node-silence") { DefaultValueFactory = _ => 0 };
         var command = new Command("worker", "Internal: runs a training slot's trials; started by the slot.") { Hidden = true };
-        foreach (var option in new Option[] { threads, trialRunner, abortSeed, countCuda }) command.Options.Add(option);
+        foreach (var option in new Option[] { threads, trialRunner, abortSeed, countCuda, nodeSilence }) command.Options.Add(option);
         command.SetAction((result, _) => Guarded(error, () => Task.FromResult(result.GetValue(countCuda)
             ? SweepGrid.Worker.WorkerProcess.CountCudaDevices(output)
-            : SweepGrid.Worker.WorkerProcess.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed)))));
+            : SweepGrid.Worker.WorkerProcess.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed),
+                result.GetValue(nodeSilence) > 0 ? TimeSpan.FromSeconds(result.GetValue(nodeSilence)) : null))));
         return command;
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SweepGrid.Core.Workers;
 using SweepGrid.Training.Runtime;
 using SweepGrid.Training.Workers;
 
@@ -11,7 +12,8 @@ namespace SweepGrid.Worker;
 /// </summary>
 public static class WorkerProcess
 {
-    public static int Run(int threads, string trialRunner, int? abortSeed)
+    /// <param name="nodeSilence">Stop training once the node has sent nothing for this long (it is frozen, or downed); null: never.</param>
+    public static int Run(int threads, string trialRunner, int? abortSeed, TimeSpan? nodeSilence = null)
     {
         double startup = TrialWorker.SecondsSinceProcessStart();
         var frames = TakeStdoutForFrames();
@@ -24,7 +26,7 @@ public static class WorkerProcess
         }
 
         if (abortSeed is { } seed) runner = new AbortingTrialRunner(seed, runner);
-        new TrialWorker(Console.OpenStandardInput(), frames, runner, () => _exit(0)).Run(startup);
+        new TrialWorker(Console.OpenStandardInput(), frames, runner, () => _exit(0), nodeSilence, () => _exit(WorkerExit.NodeSilent)).Run(startup);
         return 0;
     }
 

@@ -91,7 +91,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
 
     /// <summary>
     /// The trials with a checkpoint file in the store. A kill between a save's two renames leaves only
-    /// the previous generation (TRIAL.ckpt.prev), which resume reads too.
+    /// the previous generation (TRIAL.aN.ckpt.prev), which resume reads too.
     /// </summary>
     private List<string> CheckpointedTrials() =>
         Directory.GetFiles(Path.Combine(Store, "checkpoints", "faults"), "*.ckpt*")

@@ -133,13 +133,14 @@ public abstract class ClusterHarness : IDisposable
         return trial;
     }
 
+    /// <summary>Waits until some attempt of <paramref name="trial"/> has written its checkpoint (TRIAL.aN.ckpt).</summary>
     private async Task CheckpointWritten(string trial)
     {
-        var path = Path.Combine(Store, "checkpoints", "faults", $"{trial}.ckpt");
+        var folder = Path.Combine(Store, "checkpoints", "faults");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!File.Exists(path))
+        while (!Directory.Exists(folder) || Directory.GetFiles(folder, $"{trial}.a*.ckpt").Length == 0)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} not written within 30 s of the trial's epoch-2 line");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no checkpoint of {trial} in {folder} within 30 s of the trial's epoch-2 line");
             await Task.Delay(50);
         }
     }

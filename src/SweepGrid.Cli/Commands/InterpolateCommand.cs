@@ -27,7 +27,7 @@ internal static class InterpolateCommand
         var trials = GridExpansion.Expand(spec, Core.Sweeps.DatasetChecks.EffectiveTrainCount(spec.Dataset, facts));
         var a = trials.SingleOrDefault(t => t.TrialId == trialA)
             ?? throw new UserError($"trial {trialA} is not in sweep {sweep} as its sweep file now expands");
-        var paths = new[] { trialA, trialB }.Select(t => store.Files.Weights(sweep, t)).ToArray();
+        var paths = new[] { trialA, trialB }.Select(t => FinalWeights(store, sweep, t)).ToArray();
         foreach (var (trial, path) in new[] { trialA, trialB }.Zip(paths))
         {
             if (!File.Exists(path)) throw new UserError($"trial {trial} has no final weights ({path}): only completed trials keep them");
@@ -44,6 +44,16 @@ internal static class InterpolateCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The weights of the attempt whose outcome is stored (a superseded attempt may have left its own);
+    /// a store from before 2026-12 kept one file per trial.
+    /// </summary>
+    private static string FinalWeights(ResultsStore store, string sweep, string trial)
+    {
+        var ofOutcome = store.Read.Outcome(sweep, trial) is { } outcome ? store.Files.Weights(sweep, trial, outcome.Attempt) : null;
+        return ofOutcome is not null && File.Exists(ofOutcome) ? ofOutcome : store.Files.Weights(sweep, trial, attempt: null);
     }
 
     /// <summary>Both trials must be in one sweep (same data and architecture); names what exists otherwise.</summary>

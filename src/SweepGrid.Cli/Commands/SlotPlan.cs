@@ -47,6 +47,8 @@ internal static class SlotPlan
 {
     public const string MemoryKey = "sweepgrid.slots.memory";
 
+    public const string NodeSilenceKey = "sweepgrid.slots.node-silence";
+
     /// <exception cref="UserError">A device this machine lacks, a slot count below 1, a memory size that is not one.</exception>
     public static NodeSlots Build(SlotArguments a, int cpuDefault, Config config)
     {
@@ -56,6 +58,7 @@ internal static class SlotPlan
         }
 
         long? memory = Memory(a.SlotMemory, config);
+        var silence = NodeSilence(config);
         IReadOnlyList<string> devices;
         try
         {
@@ -69,6 +72,7 @@ internal static class SlotPlan
         int threads = SlotDevices.ThreadsForSlots(devices.Count);
         List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
         if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
+        if (silence is { } limit) worker.AddRange(["--node-silence", limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
         return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, memory)));
     }
 
@@ -92,6 +96,27 @@ internal static class SlotPlan
             ? bytes
             : throw new UserError($"{source}: must be a size of at least 3G (e.g. 8G), or off; got \"{text}\"");
     }
+
+    /// <summary>sweepgrid.slots.node-silence: off, or a duration of at least <see cref="MinimumSilence"/>.</summary>
+    private static TimeSpan? NodeSilence(Config config)
+    {
+        if (!config.HasPath(NodeSilenceKey) || config.GetString(NodeSilenceKey) is "off") return null;
+        TimeSpan silence;
+        try
+        {
+            silence = config.GetTimeSpan(NodeSilenceKey);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new UserError($"{NodeSilenceKey}: must be a duration such as 30s, or off; got \"{config.GetString(NodeSilenceKey)}\"");
+        }
+
+        return silence >= MinimumSilence
+            ? silence
+            : throw new UserError($"{NodeSilenceKey}: must be at least {MinimumSilence.TotalSeconds:F0}s (a node's alive frames come every second, and a busy node is late with some), or off; got {config.GetString(NodeSilenceKey)}");
+    }
+
+    private static readonly TimeSpan MinimumSilence = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// RLIMIT_AS counts address space, not resident memory: the .NET runtime and libtorch map about

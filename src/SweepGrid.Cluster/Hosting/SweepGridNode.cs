@@ -114,7 +114,10 @@ public sealed class SweepGridNode : IAsyncDisposable
         var node = new SweepGridNode(system, results, director, worker ? options.Slots.Count : 0);
         if (worker)
         {
-            var agent = system.ActorOf(NodeAgentProtocol.Props(director, results, options.Slots), "node");
+            // Only a member of a cluster of processes can be downed by others and wake up superseded.
+            var freezes = options.Local ? null : new Core.Slots.FreezeWatch(DowningTime(system.Settings.Config), beatEvery: TimeSpan.FromMilliseconds(250));
+            if (freezes is not null) system.RegisterOnTermination(freezes.Dispose);
+            var agent = system.ActorOf(NodeAgentProtocol.Props(director, results, options.Slots, freezes), "node");
             // `run` stopped (Ctrl-C) ends its trials with it; they resume from their checkpoints next time.
             if (!options.Local) node.ReleaseTrialsOnShutdown(agent);
         }
@@ -140,6 +143,15 @@ public sealed class SweepGridNode : IAsyncDisposable
             return Done.Instance;
         });
     }
+
+    /// <summary>
+    /// The shortest time after which the rest of the cluster may down a member that stopped answering: it
+    /// is unreachable after the failure detector's acceptable pause, and the split-brain resolver downs it
+    /// once that has been stable for stable-after (cluster.conf).
+    /// </summary>
+    public static TimeSpan DowningTime(Config config) =>
+        config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromSeconds(3))
+        + config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20));
 
     private static DatasetFacts NoData(DatasetSpec dataset) =>
         throw new SweepValidationException($"dataset {dataset.Name}", [new ValidationError("sweep.dataset", "this node reads no data; run the sweep file with `sweepgrid run`")]);

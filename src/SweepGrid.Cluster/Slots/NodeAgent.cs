@@ -12,13 +12,13 @@ internal sealed class NodeAgent : ReceiveActor
 {
     private readonly List<IActorRef> _slots = [];
 
-    public NodeAgent(IActorRef coordinator, ResultsStore results, NodeSlots slots)
+    public NodeAgent(IActorRef coordinator, ResultsStore results, NodeSlots slots, Core.Slots.FreezeWatch? freezes)
     {
         var node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         for (int i = 0; i < slots.Count; i++)
         {
             var slotId = $"{node.Host}:{node.Port}/slot-{i}";
-            _slots.Add(Context.ActorOf(TrainingSlotProtocol.Props(slotId, coordinator, results, slots.Devices[i], slots.Launcher), $"slot-{i}"));
+            _slots.Add(Context.ActorOf(TrainingSlotProtocol.Props(slotId, coordinator, results, slots.Devices[i], slots.Launcher, freezes), $"slot-{i}"));
         }
 
         Receive<NodeAgentProtocol.ReleaseTrials>(_ => Release(Sender));

@@ -7,8 +7,9 @@ namespace SweepGrid.Cluster.Slots;
 /// <summary>The training side of one node: owns its slots.</summary>
 public static class NodeAgentProtocol
 {
-    public static Props Props(IActorRef coordinator, ResultsStore results, NodeSlots slots) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(coordinator, results, slots));
+    /// <param name="freezes">Tells the slots that this process stood still past the cluster's downing time; null: never asked (`run`, tests).</param>
+    public static Props Props(IActorRef coordinator, ResultsStore results, NodeSlots slots, Core.Slots.FreezeWatch? freezes = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(coordinator, results, slots, freezes));
 
     /// <summary>The node is shutting down: every slot hands back its trial. Answered with <see cref="TrialsReleased"/>.</summary>
     public sealed class ReleaseTrials

@@ -15,7 +15,10 @@ internal sealed partial class TrainingSlot
 {
     private void Training(TrialSpec trial, IActorRef recorder)
     {
-        Receive<SlotWorker.FromWorker>(m => _worker.IsCurrent(m.Generation), m => Relay(trial, recorder, m.Message));
+        Receive<SlotWorker.FromWorker>(m => _worker.IsCurrent(m.Generation), m =>
+        {
+            if (!StoodStill(trial, recorder)) Relay(trial, recorder, m.Message);
+        });
         Receive<SlotWorker.Gone>(IsCurrent, g => DiedUnder(trial, recorder, g));
         Receive<Recorded>(r => IsCurrent(trial, r), r =>
         {
@@ -86,6 +89,22 @@ internal sealed partial class TrainingSlot
         }
     }
 
+    /// <summary>
+    /// This process stood still past the cluster's downing time (<see cref="FreezeWatch"/>): it may wake up
+    /// downed, with the trial given to another slot. Before anything the worker said meanwhile is relayed,
+    /// the attempt stops: the worker is killed, nothing more is sent to the recorder, and no report goes
+    /// to the coordinator (if the node is still a member, its next request re-queues the trial as interrupted).
+    /// </summary>
+    private bool StoodStill(TrialSpec trial, IActorRef recorder)
+    {
+        if (_freezes?.StoodStillSince(_attemptStartedAt) is not { } still) return false;
+        _log.Warning("Trial {TrialId} of sweep {SweepId}: this node stood still for {Seconds:F0} s, longer than the cluster takes to down it; " +
+                     "attempt {Attempt} on {Slot} stopped, nothing more of it is stored", trial.TrialId, trial.SweepName, still.TotalSeconds, _assignedAttempt, _slotId);
+        _worker.Kill();
+        Finish(recorder, report: null);
+        return true;
+    }
+
     /// <summary>The worker died under the trial: its failure, or with the node shutting down, a hand-back (<see cref="WorkerHealth.Died"/>).</summary>
     private void DiedUnder(TrialSpec trial, IActorRef recorder, SlotWorker.Gone gone)
     {
@@ -93,6 +112,11 @@ internal sealed partial class TrainingSlot
         {
             case WorkerVerdict.HandBack:
                 Release(trial, recorder, epoch: null, checkpointed: false);
+                break;
+            case WorkerVerdict.Abandon abandon:
+                _log.Warning("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} abandoned on {Slot}: {Reason}",
+                    trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, abandon.Reason);
+                Finish(recorder, report: null);
                 break;
             case WorkerVerdict.ChargeTrial charge:
                 _log.Error("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} failed on {Slot}: {Reason}",
@@ -128,7 +152,7 @@ internal sealed partial class TrainingSlot
                 return;
             }
 
-            if (!_outbox.ResendDue(now, ResendAfter)) return;
+            if (!_outbox.ResendDue(now, ResendAfter) || StoodStill(trial, recorder)) return;
             _log.Warning("Trial {TrialId} of sweep {SweepId}: {Count} report(s) not yet stored after {Seconds:F0} s; sending them again",
                 trial.TrialId, trial.SweepName, _outbox.Count, _outbox.Stalled(now).TotalSeconds);
             foreach (var report in _outbox.Pending) recorder.Tell(report);

@@ -31,6 +31,7 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     private readonly ResultsStore _results;
     private readonly string _device;
     private readonly SlotWorker _worker;
+    private readonly FreezeWatch? _freezes;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ShutdownSettings _shutdown = ShutdownSettings.From(Context.System.Settings.Config);
 
@@ -51,13 +52,17 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
 
     private int _assignedAttempt;
 
+    /// <summary>When the running attempt started, on <see cref="FreezeWatch"/>'s clock: a freeze before it is not its concern.</summary>
+    private long _attemptStartedAt;
+
     /// <summary>Recorders started so far: numbers their names (one of the same attempt may still be stopping).</summary>
     private int _recorders;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, string device, IWorkerLauncher launcher)
+    public TrainingSlot(string slotId, IActorRef coordinator, ResultsStore results, string device, IWorkerLauncher launcher, FreezeWatch? freezes)
     {
+        _freezes = freezes;
         _slotId = slotId;
         _coordinator = coordinator;
         _results = results;
@@ -93,6 +98,11 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         public static readonly AskSoon Instance = new();
     }
 
+    private sealed record TellWorkerAlive
+    {
+        public static readonly TellWorkerAlive Instance = new();
+    }
+
     private const string ReleaseReason = "its node shut down";
 
     private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(10);
@@ -112,7 +122,12 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     /// <summary>How long a released attempt waits for its recorder to store its last reports.</summary>
     private static readonly TimeSpan DrainWithin = TimeSpan.FromSeconds(10);
 
-    protected override void PreStart() => _worker.Launch(Self);
+    protected override void PreStart()
+    {
+        _worker.Launch(Self);
+        // Its worker stops training on its own when these stop coming (the node frozen, or downed).
+        Timers.StartPeriodicTimer(nameof(TellWorkerAlive), TellWorkerAlive.Instance, NodeAlive.Interval);
+    }
 
     // The node is stopping without having released (a cancelled run, a stopped actor system): end the trial with it.
     protected override void PostStop() => _worker.Kill();
@@ -124,6 +139,7 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     private void WorkerBackground()
     {
         Receive<SlotWorker.Line>(l => _log.Info("Worker of {Slot}: {Line}", _slotId, l.Text));
+        Receive<TellWorkerAlive>(_ => _worker.Send(NodeAlive.Instance));
         Receive<SlotWorker.FromWorker>(m => !_worker.IsCurrent(m.Generation), _ => { });
         Receive<SlotWorker.Gone>(g => !_worker.IsCurrent(g.Generation), _ => { });
         Receive<SlotWorker.Gone>(_ => _worker.Lost());
@@ -239,12 +255,13 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         var (trial, attempt) = (assignment.Trial, assignment.Attempt);
         _assignedBy = Sender;
         _assignedAttempt = attempt;
+        _attemptStartedAt = _freezes?.Now ?? 0;
         Context.Watch(_assignedBy);
         var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}-{++_recorders}");
         _outbox = new Outbox();
         Timers.StartPeriodicTimer(nameof(CheckOutbox), CheckOutbox.Instance, TimeSpan.FromSeconds(1));
         var files = _results.Files;
-        var run = new RunTrial(trial, attempt, _device, files.Checkpoint(trial.SweepName, trial.TrialId), files.Weights(trial.SweepName, trial.TrialId));
+        var run = new RunTrial(trial, attempt, _device, files.Checkpoint(trial.SweepName, trial.TrialId), files.Weights(trial.SweepName, trial.TrialId, attempt));
         _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} started on {Slot}", trial.TrialId, trial.SweepName, attempt, _slotId);
         Become(() => Training(trial, recorder));
         if (!_worker.Send(run)) _log.Warning("Slot {Slot}: its worker took no trial; it is gone and will be reported so", _slotId);

@@ -8,8 +8,10 @@ namespace SweepGrid.Cluster.Slots;
 public static class TrainingSlotProtocol
 {
     /// <param name="device">"cpu", "cuda" or "cuda:N": where its worker trains.</param>
-    public static Props Props(string slotId, IActorRef coordinator, ResultsStore results, string device, IWorkerLauncher launcher) =>
-        Akka.Actor.Props.Create(() => new TrainingSlot(slotId, coordinator, results, device, launcher));
+    /// <param name="freezes">Asked before relaying what the worker said: null where this process cannot be downed by others (`run`).</param>
+    public static Props Props(string slotId, IActorRef coordinator, ResultsStore results, string device, IWorkerLauncher launcher,
+        Core.Slots.FreezeWatch? freezes = null) =>
+        Akka.Actor.Props.Create(() => new TrainingSlot(slotId, coordinator, results, device, launcher, freezes));
 
     /// <summary>
     /// The node is shutting down: hand back the running trial (at the end of its epoch, checkpointed)

@@ -9,6 +9,11 @@ namespace SweepGrid.Core.Checkpoints;
 /// that is short, foreign or altered fails <see cref="Read"/> with the reason, never half-loads.
 /// Written atomically: temp file in the same folder, flushed to disk (fsync), then renamed over the
 /// old one, which is kept as the previous generation (<see cref="PreviousPath"/>).
+/// Each attempt of a trial writes a file of its own (<see cref="ForAttempt"/>), and resume reads the
+/// newest attempt's first (<see cref="EarlierAttempts"/>): a superseded attempt whose node woke up after
+/// the trial moved on writes only its own file, never over its successor's, whose renames it cannot
+/// race. Names, not a check before the rename, because nothing between a check and a rename stops a
+/// process frozen in between from renaming late.
 /// </summary>
 public static class CheckpointFile
 {
@@ -26,6 +31,40 @@ public static class CheckpointFile
     public static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static string PreviousPath(string path) => path + ".prev";
+
+    /// <summary>The file attempt <paramref name="attempt"/> writes: TRIAL.aN.ckpt beside <paramref name="trialPath"/> (TRIAL.ckpt).</summary>
+    public static string ForAttempt(string trialPath, int attempt) =>
+        Path.Combine(Path.GetDirectoryName(trialPath)!, $"{Path.GetFileNameWithoutExtension(trialPath)}.a{attempt}{Path.GetExtension(trialPath)}");
+
+    /// <summary>
+    /// The files of the attempts before <paramref name="attempt"/> that exist (either generation), newest
+    /// attempt first, then TRIAL.ckpt itself (written by SweepGrid before files carried the attempt): where
+    /// an attempt resumes from when it has no checkpoint of its own yet.
+    /// </summary>
+    public static IReadOnlyList<string> EarlierAttempts(string trialPath, int attempt)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(trialPath))!;
+        if (!Directory.Exists(directory)) return [];
+        var stem = Path.GetFileNameWithoutExtension(trialPath);
+        var extension = Path.GetExtension(trialPath);
+        var earlier = Directory.EnumerateFiles(directory, $"{stem}.a*{extension}*")
+            .Select(f => AttemptOf(Path.GetFileName(f), stem, extension))
+            .OfType<int>().Where(n => n < attempt).Distinct().OrderDescending()
+            .Select(n => ForAttempt(trialPath, n)).ToList();
+        if (File.Exists(trialPath) || File.Exists(PreviousPath(trialPath))) earlier.Add(trialPath);
+        return earlier;
+    }
+
+    /// <summary>N of "STEM.aN.EXT" or "STEM.aN.EXT.prev"; null for any other name.</summary>
+    private static int? AttemptOf(string name, string stem, string extension)
+    {
+        if (name.EndsWith(".prev", StringComparison.Ordinal)) name = name[..^".prev".Length];
+        if (!name.StartsWith(stem + ".a", StringComparison.Ordinal) || !name.EndsWith(extension, StringComparison.Ordinal)) return null;
+        var digits = name.AsSpan(stem.Length + 2, name.Length - stem.Length - 2 - extension.Length);
+        return digits.Length is > 0 and <= 9 && int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1
+            ? n
+            : null;
+    }
 
     public static void Write<T>(string path, T metadata, IReadOnlyList<(string Name, byte[] Bytes)> sections)
     {
@@ -134,16 +173,23 @@ public static class CheckpointFile
     }
 
     /// <summary>
-    /// Removes both generations and any temp file a killed writer left behind; nothing to remove
-    /// (not even the folder) is fine.
+    /// Removes every attempt's files of the trial (<paramref name="path"/> is TRIAL.ckpt), both generations
+    /// each, and any temp file a killed writer left behind; nothing to remove (not even the folder) is fine.
     /// </summary>
     public static void Delete(string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(directory)) return;
+        var stem = Path.GetFileNameWithoutExtension(path);
+        var extension = Path.GetExtension(path);
+        foreach (var file in Directory.EnumerateFiles(directory, $"{stem}.a*{extension}*").Where(f => AttemptOf(Path.GetFileName(f), stem, extension) is not null))
+        {
+            File.Delete(file);
+        }
+
         File.Delete(path);
         File.Delete(PreviousPath(path));
-        foreach (var orphan in Directory.EnumerateFiles(directory, TempName(path, "*"))) File.Delete(orphan);
+        foreach (var orphan in Directory.EnumerateFiles(directory, $".{stem}.*.tmp")) File.Delete(orphan);
     }
 
     private static string TempName(string path, string unique) => $".{Path.GetFileName(path)}.{unique}.tmp";

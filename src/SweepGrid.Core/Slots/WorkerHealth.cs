@@ -30,6 +30,12 @@ public abstract record WorkerVerdict
     /// <summary>The node is shutting down and took the worker with it: the trial is handed back, not charged.</summary>
     public sealed record HandBack : WorkerVerdict;
 
+    /// <summary>
+    /// The worker stopped because its node went silent (a freeze longer than its silence limit): the
+    /// attempt is abandoned, not charged; the coordinator re-queues the trial as interrupted.
+    /// </summary>
+    public sealed record Abandon(string Reason) : WorkerVerdict;
+
     /// <summary>It died after its trial ended: replaced when the slot next needs one, nobody is blamed.</summary>
     public sealed record Replace : WorkerVerdict;
 
@@ -77,6 +83,8 @@ public sealed record WorkerHealth(int DeathsInRow, int FailedStartsInRow)
                 return Restarted(this);
             case WorkerPhase.UnderTrial when leaving:
                 return (this, new WorkerVerdict.HandBack());
+            case WorkerPhase.UnderTrial when exitCode == WorkerExit.NodeSilent:
+                return (this, new WorkerVerdict.Abandon(cause));
             case WorkerPhase.UnderTrial:
                 var next = this with { DeathsInRow = DeathsInRow + 1 };
                 return (next, new WorkerVerdict.ChargeTrial(cause, Backoff(next.DeathsInRow)));

@@ -6,10 +6,17 @@ namespace SweepGrid.Core.Workers;
 /// </summary>
 public static class WorkerExit
 {
+    /// <summary>
+    /// The exit code of a worker that stopped because its node sent nothing for its silence limit (the
+    /// node was frozen, and downed by now): not the trial's failure. 75 is EX_TEMPFAIL.
+    /// </summary>
+    public const int NodeSilent = 75;
+
     /// <param name="exitCode">As .NET reports it: 128 + the signal for a process a signal ended.</param>
     /// <param name="lastError">The last line the worker wrote to stderr (a native library's dying words), if any.</param>
     public static string Describe(int exitCode, string? lastError)
     {
+        if (exitCode == NodeSilent) return "its worker process stopped on its own: its node had sent nothing for its silence limit (frozen, or downed)";
         var what = exitCode > 128 && exitCode < 128 + 65 ? Signal(exitCode - 128) : $"exit code {exitCode}";
         return string.IsNullOrWhiteSpace(lastError) ? $"its worker process died: {what}" : $"its worker process died: {what}: {Clip(lastError.Trim())}";
     }

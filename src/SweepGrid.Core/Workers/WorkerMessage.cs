@@ -7,7 +7,7 @@ namespace SweepGrid.Core.Workers;
 /// <summary>
 /// What a training slot (in the node process) and its worker process (`sweepgrid worker`, the only
 /// process that loads libtorch) say to each other, one frame each (<see cref="WorkerFrames"/>). The
-/// slot sends a trial, says how many of its reports are stored, and at most asks to release it; the worker runs one trial at a time
+/// slot sends a trial, says how many of its reports are stored, that its node is alive, and at most asks to release it; the worker runs one trial at a time
 /// and reports its progress and its end. Numbers, ids and file paths only: no tensor crosses.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
@@ -15,6 +15,7 @@ namespace SweepGrid.Core.Workers;
 [JsonDerivedType(typeof(RunTrial), "run")]
 [JsonDerivedType(typeof(ReleaseTrial), "release")]
 [JsonDerivedType(typeof(ReportsStored), "stored")]
+[JsonDerivedType(typeof(NodeAlive), "alive")]
 [JsonDerivedType(typeof(TrialResumed), "resumed")]
 [JsonDerivedType(typeof(TrialEpochDone), "epoch")]
 [JsonDerivedType(typeof(TrialPointsDone), "points")]
@@ -63,8 +64,9 @@ public sealed record TrialStopped(int Epoch, bool Checkpointed) : WorkerMessage;
 /// attempt at once, its slot kills the worker: a trial stuck in native code cannot be asked.)
 /// </summary>
 /// <param name="Device">"cpu", "cuda" or "cuda:N".</param>
-/// <param name="CheckpointPath">Resumed from if it verifies, written every trial.CheckpointEveryEpochs epochs; null: none.</param>
-/// <param name="FinalWeightsPath">Where a completed trial's weights go; null: nowhere.</param>
+/// <param name="CheckpointPath">The trial's checkpoint (TRIAL.ckpt): the attempt writes TRIAL.aN.ckpt beside it every
+/// trial.CheckpointEveryEpochs epochs and resumes from the newest attempt's that verifies (CheckpointFile); null: none.</param>
+/// <param name="FinalWeightsPath">Where this attempt's weights go if it completes (TRIAL.aN.pt); null: nowhere.</param>
 public sealed record RunTrial(TrialSpec Trial, int Attempt, string Device, string? CheckpointPath, string? FinalWeightsPath) : WorkerMessage;
 
 /// <summary>Stop the running trial at the end of its epoch, checkpointed: its node is shutting down.</summary>
@@ -78,3 +80,15 @@ public sealed record ReleaseTrial : WorkerMessage
 /// spectrum frames, in the order sent) are stored durably: its next checkpoint need not carry them.
 /// </summary>
 public sealed record ReportsStored(string TrialId, int Attempt, int Count) : WorkerMessage;
+
+/// <summary>
+/// Sent by the slot every <see cref="Interval"/>: its node is alive and reading. A worker that hears
+/// nothing from its node for longer than its silence limit (the node frozen, or downed and about to be)
+/// stops training on its own, so a superseded attempt does not train on while its successor runs.
+/// </summary>
+public sealed record NodeAlive : WorkerMessage
+{
+    public static readonly NodeAlive Instance = new();
+
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+}

@@ -40,11 +40,12 @@ internal static class TrialCheckpoint
     /// previous generation is tried, then none (the trial starts over). Nothing is restored until a
     /// generation has passed every check.
     /// </remarks>
-    public static TrialPosition? TryRestore(string path, TrialSpec trial, TrainingSession session, out IReadOnlyList<string> rejected)
+    /// <param name="paths">The files to try, in order (each with its previous generation): this attempt's, then earlier attempts'.</param>
+    public static TrialPosition? TryRestore(IEnumerable<string> paths, TrialSpec trial, TrainingSession session, out IReadOnlyList<string> rejected)
     {
         var reasons = new List<string>();
         rejected = reasons;
-        foreach (var contents in CheckpointFile.ReadGood(path, reasons))
+        foreach (var (path, contents) in paths.SelectMany(p => CheckpointFile.ReadGood(p, reasons).Select(c => (p, c))))
         {
             TrialPosition? position;
             try

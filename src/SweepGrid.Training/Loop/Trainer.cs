@@ -32,7 +32,7 @@ public static class Trainer
         var device = ResolveDevice(options.Device);
         using var session = new TrainingSession(trial, data, device, options);
         var resumed = options.CheckpointPath is { } checkpoint
-            ? Checkpoints.TrialCheckpoint.TryRestore(checkpoint, trial, session, out _)
+            ? Checkpoints.TrialCheckpoint.TryRestore([checkpoint, .. options.EarlierCheckpoints ?? []], trial, session, out _)
             : null;
         var log = new ReportLog(observer, options.StoredReports);
         if (resumed is not null) log.Replay(resumed);

@@ -1,3 +1,4 @@
+using SweepGrid.Core.Checkpoints;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using SweepGrid.Core.Results;
@@ -12,11 +13,17 @@ namespace SweepGrid.Training.Workers;
 /// on glibc's arenas), and writes their progress and end back (<see cref="WorkerFrames"/>). A second
 /// thread reads the slot's frames while a trial runs, so a release reaches the trial at once. When
 /// the slot's end of the pipe closes (its node process died, however), <c>onSlotGone</c> runs: the
-/// process exits at once, mid-step if need be, so no orphan trains on.
+/// process exits at once, mid-step if need be, so no orphan trains on. A node that is alive but silent
+/// (frozen: a long pause, a stopped VM) closes nothing; with <c>nodeSilence</c>, a worker that has read
+/// no frame for that long (the node says <see cref="NodeAlive"/> every second) runs <c>onNodeSilent</c>
+/// and stops too: by then the cluster has downed the node and given its trial to another slot.
 /// </summary>
-public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner runner, Action onSlotGone)
+public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner runner, Action onSlotGone, TimeSpan? nodeSilence = null, Action? onNodeSilent = null)
 {
     private readonly BlockingCollection<Attempt> _attempts = new();
+
+    /// <summary>When the last frame from the slot was read (Stopwatch ticks).</summary>
+    private long _lastHeard = Stopwatch.GetTimestamp();
 
     /// <summary>The attempt last received, whose release token a release frame cancels.</summary>
     private volatile Attempt? _latest;
@@ -44,6 +51,7 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
         WorkerFrames.Write(toSlot, new WorkerReady(Environment.ProcessId, startupSeconds));
         var reader = new Thread(ReadFromSlot) { IsBackground = true, Name = "worker input" };
         reader.Start();
+        if (nodeSilence is { } limit) new Thread(() => WatchNode(limit)) { IsBackground = true, Name = "worker watchdog" }.Start();
         foreach (var attempt in _attempts.GetConsumingEnumerable())
         {
             WorkerFrames.Write(toSlot, RunOne(attempt));
@@ -57,8 +65,11 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
         {
             while (WorkerFrames.Read(fromSlot) is { } message)
             {
+                Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
                 switch (message)
                 {
+                    case NodeAlive:
+                        break;
                     case RunTrial run:
                         var attempt = new Attempt(run, new CancellationTokenSource());
                         _latest = attempt;
@@ -83,7 +94,7 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
 
                         break;
                     default:
-                        throw new InvalidDataException($"a worker takes run, stored and release frames, not {message.GetType().Name}");
+                        throw new InvalidDataException($"a worker takes run, stored, alive and release frames, not {message.GetType().Name}");
                 }
             }
         }
@@ -96,12 +107,28 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
         onSlotGone();
     }
 
+    /// <summary>Stops the worker (<c>onNodeSilent</c>) once the slot has been silent for longer than <paramref name="limit"/>.</summary>
+    private void WatchNode(TimeSpan limit)
+    {
+        while (true)
+        {
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Clamp(limit.TotalMilliseconds / 10, 10, 1000)));
+            var silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard));
+            if (silent <= limit) continue;
+            Console.Error.WriteLine($"worker: its node has sent nothing for {silent.TotalSeconds:F0} s (frozen, or downed); it stops training and writes nothing more");
+            (onNodeSilent ?? onSlotGone)();
+            return;
+        }
+    }
+
     /// <summary>The attempt's last frame: how it ended. Its progress frames are written as it runs.</summary>
     private WorkerMessage RunOne(Attempt attempt)
     {
         var run = attempt.Run;
-        var options = new TrainerOptions(Device: run.Device, CheckpointPath: run.CheckpointPath, FinalWeightsPath: run.FinalWeightsPath,
-            StoredReports: () => attempt.Stored);
+        // This attempt writes a checkpoint file of its own, and resumes from the newest attempt's it finds.
+        var options = new TrainerOptions(Device: run.Device, FinalWeightsPath: run.FinalWeightsPath, StoredReports: () => attempt.Stored,
+            CheckpointPath: run.CheckpointPath is { } trialPath ? CheckpointFile.ForAttempt(trialPath, run.Attempt) : null,
+            EarlierCheckpoints: run.CheckpointPath is { } earlier ? CheckpointFile.EarlierAttempts(earlier, run.Attempt) : null);
         try
         {
             var outcome = runner.Run(new TrialRun(run.Trial, new FrameObserver(toSlot), options, CancellationToken.None, attempt.Release.Token));

@@ -78,4 +78,30 @@ public sealed class CheckpointFileTests : IDisposable
         CheckpointFile.Delete(Path); // already gone
         CheckpointFile.Delete(System.IO.Path.Combine(_dir, "no-such-folder", "t.ckpt"));
     }
+
+    [Fact]
+    public void Each_attempt_has_a_file_of_its_own_and_resume_looks_at_the_newest_earlier_attempt_first()
+    {
+        var a1 = CheckpointFile.ForAttempt(Path, 1);
+        var a2 = CheckpointFile.ForAttempt(Path, 2);
+        var a10 = CheckpointFile.ForAttempt(Path, 10);
+        Assert.Equal(System.IO.Path.Combine(_dir, "sweep", "trial.a2.ckpt"), a2);
+        CheckpointFile.Write(Path, new Meta("t1", 1), [("model", [1])]); // as SweepGrid wrote it before 2026-12
+        CheckpointFile.Write(a1, new Meta("t1", 2), [("model", [2])]);
+        CheckpointFile.Write(a2, new Meta("t1", 3), [("model", [3])]);
+        CheckpointFile.Write(a2, new Meta("t1", 4), [("model", [4])]); // a2 now has both generations
+        CheckpointFile.Write(a10, new Meta("t1", 9), [("model", [9])]);
+        File.WriteAllBytes(System.IO.Path.Combine(_dir, "sweep", "trial.aX.ckpt"), [1]); // not an attempt's: ignored
+        File.WriteAllBytes(System.IO.Path.Combine(_dir, "sweep", "other.a1.ckpt"), [1]); // another trial's
+
+        Assert.Equal([a2, a1, Path], CheckpointFile.EarlierAttempts(Path, 3));
+        Assert.Equal([a10, a2, a1, Path], CheckpointFile.EarlierAttempts(Path, 11));
+        Assert.Equal([Path], CheckpointFile.EarlierAttempts(Path, 1));
+        Assert.Empty(CheckpointFile.EarlierAttempts(System.IO.Path.Combine(_dir, "nowhere", "trial.ckpt"), 3));
+
+        CheckpointFile.Delete(Path);
+
+        Assert.Equal(["other.a1.ckpt", "trial.aX.ckpt"],
+            Directory.GetFiles(System.IO.Path.GetDirectoryName(Path)!).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

@@ -121,6 +121,35 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void An_attempt_resumes_from_the_newest_earlier_attempts_checkpoint_and_writes_only_its_own()
+    {
+        var trial = SyntheticSweeps.Trial("", epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var trialPath = Path.Combine(_dir, "t.ckpt");
+        void RunAttempt(int attempt, int stopAfterEpoch)
+        {
+            using var cts = new CancellationTokenSource();
+            Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Run(trial, data, new Recorder(cancelAfterEpoch: stopAfterEpoch, cts),
+                new TrainerOptions(CheckpointPath: CheckpointFile.ForAttempt(trialPath, attempt), EarlierCheckpoints: CheckpointFile.EarlierAttempts(trialPath, attempt)),
+                cts.Token));
+        }
+
+        RunAttempt(1, stopAfterEpoch: 2);
+        RunAttempt(2, stopAfterEpoch: 3); // resumes from attempt 1's epoch 2, checkpoints epoch 3 in its own file
+        var attempt1 = File.ReadAllBytes(CheckpointFile.ForAttempt(trialPath, 1));
+        var third = new Recorder();
+        var outcome = Trainer.Run(trial, data, third,
+            new TrainerOptions(CheckpointPath: CheckpointFile.ForAttempt(trialPath, 3), EarlierCheckpoints: CheckpointFile.EarlierAttempts(trialPath, 3)),
+            CancellationToken.None);
+
+        Assert.Equal(3, outcome.ResumedFromEpoch);
+        Assert.Equal(3, third.ResumedAfter);
+        // Attempt 1's file is as attempt 1 left it: no later attempt wrote over it.
+        Assert.Equal(attempt1, File.ReadAllBytes(CheckpointFile.ForAttempt(trialPath, 1)));
+        Assert.False(File.Exists(trialPath));
+    }
+
+    [Fact]
     public void A_released_trial_checkpoints_the_epoch_it_was_in_and_resumes_from_it_bit_for_bit()
     {
         // No periodic checkpoints: the only checkpoint is the one the release writes.

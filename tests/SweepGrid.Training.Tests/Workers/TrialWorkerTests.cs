@@ -49,4 +49,30 @@ public sealed class TrialWorkerTests
         toWorker.Dispose();
         Assert.True(worker.Join(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public void A_worker_whose_node_goes_silent_mid_trial_stops_on_its_own_and_one_that_hears_from_it_does_not()
+    {
+        var trial = SyntheticSweeps.Trial();
+        using var toWorker = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var fromWorker = new AnonymousPipeServerStream(PipeDirection.In);
+        var input = new AnonymousPipeClientStream(PipeDirection.In, toWorker.ClientSafePipeHandle);
+        var output = new AnonymousPipeClientStream(PipeDirection.Out, fromWorker.ClientSafePipeHandle);
+        using var silent = new ManualResetEventSlim();
+        // A trial that would run for a minute, on a node that sends one frame and then nothing (frozen).
+        var worker = new Thread(() => new TrialWorker(input, output, new NoOpTrialRunner(TimeSpan.FromMinutes(1)), () => { },
+            nodeSilence: TimeSpan.FromSeconds(5), onNodeSilent: silent.Set).Run(0)) { IsBackground = true };
+        worker.Start();
+
+        Assert.IsType<WorkerReady>(WorkerFrames.Read(fromWorker));
+        WorkerFrames.Write(toWorker, new RunTrial(trial, 1, "cpu", null, null));
+        for (int i = 0; i < 3; i++)
+        {
+            Thread.Sleep(1000);
+            WorkerFrames.Write(toWorker, NodeAlive.Instance); // alive: each frame restarts the silence
+        }
+
+        Assert.False(silent.IsSet, "the worker stopped although its node kept saying it was alive");
+        Assert.True(silent.Wait(TimeSpan.FromSeconds(30)), "the worker trained on with its node silent");
+    }
 }
