@@ -121,6 +121,30 @@ public sealed class ClusterProcess : IDisposable
         if (kill(_process.Id, SigStop) != 0) throw new InvalidOperationException($"kill -STOP {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
     }
 
+    /// <summary>The worker processes this process started (its children), from /proc.</summary>
+    public IReadOnlyList<int> Children() =>
+        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == _process.Id).ToList();
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>SIGSTOP or SIGCONT to another process (a worker of this one).</summary>
+    public static void Signal(int pid, bool stop)
+    {
+        if (kill(pid, stop ? SigStop : SigCont) != 0) throw new InvalidOperationException($"kill -{(stop ? "STOP" : "CONT")} {pid} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
     /// <summary>SIGCONT: a frozen process carries on where it stopped.</summary>
     public void Thaw()
     {
