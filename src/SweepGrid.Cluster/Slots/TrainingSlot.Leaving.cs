@@ -1,10 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using SweepGrid.Core.Checkpoints;
-using SweepGrid.Core.Results;
-using SweepGrid.Core.Slots;
 using SweepGrid.Core.Trials;
-using SweepGrid.Core.Workers;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
 

@@ -3,8 +3,6 @@ using Akka.Event;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Cluster.Recording;
 using SweepGrid.Cluster.Workers;
-using SweepGrid.Core.Checkpoints;
-using SweepGrid.Core.Results;
 using SweepGrid.Core.Slots;
 using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
