@@ -97,6 +97,20 @@ public sealed class TrainingSlotWorkerSpec : StoreTestKit
     }
 
     [Fact]
+    public void An_idle_slot_whose_request_was_lost_asks_again_as_a_repeat_though_it_tells_its_worker_it_is_alive_every_second()
+    {
+        var coordinator = CreateTestProbe();
+        Sys.ActorOf(TrainingSlotProtocol.Props("slot-0", coordinator.Ref, Results, "cpu", new InProcessWorkers(() => new NoOpTrialRunner(TimeSpan.Zero))));
+        Assert.False(coordinator.ExpectMsg<RequestWork>(Wait).Again);
+
+        // Nobody answers (the director's node died with the request): the slot asks again after 10 s.
+        var again = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(30));
+
+        Assert.True(again.Again);
+        Assert.Equal("slot-0", again.Slot);
+    }
+
+    [Fact]
     public void An_assignment_from_anyone_but_the_coordinator_is_ignored()
     {
         var trials = TestStores.Trials("stranger", seeds: 1);

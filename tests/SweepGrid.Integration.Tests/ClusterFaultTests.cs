@@ -78,7 +78,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         await Node("b2", "worker", TestMachine.FreePort(), a2);
         var resume = Start("resume", "resume", "faults", "--seed", $"127.0.0.1:{a2}");
 
-        Assert.Equal(0, await resume.WaitForExit(Sweep));
+        Assert.Equal(0, await WaitForExit(resume, Sweep));
         Assert.Contains(resume.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
         AssertExactlyOnce();
         // Trials finished before the stop were not started again.

@@ -37,7 +37,7 @@ public sealed class ClusterFreezeTests : SqliteClusterHarness
         nodeB.Thaw();
         if (withItsWorker) foreach (var worker in workers) ClusterProcess.Signal(worker, stop: false);
 
-        Assert.Equal(0, await submit.WaitForExit(Sweep));
+        Assert.Equal(0, await WaitForExit(submit, Sweep));
         // The woken node learns that it was downed and stops.
         Assert.Equal(1, await nodeB.WaitForExit(TimeSpan.FromMinutes(2)));
         Assert.Contains("node stopped: the cluster removed it (see the log)", nodeB.Lines);

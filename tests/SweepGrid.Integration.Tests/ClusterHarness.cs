@@ -72,7 +72,9 @@ public abstract class ClusterHarness : IDisposable
     {
         foreach (var p in _processes) p.Dispose();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        // SWEEPGRID_KEEP_TEST_DIRS=1 keeps the folder (the nodes' logs, the store) for a look after a failure.
+        if (System.Environment.GetEnvironmentVariable("SWEEPGRID_KEEP_TEST_DIRS") is null) Directory.Delete(_dir, recursive: true);
+        else Console.Error.WriteLine($"kept {_dir}");
     }
 
     /// <param name="extra">More arguments for `sweepgrid node` (one slot unless they give --slots).</param>
@@ -170,6 +172,25 @@ public abstract class ClusterHarness : IDisposable
         return details.Count == 0 ? "(no crash in the logs)" : string.Join('\n', details);
     }
 
+    /// <summary>
+    /// <see cref="ClusterProcess.WaitForExit"/>, and on a timeout the last lines of every process of the
+    /// test besides its own: why a sweep stood still is in the nodes' lines, which are gone afterwards.
+    /// </summary>
+    protected async Task<int> WaitForExit(ClusterProcess process, TimeSpan timeout)
+    {
+        try
+        {
+            return await process.WaitForExit(timeout);
+        }
+        catch (TimeoutException e)
+        {
+            var others = _processes.Where(p => p != process).Select(p =>
+                $"--- {p.Name}{(p.HasExited ? $" (exited {p.ExitCode})" : "")}:\n" +
+                string.Join('\n', p.Lines.Where(l => !l.StartsWith("   at ", StringComparison.Ordinal)).TakeLast(25)));
+            throw new TimeoutException($"{e.Message}\n{string.Join('\n', others)}", e);
+        }
+    }
+
     protected static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
@@ -193,7 +214,7 @@ public abstract class ClusterHarness : IDisposable
     /// <summary>The client saw every trial complete, exactly once, and the killed trial moved and resumed from its checkpoint.</summary>
     protected async Task AssertCompletedWithResumed(ClusterProcess submit, string killed)
     {
-        Assert.Equal(0, await submit.WaitForExit(Sweep));
+        Assert.Equal(0, await WaitForExit(submit, Sweep));
         Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
         AssertExactlyOnce();
         var row = TrialRow(killed);

@@ -59,7 +59,7 @@ public sealed class ClusterScaleTests : SqliteClusterHarness
             grid { seed = [1, 2] }
             metrics { flatness = [] }
             """), a);
-        Assert.Equal(0, await remote.WaitForExit(Sweep));
+        Assert.Equal(0, await WaitForExit(remote, Sweep));
         Assert.Contains("sweep remote-data: 2 completed, 0 diverged, 0 failed", remote.Lines);
 
         // 2,000 tiny trials, trained for real, submitted and followed from a client without the files.

@@ -47,7 +47,7 @@ public sealed class ClusterTlsTests : SqliteClusterHarness
         }
 
         var submit = Submit(sweep, a);
-        Assert.Equal(0, await submit.WaitForExit(Sweep));
+        Assert.Equal(0, await WaitForExit(submit, Sweep));
         Assert.Contains("sweep tls: 2 completed, 0 diverged, 0 failed", submit.Lines);
         Assert.Equal(["tls"], Rows("SELECT sweep FROM sweeps").Select(r => (string)r[0]!));
         var log = string.Concat(Directory.GetFiles(Path.Combine(Store, "logs"), $"node-{a}-*.log").Select(File.ReadAllText));

@@ -47,7 +47,7 @@ public sealed class PostgresClusterFaultTests : ClusterHarness, IClassFixture<Po
         await Task.Delay(TimeSpan.FromSeconds(10));
         _server.Resume();
 
-        Assert.Equal(0, await submit.WaitForExit(Sweep));
+        Assert.Equal(0, await WaitForExit(submit, Sweep));
         Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
         AssertExactlyOnce();
         // The outage did hit the writers: journal writes failed while the server was down.

@@ -23,22 +23,8 @@ public sealed class TrialIsolationTests : SqliteClusterHarness
     }
 
     /// <summary>The worker processes of a node: its children running `sweepgrid worker`.</summary>
-    private static List<int> Workers(int node) =>
-        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0).Where(pid => pid > 0)
-            .Where(pid => ParentOf(pid) == node && Command(pid).Contains("worker", StringComparison.Ordinal)).ToList();
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
+    private static List<int> Workers(ClusterProcess node) =>
+        node.Children().Where(pid => Command(pid).Contains("worker", StringComparison.Ordinal)).ToList();
 
     private static string Command(int pid)
     {
@@ -62,7 +48,7 @@ public sealed class TrialIsolationTests : SqliteClusterHarness
 
         // Seed 2's worker aborts natively (SIGABRT) after its first epoch, every attempt.
         var isolation = SubmitSweep("isolation", "grid { seed = [1, 2, 3, 4, 5, 6] }", a);
-        Assert.Equal(1, await isolation.WaitForExit(Sweep)); // a failed trial
+        Assert.Equal(1, await WaitForExit(isolation, Sweep)); // a failed trial
         Assert.Contains("sweep isolation: 5 completed, 0 diverged, 1 failed", isolation.Lines);
         SqliteConnection.ClearAllPools();
         var rows = Rows("SELECT seed, status, attempts, reason FROM trials WHERE sweep = 'isolation' ORDER BY seed");
@@ -77,14 +63,14 @@ public sealed class TrialIsolationTests : SqliteClusterHarness
 
         // A model too large for --slot-memory 4G (6.4 GB of weights): the allocator refuses, in the worker.
         var blowup = SubmitSweep("blowup", "model { hidden = [40000, 40000] }", a);
-        Assert.Equal(1, await blowup.WaitForExit(Sweep));
+        Assert.Equal(1, await WaitForExit(blowup, Sweep));
         Assert.Contains("sweep blowup: 0 completed, 0 diverged, 1 failed", blowup.Lines);
         Assert.Contains("can't allocate memory", (string)Rows("SELECT reason FROM trials WHERE sweep = 'blowup'").Single()[0]!);
 
         // The node came through both: the next sweep runs, the node never loaded libtorch, its workers did.
         var after = SubmitSweep("after", "grid { seed = [1, 3] }", a); // seed 2 would abort again
-        Assert.Equal(0, await after.WaitForExit(Sweep));
-        var workers = Workers(node.ProcessId);
+        Assert.Equal(0, await WaitForExit(after, Sweep));
+        var workers = Workers(node);
         Assert.Equal(2, workers.Count);
         Assert.False(LoadedLibtorch(node.ProcessId), "the node process mapped libtorch");
         Assert.All(workers, w => Assert.True(LoadedLibtorch(w), $"worker {w} did not load libtorch"));

@@ -96,7 +96,11 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         public static readonly AskSoon Instance = new();
     }
 
-    private sealed record TellWorkerAlive
+    /// <summary>
+    /// Not a sign of life for the idle slot's receive timeout: every message resets it, and this one
+    /// comes every second, so the slot would never ask for work again after a request that got lost.
+    /// </summary>
+    private sealed record TellWorkerAlive : INotInfluenceReceiveTimeout
     {
         public static readonly TellWorkerAlive Instance = new();
     }
