@@ -1,5 +1,13 @@
 using SweepGrid.Cli;
 
+// An exception on a thread that is not the command's (a library's callback, a timer) ends the process
+// with SIGABRT; the node's log file should say what it was, not only its stderr, which may be gone.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Serilog.Log.Fatal(e.ExceptionObject as Exception, "Unhandled exception on a thread of this process; it ends");
+    Serilog.Log.CloseAndFlush();
+};
+
 var exitCode = await Cli.InvokeAsync(args, Console.Out, Console.Error);
 await Serilog.Log.CloseAndFlushAsync();
 return exitCode;

@@ -26,7 +26,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         var released = await TrialTwoEpochsInOn(submit, b, checkpointed: false);
         nodeB.Terminate();
 
-        Assert.Equal(0, await nodeB.WaitForExit(TimeSpan.FromMinutes(2)));
+        await AssertExits(0, nodeB, TimeSpan.FromMinutes(2));
         Assert.Contains(nodeB.Lines, l => l.StartsWith($"released trial {released} ", StringComparison.Ordinal) && l.Contains("checkpointed", StringComparison.Ordinal));
         Assert.Contains("node left the cluster", nodeB.Lines);
         await AssertCompletedWithResumed(submit, released);

@@ -39,7 +39,7 @@ public sealed class ClusterFreezeTests : SqliteClusterHarness
 
         Assert.Equal(0, await WaitForExit(submit, Sweep));
         // The woken node learns that it was downed and stops.
-        Assert.Equal(1, await nodeB.WaitForExit(TimeSpan.FromMinutes(2)));
+        await AssertExits(1, nodeB, TimeSpan.FromMinutes(2));
         Assert.Contains("node stopped: the cluster removed it (see the log)", nodeB.Lines);
         Assert.Contains(submit.Lines, l => l.Contains($"sweep faults: {Trials} completed, 0 diverged, 0 failed", StringComparison.Ordinal));
         AssertExactlyOnce();

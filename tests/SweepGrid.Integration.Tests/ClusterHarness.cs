@@ -191,6 +191,13 @@ public abstract class ClusterHarness : IDisposable
         }
     }
 
+    /// <summary>The process ends with <paramref name="expected"/>; if not, the failure shows its last lines (why is in them).</summary>
+    protected async Task AssertExits(int expected, ClusterProcess process, TimeSpan timeout)
+    {
+        int code = await WaitForExit(process, timeout);
+        Assert.True(code == expected, $"{process.Name} exited {code}, not {expected}; its last lines:\n{string.Join('\n', process.Lines.TakeLast(60))}");
+    }
+
     protected static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>

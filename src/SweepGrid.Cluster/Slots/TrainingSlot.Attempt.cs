@@ -142,6 +142,8 @@ internal sealed partial class TrainingSlot
     {
         Receive<CheckOutbox>(_ =>
         {
+            // A node that stood still has not been waiting for its store: it stops before judging it.
+            if (StoodStill(trial, recorder)) return;
             var now = DateTime.UtcNow;
             if (_outbox.Stalled(now) >= GiveUpStoringAfter)
             {
@@ -152,7 +154,7 @@ internal sealed partial class TrainingSlot
                 return;
             }
 
-            if (!_outbox.ResendDue(now, ResendAfter) || StoodStill(trial, recorder)) return;
+            if (!_outbox.ResendDue(now, ResendAfter)) return;
             _log.Warning("Trial {TrialId} of sweep {SweepId}: {Count} report(s) not yet stored after {Seconds:F0} s; sending them again",
                 trial.TrialId, trial.SweepName, _outbox.Count, _outbox.Stalled(now).TotalSeconds);
             foreach (var report in _outbox.Pending) recorder.Tell(report);
