@@ -46,6 +46,12 @@ public static class FlatnessSuite
                             SubspaceDimension: metric == "sharpness" ? 0 : spec.Sharpness.SubspaceDimension);
                         var sharp = EpsilonSharpness.Measure(loss, parameters, settings, generator);
                         records.Add(new FlatnessRecord(epoch, metric, sharp.Sharpness, clock.Elapsed.TotalSeconds, spec.Sharpness.Steps));
+                        // The ascent wrote the parameters in place (and put them back): a Hessian operator built
+                        // before holds a graph of their old versions, which autograd refuses to differentiate
+                        // again ("modified by an inplace operation", an abort in the worker). The next metric
+                        // that needs one builds it anew; a finished quadrature's numbers stay valid.
+                        hessian?.Dispose();
+                        hessian = null;
                         break;
                     case "hessian-top" or "hessian-trace" when spec.HessianOrDefault is { Method: "lanczos" } lanczos:
                         // Both from one set of Lanczos runs: whichever is measured first pays for them, the other costs nothing more.
