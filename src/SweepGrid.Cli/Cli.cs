@@ -234,10 +234,10 @@ internal static partial class Cli
             foreach (var line in e.Lines) error.WriteLine($"error: {line}");
             return ExitCodes.BadInput;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or Core.Files.RefusedFileException)
         {
             // Data read from a file or a store that is not what SweepGrid wrote (a damaged file, a name
-            // that is not a name): nothing is done with it.
+            // that is not a name, a FIFO where a file should be): nothing is done with it.
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }

@@ -126,7 +126,17 @@ public static class IdxFile
     private static Stream Open(string path)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "file not found");
-        Stream file = File.OpenRead(path);
+        Stream file;
+        try
+        {
+            // A dataset may be linked into place; a FIFO or a device (an endless /dev/zero) is not one.
+            file = Core.Files.RegularFile.OpenRead(path, followLinks: true);
+        }
+        catch (Core.Files.RefusedFileException e)
+        {
+            throw new DataFormatException(path, $"refused, {e.What}");
+        }
+
         if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return new BufferedStream(file, 1 << 16);
         return new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 16);
     }

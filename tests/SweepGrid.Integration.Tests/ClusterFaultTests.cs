@@ -71,6 +71,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         var epochsBefore = Rows("SELECT trial, count(*) FROM epochs WHERE sweep = 'faults' GROUP BY trial").ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
         // A trial whose outcome was stored in the moment before its slot deleted the checkpoint is finished, not checkpointed.
         var checkpointed = CheckpointedTrials().Except(finishedBefore).ToList();
+        var filesAtKill = string.Join(", ", Directory.GetFiles(Path.Combine(Store, "checkpoints", "faults")).Select(Path.GetFileName));
         Assert.True(checkpointed.Count > 0, "no checkpoint; the store holds: " + string.Join(", ", Directory.GetFileSystemEntries(Store, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Store, f))));
 
         int a2 = TestMachine.FreePort();
@@ -85,7 +86,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         Assert.DoesNotContain(resume.Lines, l => Words(l) is [_, "start", var id, ..] && finishedBefore.Contains(id));
         foreach (var trial in finishedBefore) Assert.Equal(1, TrialRow(trial).Attempts);
         // Every trial that had a checkpoint when everything died resumed from it.
-        Assert.All(checkpointed, t => Assert.True(TrialRow(t).ResumedFromEpoch >= 1, $"trial {t} had a checkpoint but started over"));
+        Assert.All(checkpointed, t => Assert.True(TrialRow(t).ResumedFromEpoch >= 1, $"trial {t} had a checkpoint but started over (checkpoints at the kill: {filesAtKill})\n{TrialStory(t)}"));
         Assert.All(epochsBefore, e => Assert.True(e.Value <= Epochs));
     }
 

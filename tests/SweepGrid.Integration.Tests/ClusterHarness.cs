@@ -148,6 +148,22 @@ public abstract class ClusterHarness : IDisposable
     }
 
     /// <summary>
+    /// Everything the store says about one trial: the coordinator's and the recorder's journal events,
+    /// its row, and its lines in the nodes' logs, for a failed assertion about it (the folder is gone after).
+    /// </summary>
+    protected string TrialStory(string trial)
+    {
+        var journal = Rows($"SELECT persistence_id, manifest, CAST(message AS TEXT) FROM journal WHERE CAST(message AS TEXT) LIKE '%{trial}%' " +
+                           $"OR persistence_id LIKE '%{trial}%' ORDER BY ordering", journal: true)
+            .Select(r => $"  {r[0]} {r[1]}: {((string)r[2]!)[..Math.Min(200, ((string)r[2]!).Length)]}");
+        var logs = SweepGrid.Store.Logs.TrialLog.Read(Store, "faults", trial).Select(l => $"  {l.Time:HH:mm:ss.fff} {l.Level}: {l.Message}");
+        var files = Directory.Exists(Store)
+            ? Directory.GetFileSystemEntries(Store, $"{trial}*", SearchOption.AllDirectories).Select(f => $"  {Path.GetRelativePath(Store, f)}")
+            : [];
+        return $"trial {trial}: journal:\n{string.Join('\n', journal)}\nlog:\n{string.Join('\n', logs)}\nfiles now:\n{string.Join('\n', files)}";
+    }
+
+    /// <summary>
     /// The stacks of crashed attempts, from the nodes' log files in the store (the journal keeps only
     /// the first line): what a failed assertion about failures needs to say, since the folder is gone after.
     /// </summary>

@@ -47,7 +47,7 @@ internal static class DashboardServer
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(bind, port));
         var app = builder.Build();
-        var site = new Site(store, new TrialLogIndex(store.Directory));
+        var site = new Site(store, new TrialLogIndex(store.Directory, refused => Serilog.Log.Warning("Dashboard: {Refused}", refused)));
 
         app.MapGet("/", (HttpContext c) => site.Page(c, () => (200, DashboardPages.Sweeps(store.Describe, site.SweepLines(), DateTimeOffset.UtcNow))));
         app.MapGet("/sweeps/{sweep}", (HttpContext c, string sweep) => site.Page(c, () => site.SweepPage(sweep)));

@@ -68,7 +68,8 @@ public sealed record NodeHealth(string Address, string Member, bool StoreReachab
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<NodeHealth>(File.ReadAllText(path), Json)
+            // A health file is a few hundred bytes; a FIFO or an endless file in its place is refused unread.
+            return JsonSerializer.Deserialize<NodeHealth>(Core.Files.RegularFile.ReadAllText(path, 1 << 20), Json)
                    ?? throw new InvalidDataException($"{path}: empty health file");
         }
         catch (JsonException e)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using SweepGrid.Core.Files;
 
 namespace SweepGrid.Core.Checkpoints;
 
@@ -103,10 +104,17 @@ public static class CheckpointFile
         }
     }
 
-    /// <summary>Reads and verifies one file; throws <see cref="InvalidDataException"/> saying what is wrong.</summary>
-    public static Contents Read(string path)
+    /// <summary>The most a checkpoint can be read into: one array.</summary>
+    public const long MaxBytes = int.MaxValue;
+
+    /// <summary>
+    /// Reads and verifies one file; throws <see cref="InvalidDataException"/> saying what is wrong, and
+    /// <see cref="RefusedFileException"/> before reading anything that is not a regular file of at most
+    /// <paramref name="maxBytes"/> (a FIFO would block the worker, a link to /dev/zero never ends).
+    /// </summary>
+    public static Contents Read(string path, long maxBytes = MaxBytes)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = RegularFile.ReadAllBytes(path, Math.Min(maxBytes, MaxBytes));
         if (bytes.Length < Magic.Length + 4 + HashLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             throw new InvalidDataException($"{path}: not a SweepGrid checkpoint");
@@ -121,6 +129,7 @@ public static class CheckpointFile
         int at = Magic.Length;
         int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(body[at..]);
         at += 4;
+        if (headerLength < 0 || headerLength > body.Length - at) throw new InvalidDataException($"{path}: header length {headerLength} runs past the end");
         var header = JsonSerializer.Deserialize<Header>(body.Slice(at, headerLength))
             ?? throw new InvalidDataException($"{path}: empty header");
         at += headerLength;
@@ -140,29 +149,32 @@ public static class CheckpointFile
     /// The newest checkpoint at <paramref name="path"/> that verifies: the current file, else the
     /// previous generation; null when neither exists or verifies (the reasons are in <paramref name="rejected"/>).
     /// </summary>
-    public static Contents? ReadLastGood(string path, out IReadOnlyList<string> rejected)
+    public static Contents? ReadLastGood(string path, out IReadOnlyList<string> rejected, long maxBytes = MaxBytes)
     {
         var reasons = new List<string>();
         rejected = reasons;
-        return ReadGood(path, reasons).FirstOrDefault();
+        return ReadGood(path, reasons, maxBytes).FirstOrDefault();
     }
 
     /// <summary>
     /// Each generation at <paramref name="path"/> that verifies, newest first, so that a caller that finds
     /// the newest unusable (a header it cannot interpret) falls back to the previous one. The reasons
-    /// the others did not verify are added to <paramref name="rejected"/>.
+    /// the others did not verify, or were refused unread, are added to <paramref name="rejected"/>.
     /// </summary>
-    public static IEnumerable<Contents> ReadGood(string path, List<string> rejected)
+    public static IEnumerable<Contents> ReadGood(string path, List<string> rejected, long maxBytes = MaxBytes)
     {
         foreach (var candidate in new[] { path, PreviousPath(path) })
         {
-            if (!File.Exists(candidate)) continue;
             Contents contents;
             try
             {
-                contents = Read(candidate);
+                contents = Read(candidate, maxBytes);
             }
-            catch (Exception e) when (e is InvalidDataException or JsonException or IOException or NotSupportedException)
+            catch (FileNotFoundException)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is InvalidDataException or JsonException or IOException or NotSupportedException or UnauthorizedAccessException)
             {
                 rejected.Add(e.Message);
                 continue;

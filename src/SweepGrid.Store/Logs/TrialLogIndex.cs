@@ -1,4 +1,5 @@
 using System.Text;
+using SweepGrid.Core.Files;
 using SweepGrid.Core.Sweeps;
 
 namespace SweepGrid.Store.Logs;
@@ -10,15 +11,23 @@ namespace SweepGrid.Store.Logs;
 /// was appended since the last look is read: log files only grow, and one that shrank (truncated, or
 /// replaced by a shorter one) is indexed again from its start. A line still being written (no newline yet) waits for the next
 /// look. Safe for concurrent requests.
+/// The files are not trusted: only regular files are opened (a FIFO or a link to /dev/zero in logs/ is
+/// refused unread and reported once through <paramref name="onRefused"/>), a line longer than
+/// <see cref="MaxLineBytes"/> is passed over without being held, and a page reads at most
+/// <see cref="TrialLog.MaxLines"/> lines of one trial from each file.
 /// </summary>
-public sealed class TrialLogIndex(string storeDirectory)
+public sealed class TrialLogIndex(string storeDirectory, Action<string>? onRefused = null)
 {
+    /// <summary>Longer than any line SweepGrid writes (an exception's stack is a few kB): a longer one is not ours.</summary>
+    public const int MaxLineBytes = 256 * 1024;
+
     /// <summary>The trial id property as CompactJsonFormatter writes it, in the file's bytes.</summary>
     private static readonly byte[] Marker = "\"TrialId\":\""u8.ToArray();
 
     private const int TrialIdLength = 12;
 
     private readonly Dictionary<string, FileIndex> _files = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <summary>Where each trial's lines start in one file, and how much of it has been read.</summary>
@@ -54,7 +63,8 @@ public sealed class TrialLogIndex(string storeDirectory)
 
                 var index = Update(file, stream);
                 if (!index.Lines.TryGetValue(trial, out var spans)) continue;
-                foreach (var (offset, length) in spans)
+                // A file's lines are in time order: its last ones are all a page can show of it.
+                foreach (var (offset, length) in spans.TakeLast(TrialLog.MaxLines))
                 {
                     var bytes = new byte[length];
                     stream.Position = offset;
@@ -67,14 +77,19 @@ public sealed class TrialLogIndex(string storeDirectory)
         return lines.OrderBy(l => l.Time).TakeLast(TrialLog.MaxLines).ToList();
     }
 
-    private static FileStream? Open(string file)
+    private FileStream? Open(string file)
     {
         try
         {
-            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return RegularFile.OpenRead(file);
         }
         catch (FileNotFoundException)
         {
+            return null;
+        }
+        catch (Exception e) when (e is RefusedFileException or UnauthorizedAccessException)
+        {
+            if (_refused.Add(file)) onRefused?.Invoke($"store logs: {e.Message}");
             return null;
         }
     }
@@ -86,21 +101,30 @@ public sealed class TrialLogIndex(string storeDirectory)
         stream.Position = index.Indexed;
         var buffer = new byte[1 << 16];
         var line = new MemoryStream();
+        bool overlong = false; // the line so far is longer than MaxLineBytes: not held, not indexed
         long chunkStart = index.Indexed, lineStart = index.Indexed;
         int read;
+        void Hold(int from, int count)
+        {
+            overlong |= line.Length + count > MaxLineBytes;
+            if (overlong) line.SetLength(0);
+            else line.Write(buffer, from, count);
+        }
+
         while ((read = stream.Read(buffer)) > 0)
         {
             IndexedBytes += read;
             int from = 0;
             for (int newline; (newline = Array.IndexOf(buffer, (byte)'\n', from, read - from)) >= 0; from = newline + 1)
             {
-                line.Write(buffer, from, newline - from);
-                Add(index, line.GetBuffer().AsSpan(0, (int)line.Length), lineStart);
+                Hold(from, newline - from);
+                if (!overlong) Add(index, line.GetBuffer().AsSpan(0, (int)line.Length), lineStart);
                 lineStart = chunkStart + newline + 1;
                 line.SetLength(0);
+                overlong = false;
             }
 
-            line.Write(buffer, from, read - from);
+            Hold(from, read - from);
             chunkStart += read;
         }
 

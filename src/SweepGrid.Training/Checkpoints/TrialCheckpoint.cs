@@ -45,7 +45,8 @@ internal static class TrialCheckpoint
     {
         var reasons = new List<string>();
         rejected = reasons;
-        foreach (var (path, contents) in paths.SelectMany(p => CheckpointFile.ReadGood(p, reasons).Select(c => (p, c))))
+        long maxBytes = MaxBytes(session);
+        foreach (var (path, contents) in paths.SelectMany(p => CheckpointFile.ReadGood(p, reasons, maxBytes).Select(c => (p, c))))
         {
             TrialPosition? position;
             try
@@ -77,4 +78,12 @@ internal static class TrialCheckpoint
 
         return null;
     }
+
+    /// <summary>
+    /// The largest checkpoint this session's trial can have written: the model's state and the optimizer's
+    /// (SGD's momentum or Adam's two moments, each the parameters' size) are at most 4 times the model's,
+    /// and the header's unconfirmed reports (an epoch's points at most) are megabytes; 256 MiB spare. A
+    /// larger file is not this trial's checkpoint and is refused unread.
+    /// </summary>
+    public static long MaxBytes(TrainingSession session) => Math.Min(CheckpointFile.MaxBytes, 4 * session.StateBytes + (256L << 20));
 }

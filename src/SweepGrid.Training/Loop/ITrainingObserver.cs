@@ -34,6 +34,11 @@ public interface ITrainingObserver
     {
     }
 
+    /// <summary>A checkpoint file was not used, and why (damaged, another trial's, refused unread); the trial starts from an older one or afresh.</summary>
+    void OnCheckpointRejected(string reason)
+    {
+    }
+
     /// <summary>A checkpoint of this epoch was written: its size and the seconds it took (not a report: nothing stores it).</summary>
     void OnCheckpointed(int epoch, long bytes, double seconds)
     {

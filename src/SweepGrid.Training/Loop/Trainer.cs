@@ -31,9 +31,12 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         var device = ResolveDevice(options.Device);
         using var session = new TrainingSession(trial, data, device, options);
+        IReadOnlyList<string> rejected = [];
         var resumed = options.CheckpointPath is { } checkpoint
-            ? Checkpoints.TrialCheckpoint.TryRestore([checkpoint, .. options.EarlierCheckpoints ?? []], trial, session, out _)
+            ? Checkpoints.TrialCheckpoint.TryRestore([checkpoint, .. options.EarlierCheckpoints ?? []], trial, session, out rejected)
             : null;
+        // A checkpoint passed over is said, not dropped: the trial starts from an older one, or afresh.
+        foreach (var reason in rejected) observer.OnCheckpointRejected(reason);
         var log = new ReportLog(observer, options.StoredReports);
         if (resumed is not null) log.Replay(resumed);
         long steps = resumed?.Steps ?? 0;

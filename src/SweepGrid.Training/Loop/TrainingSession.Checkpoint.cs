@@ -19,6 +19,9 @@ internal sealed partial class TrainingSession
 
     public (double PathLength, double LastStepLength) StepLengths => (_pathLength.item<double>(), _lastStepLength.item<double>());
 
+    /// <summary>The bytes of the model's parameters and buffers (its state, as a checkpoint's model section holds it).</summary>
+    public long StateBytes => _model.state_dict().Values.Sum(t => t.NumberOfElements * t.ElementSize);
+
     public IReadOnlyList<(string Name, byte[] Bytes)> CaptureState()
     {
         var sections = new List<(string, byte[])>

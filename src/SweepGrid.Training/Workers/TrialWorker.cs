@@ -159,6 +159,9 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
         public void OnSpectrum(SpectrumRecord record) => WorkerFrames.Write(toSlot, new TrialSpectrumDone(record));
 
         public void OnResumed(int epoch) => WorkerFrames.Write(toSlot, new TrialResumed(epoch));
+
+        /// <summary>On stderr, which the slot writes to its node's log: one line per file passed over.</summary>
+        public void OnCheckpointRejected(string reason) => Console.Error.WriteLine($"worker: a checkpoint was not used, the trial starts from an older one or afresh: {reason}");
     }
 
     /// <summary>Seconds since this process started (what <see cref="WorkerReady"/> reports).</summary>

@@ -86,6 +86,31 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.StartsWith("/*", (await http.GetStringAsync("/assets/uPlot.iife.min.js")).TrimStart()[..2]);
     }
 
+    /// <summary>
+    /// A FIFO in logs/ hung every trial page (and the index, and SIGTERM); a link to /dev/zero took 18 s a
+    /// page and grew serve by gigabytes. Both are refused unread: the page comes at once, from the real logs.
+    /// </summary>
+    [Fact]
+    public async Task A_fifo_and_an_endless_file_among_the_logs_are_refused_and_the_trial_page_comes_at_once()
+    {
+        await RunSweep();
+        var logs = Path.Combine(Store, "logs");
+        HostileFiles.Fifo(Path.Combine(logs, "node-fifo-20261201.log"));
+        File.CreateSymbolicLink(Path.Combine(logs, "node-zero-20261201.log"), "/dev/zero");
+        var (app, http) = await Serve();
+        await using var _ = app;
+        var trial = new ResultsStore(Store).Read.Trials("dash")[1].Trial;
+        http.Timeout = TimeSpan.FromSeconds(20);
+
+        var index = await http.GetAsync("/");
+        var first = await http.GetStringAsync($"/sweeps/dash/trials/{trial}");
+        var again = await http.GetStringAsync($"/sweeps/dash/trials/{trial}");
+
+        Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+        Assert.Contains($"Trial {trial} of sweep dash: attempt 1 started on", first);
+        Assert.Contains($"Trial {trial} of sweep dash: attempt 1 started on", again);
+    }
+
     [Fact]
     public async Task The_json_the_page_draws_from_is_the_stores_and_the_reports()
     {

@@ -104,6 +104,44 @@ public sealed class TrialLogTests : TempDirectoryTest
         Assert.Equal([$"Trial {Trial} of sweep s: again"], index.Read("s", Trial).Select(l => l.Message));
     }
 
+    public static TheoryData<string> Hostile() => [.. HostileFiles.All.Keys.Where(k => k != "directory")];
+
+    /// <summary>A FIFO hung every trial page, a link to /dev/zero grew the dashboard by gigabytes: refused unread, said once.</summary>
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_log_that_is_not_a_regular_file_is_refused_unread_and_said_once_while_the_others_are_read(string kind)
+    {
+        WriteLogs();
+        var hostile = Path.Combine(Dir, "logs", "node-z-20261201.log");
+        HostileFiles.All[kind](hostile);
+        var refused = new List<string>();
+        var index = new TrialLogIndex(Dir, refused.Add);
+
+        var first = HostileFiles.Within(TimeSpan.FromSeconds(20), () => index.Read("s", Trial));
+        var second = HostileFiles.Within(TimeSpan.FromSeconds(20), () => index.Read("s", Trial));
+
+        Assert.Equal(4, first.Count);
+        Assert.Equal(4, second.Count);
+        var said = Assert.Single(refused);
+        Assert.Equal($"store logs: {hostile}: refused, {(kind == "fifo" ? "a FIFO (named pipe)" : "a symbolic link")}", said);
+    }
+
+    [Fact]
+    public void A_line_longer_than_any_sweepgrid_writes_is_passed_over_without_being_held_and_the_next_is_read()
+    {
+        WriteLogs();
+        var file = Path.Combine(Dir, "logs", "node-b-20261201.log");
+        var trialLine = Event("2026-12-01T10:10:00Z", "Trial {TrialId} of sweep {SweepId}: after", $"\"TrialId\":\"{Trial}\",\"SweepId\":\"s\"");
+        // An event about the trial, padded past the limit: a line this long is not SweepGrid's.
+        var huge = trialLine[..^1] + ",\"Pad\":\"" + new string('x', TrialLogIndex.MaxLineBytes) + "\"}";
+        File.AppendAllText(file, huge + "\n" + trialLine + "\n");
+
+        var lines = new TrialLogIndex(Dir).Read("s", Trial);
+
+        Assert.Equal(5, lines.Count);
+        Assert.Equal($"Trial {Trial} of sweep s: after", lines[^1].Message);
+    }
+
     [Fact]
     public void A_store_without_logs_has_no_lines()
     {

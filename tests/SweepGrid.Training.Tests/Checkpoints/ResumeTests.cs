@@ -5,6 +5,7 @@ using SweepGrid.Core.Trials;
 using SweepGrid.Training.Checkpoints;
 using SweepGrid.Data;
 using SweepGrid.Training.Loop;
+using SweepGrid.Tests.Shared;
 
 namespace SweepGrid.Training.Tests.Checkpoints;
 
@@ -58,6 +59,10 @@ public sealed class ResumeTests : IDisposable
         }
 
         public void OnResumed(int epoch) => ResumedAfter = epoch;
+
+        public List<string> Rejected { get; } = [];
+
+        public void OnCheckpointRejected(string reason) => Rejected.Add(reason);
     }
 
     /// <summary>
@@ -236,6 +241,50 @@ public sealed class ResumeTests : IDisposable
         Assert.Null(fromScratch.ResumedFromEpoch);
         Assert.Equal(Timeless(expected.Final!), Timeless(fromPrevious.Final!));
         Assert.Equal(Timeless(expected.Final!), Timeless(fromScratch.Final!));
+    }
+
+    public static TheoryData<string> Hostile() => [.. HostileFiles.All.Keys.Where(k => k != "link to a regular file"), "random bytes", "larger than any checkpoint of the trial"];
+
+    /// <summary>
+    /// A checkpoint that would block the worker (a FIFO), never end (a link to /dev/zero), or is not one
+    /// at all is refused unread, said, and the trial starts afresh: no crash, nothing charged to it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_checkpoint_that_is_not_a_regular_file_of_a_checkpoints_size_is_refused_said_and_the_trial_starts_afresh(string kind)
+    {
+        var (trial, data, path, expected) = StoppedAfterEpoch3();
+        File.Delete(path);
+        File.Delete(CheckpointFile.PreviousPath(path));
+        switch (kind)
+        {
+            case "random bytes":
+                File.WriteAllBytes(path, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37))]);
+                break;
+            case "larger than any checkpoint of the trial":
+                using (var sparse = File.Create(path)) sparse.SetLength(3L << 30);
+                break;
+            default:
+                HostileFiles.All[kind](path);
+                break;
+        }
+
+        var recorder = new Recorder();
+        var outcome = HostileFiles.Within(TimeSpan.FromMinutes(2), () =>
+            Trainer.Run(trial, data, recorder, new TrainerOptions(CheckpointPath: Path.Combine(_dir, "t.ckpt.run"), EarlierCheckpoints: [path]), CancellationToken.None));
+
+        Assert.Null(outcome.ResumedFromEpoch);
+        Assert.Equal(Timeless(expected.Final!), Timeless(outcome.Final!));
+        var reason = Assert.Single(recorder.Rejected);
+        Assert.StartsWith(path, reason, StringComparison.Ordinal);
+        Assert.Contains(kind switch
+        {
+            "random bytes" => "not a SweepGrid checkpoint",
+            "fifo" => "refused, a FIFO",
+            "directory" => "refused, a directory",
+            "larger than any checkpoint of the trial" => "expected at most",
+            _ => "refused, a symbolic link",
+        }, reason, StringComparison.Ordinal);
     }
 
     [Fact]
