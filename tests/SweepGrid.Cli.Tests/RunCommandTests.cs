@@ -108,6 +108,34 @@ public sealed class RunCommandTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task The_header_names_the_samples_the_trials_train_on_with_train_subset()
+    {
+        var file = SweepFile(Synthetic.Replace("classes = 3 } }", "classes = 3 }, train-subset = 100 }")
+            .Replace("grid { batch-size = [32, 64], seed = [1, 2] }", "grid { seed = [1] }"));
+
+        var run = await CliRunner.Run("run", file, "--store", Store, "--quiet");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("sweep cli: 1 trials on synthetic (100 of 256 train / 64 test), ", run.Output);
+    }
+
+    [Fact]
+    public async Task More_slots_than_fit_in_memory_exit_2_before_anything_starts_and_more_than_the_cores_are_said()
+    {
+        var file = SweepFile(Synthetic.Replace("grid { batch-size = [32, 64], seed = [1, 2] }", "grid { seed = [1] }"));
+
+        var tooMany = await CliRunner.Run("run", file, "--store", Store, "--slots", "100000");
+        bool storeAfterRefusal = Directory.Exists(Store);
+        var crowded = await CliRunner.Run("run", file, "--store", Store, "--quiet", "--slots", $"{Environment.ProcessorCount + 1}");
+
+        Assert.Equal(2, tooMany.ExitCode);
+        Assert.Matches(@"^error: --slots: 100000 slots need at least 37500\.0 GiB of memory \(0\.4 GiB per worker\), and this machine has [\d.]+ GiB: use at most \d+", tooMany.Error);
+        Assert.False(storeAfterRefusal, "the refused run wrote a store");
+        Assert.Equal(0, crowded.ExitCode);
+        Assert.StartsWith($"warning: {Environment.ProcessorCount + 1} CPU slots on {Environment.ProcessorCount} core(s): ", crowded.Output);
+    }
+
+    [Fact]
     public async Task Run_then_export_gives_the_csvs_and_a_rerun_runs_nothing()
     {
         var file = SweepFile(Synthetic);

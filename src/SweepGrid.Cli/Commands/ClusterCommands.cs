@@ -29,7 +29,7 @@ internal static class ClusterCommands
         CheckConfigDir(a.ConfigDir);
         var seeds = Seeds(a.Seeds);
         var tls = a.Access.Tls([a.BindHost ?? a.Host, a.Host, .. seeds.Select(HostOf)], error);
-        var slots = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Build(a.Slots, cpuDefault: 1, Settings(a.ConfigDir)) : SlotPlan.None;
+        var slots = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Build(a.Slots, cpuDefault: 1, Settings(a.ConfigDir), w => error.WriteLine($"warning: {w}")) : SlotPlan.None;
         var store = Stores.Location(a.Store);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");

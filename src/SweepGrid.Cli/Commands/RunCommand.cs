@@ -26,10 +26,14 @@ internal static class RunCommand
     public sealed record Options(string? SweepFile, string Store, SlotArguments Slots, bool Live = false, bool Quiet = false, string? Resume = null,
         int? TableWidth = null);
 
+    /// <summary>The samples the trials train on: with train-subset, "1000 of 60000".</summary>
+    private static string TrainSamples(SweepLoader.LoadedSweep loaded) =>
+        loaded.Definition.TrainCount < loaded.Facts.TrainCount ? $"{loaded.Definition.TrainCount} of {loaded.Facts.TrainCount}" : $"{loaded.Facts.TrainCount}";
+
     public static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
     {
         var settings = HoconFiles.Parse("sweepgrid.conf");
-        var slots = SlotPlan.Build(options.Slots, cpuDefault: 2, settings);
+        var slots = SlotPlan.Build(options.Slots, cpuDefault: 2, settings, w => output.WriteLine($"warning: {w}"));
         var store = Stores.Location(options.Store);
         var limits = SweepLimits.From(settings);
         var loaded = options.Resume is { } stored
@@ -38,7 +42,7 @@ internal static class RunCommand
         var spec = loaded.Spec;
         int threads = SlotDevices.ThreadsForSlots(slots.Count);
         output.WriteLine($"sweep {spec.Name}: {loaded.Definition.TrialCount} trials on {spec.Dataset.Name} " +
-                         $"({loaded.Facts.TrainCount} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(slots)} × {threads} thread(s), store {store.Directory}" +
+                         $"({TrainSamples(loaded)} train / {loaded.Facts.TestCount} test), {SlotPlan.Describe(slots)} × {threads} thread(s), store {store.Directory}" +
                          (store.IsPostgres ? " (journal and tables in PostgreSQL)" : ""));
         var clock = Stopwatch.StartNew();
         // Only now, with the sweep validated, may anything be written to the store.

@@ -49,8 +49,9 @@ internal static class SlotPlan
 
     public const string NodeSilenceKey = "sweepgrid.slots.node-silence";
 
-    /// <exception cref="UserError">A device this machine lacks, a slot count below 1, a memory size that is not one.</exception>
-    public static NodeSlots Build(SlotArguments a, int cpuDefault, Config config)
+    /// <exception cref="UserError">A device this machine lacks, a slot count below 1 or more than fit in memory, a memory size that is not one.</exception>
+    /// <param name="warn">Told what the user should know about the slots (more CPU slots than cores).</param>
+    public static NodeSlots Build(SlotArguments a, int cpuDefault, Config config, Action<string>? warn = null)
     {
         if (a.TrialRunner != TrialRunnerChoice.Torch && TrialRunnerChoice.NoOpDuration(a.TrialRunner) is null)
         {
@@ -69,6 +70,10 @@ internal static class SlotPlan
             throw new UserError(e.Message);
         }
 
+        // The container's memory limit where there is one (the GC reads it), else the machine's.
+        var capacity = SlotCapacity.Judge(devices, Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        if (capacity.Refusal is { } refusal) throw new UserError(refusal);
+        if (capacity.Warning is { } warning) warn?.Invoke(warning);
         int threads = SlotDevices.ThreadsForSlots(devices.Count);
         List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
         if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
