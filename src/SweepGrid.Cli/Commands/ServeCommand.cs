@@ -26,7 +26,12 @@ internal static class ServeCommand
             throw new UserError($"--port {port} on {bind}: {e.GetBaseException().Message}");
         }
 
-        output.WriteLine($"serving {Url(app)} (store {store.Describe}); Ctrl+C stops");
+        output.WriteLine($"serving {Url(app)} ({store.Describe}); Ctrl+C stops");
+        if (!IPAddress.IsLoopback(address))
+        {
+            output.WriteLine($"warning: --bind {bind} is not a loopback address and the dashboard has no authentication: anyone who can reach " +
+                             "this port reads every sweep in the store; put it behind an authenticating proxy, or keep 127.0.0.1 and use an SSH tunnel");
+        }
         try
         {
             await Task.Delay(Timeout.Infinite, ct);

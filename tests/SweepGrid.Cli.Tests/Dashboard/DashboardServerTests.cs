@@ -217,6 +217,55 @@ public sealed class DashboardServerTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task Every_response_forbids_framing_sniffing_and_anything_not_its_own()
+    {
+        await RunSweep();
+        var (app, http) = await Serve();
+        await using var _ = app;
+
+        foreach (var path in new[] { "/", "/sweeps/dash", "/assets/dashboard.js", "/api/sweeps/dash/trials", "/sweeps/nope" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+            var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("frame-ancestors 'none'", policy);
+            Assert.Contains("script-src 'self'", policy);
+            Assert.Equal(["DENY"], response.Headers.GetValues("X-Frame-Options"));
+        }
+    }
+
+    [Fact]
+    public async Task Serve_names_its_store_once_and_off_loopback_says_that_anyone_can_read_it()
+    {
+        await RunSweep();
+        // The lines it has printed once it listens (it prints them together, then waits), and any after.
+        async Task<List<string>> Lines(string bind, int before)
+        {
+            using var serve = CliRunner.Start("serve", "--store", Store, "--bind", bind, "--port", "0");
+            var lines = new List<string>();
+            for (int i = 0; i < before; i++) lines.Add(await serve.StandardOutput.ReadLineAsync() ?? "(ended)");
+            // The healthz answer means it is past its first lines, and waiting.
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+            {
+                Assert.Equal("ok", await http.GetStringAsync(lines[0].Split(' ')[1].Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/healthz"));
+            }
+
+            serve.Kill();
+            lines.AddRange((await serve.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            await serve.WaitForExitAsync();
+            return lines;
+        }
+
+        var open = await Lines("0.0.0.0", before: 2);
+        var loopback = await Lines("127.0.0.1", before: 1);
+
+        Assert.Matches($@"^serving http://0\.0\.0\.0:\d+ \(store {Regex.Escape(Store)}\); Ctrl\+C stops$", open[0]);
+        Assert.StartsWith("warning: --bind 0.0.0.0 is not a loopback address and the dashboard has no authentication", open[1]);
+        Assert.Matches(@"^serving http://127\.0\.0\.1:\d+ \(store ", loopback[0]);
+        Assert.DoesNotContain(loopback, l => l.StartsWith("warning", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Serving_another_programs_database_exits_2_before_listening()
     {
         Directory.CreateDirectory(Store);
