@@ -212,6 +212,32 @@ public sealed class HostileInputTests : TempDirectoryTest
         Assert.False(Directory.Exists(Store));
     }
 
+    /// <summary>The dates of an expired certificate are UTC, as their Z says, on a machine whose clock is not (it printed local times with a Z).</summary>
+    [Fact]
+    public async Task An_expired_certificates_dates_are_utc_in_any_time_zone()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=old", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var notAfter = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        using var expired = request.CreateSelfSigned(notAfter.AddDays(-10), notAfter);
+        var path = Path.Combine(Dir, "old.pfx");
+        File.WriteAllBytes(path, expired.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12));
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "sweepgrid.dll"), "node", "--roles", "worker", "--port", "4997", "--seed", "127.0.0.1:4996", "--store", Store, "--tls-cert", path])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["TZ"] = "Asia/Kolkata"; // UTC+05:30
+
+        using var node = System.Diagnostics.Process.Start(start)!;
+        var error = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+
+        Assert.Equal(2, node.ExitCode);
+        Assert.Contains($"valid from 2025-12-23 03:04:05Z to 2026-01-02 03:04:05Z, not now", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task A_cluster_certificate_is_created_private_and_never_silently_replaced()

@@ -50,8 +50,20 @@ public sealed class ClusterTlsTests : SqliteClusterHarness
         Assert.Equal(0, await WaitForExit(submit, Sweep));
         Assert.Contains("sweep tls: 2 completed, 0 diverged, 0 failed", submit.Lines);
         Assert.Equal(["tls"], Rows("SELECT sweep FROM sweeps").Select(r => (string)r[0]!));
-        var log = string.Concat(Directory.GetFiles(Path.Combine(Store, "logs"), $"node-{a}-*.log").Select(File.ReadAllText));
-        Assert.Contains("Refused a TLS peer", log, StringComparison.Ordinal);
+        var log = Directory.GetFiles(Path.Combine(Store, "logs"), $"node-{a}-*.log").SelectMany(File.ReadLines)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        // Each refusal said, once per peer host a minute (all four came from 127.0.0.1 and retried for
+        // 15 s); none of DotNetty's hex dumps and "suppress-validation" hints.
+        foreach (var refusal in new[] { "Refused a TLS peer", "Refused a connection from {Peer}: it does not speak TLS" })
+        {
+            var times = log.Where(e => e.GetProperty("@mt").GetString()!.StartsWith(refusal, StringComparison.Ordinal))
+                .Select(e => e.GetProperty("@t").GetDateTimeOffset()).ToList();
+            Assert.NotEmpty(times);
+            Assert.All(times.Zip(times.Skip(1), (earlier, later) => later - earlier), gap => Assert.True(gap >= TimeSpan.FromMinutes(1), $"{refusal}: said again after {gap}"));
+        }
+
+        Assert.DoesNotContain(log, e => e.GetProperty("@mt").GetString()!.StartsWith("TLS handshake failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, e => e.ToString().Contains("NotSslRecordException", StringComparison.Ordinal));
     }
 
     private ClusterProcess Submit(string file, int seed) => StartIn(Dir, "submit", "submit", file, "--seed", $"127.0.0.1:{seed}", "--quiet");

@@ -27,6 +27,7 @@ internal static class LogSetup
 
     private static LoggerConfiguration Console(LoggerConfiguration configuration, LogLevels levels) =>
         configuration
+            .Filter.ByExcluding(new TlsRefusals().Exclude)
             .Enrich.FromLogContext()
             .WriteTo.Console(levels.Console, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}",
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: LogEventLevel.Warning);

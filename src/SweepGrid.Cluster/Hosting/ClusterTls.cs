@@ -55,7 +55,9 @@ public sealed class ClusterTls
         var now = DateTime.Now;
         if (now < certificate.NotBefore || now > certificate.NotAfter)
         {
-            throw new TlsSettingsException($"{path}: valid from {certificate.NotBefore:u} to {certificate.NotAfter:u}, not now; make a new one with `sweepgrid cert create`");
+            // NotBefore and NotAfter are local times: "u" writes a Z, so they are converted first.
+            throw new TlsSettingsException($"{path}: valid from {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}, " +
+                                           "not now; make a new one with `sweepgrid cert create`");
         }
 
         return new ClusterTls(certificate);
