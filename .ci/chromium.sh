@@ -5,10 +5,7 @@
 # Prints the paths of the browser and the driver, one per line.
 set -euo pipefail
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo -n"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  "$(dirname "$0")/apt-install.sh" chromium chromium-driver
 fi
 echo /usr/bin/chromium
 echo /usr/bin/chromedriver

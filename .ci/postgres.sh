@@ -21,9 +21,8 @@ install() {
   [ -x "$BIN/initdb" ] && return
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo -n"
-  # Debian 12's postgresql is version 15. Quiet unless it fails.
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql-15 >/dev/null
+  # Debian 12's postgresql is version 15. Quiet unless it fails; waits for another apt to finish.
+  "$(dirname "$0")/apt-install.sh" postgresql-15
   # The package starts a cluster-wide server on 5432; the tests never use it.
   $sudo pg_ctlcluster 15 main stop 2>/dev/null || true
 }
