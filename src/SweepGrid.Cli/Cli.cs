@@ -190,10 +190,12 @@ internal static partial class Cli
         var abortSeed = new Option<int?>("--test-abort-seed");
         var countCuda = new Option<bool>("--count-cuda-devices");
         var nodeSilence = new Option<double>("--node-silence") { DefaultValueFactory = _ => 0 };
+        var addressSpace = new Option<bool>("--print-address-space");
         var command = new Command("worker", "Internal: runs a training slot's trials; started by the slot.") { Hidden = true };
-        foreach (var option in new Option[] { threads, trialRunner, abortSeed, countCuda, nodeSilence }) command.Options.Add(option);
-        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(result.GetValue(countCuda)
-            ? SweepGrid.Worker.WorkerProcess.CountCudaDevices(output)
+        foreach (var option in new Option[] { threads, trialRunner, abortSeed, countCuda, nodeSilence, addressSpace }) command.Options.Add(option);
+        command.SetAction((result, _) => Guarded(error, () => Task.FromResult(
+            result.GetValue(countCuda) ? SweepGrid.Worker.WorkerProcess.CountCudaDevices(output)
+            : result.GetValue(addressSpace) ? SweepGrid.Worker.WorkerProcess.PrintAddressSpace(result.GetValue(threads), output)
             : SweepGrid.Worker.WorkerProcess.Run(result.GetValue(threads), result.GetValue(trialRunner)!, result.GetValue(abortSeed),
                 result.GetValue(nodeSilence) > 0 ? TimeSpan.FromSeconds(result.GetValue(nodeSilence)) : null))));
         return command;

@@ -30,6 +30,20 @@ public static class WorkerProcess
         return 0;
     }
 
+    /// <summary>
+    /// The address space this process maps once libtorch is loaded, as a worker waiting for its first trial
+    /// does (`worker --print-address-space`): the baseline a memory limit is added to (WorkerMemory).
+    /// </summary>
+    public static int PrintAddressSpace(int threads, TextWriter output)
+    {
+        TorchRuntime.Set(threads);
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmSize:", StringComparison.Ordinal))
+                   ?? throw new IOException("/proc/self/status has no VmSize line");
+        long kib = long.Parse(line["VmSize:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        output.WriteLine(kib * 1024);
+        return 0;
+    }
+
     /// <summary>How many CUDA devices this process's libtorch sees (`worker --count-cuda-devices`).</summary>
     public static int CountCudaDevices(TextWriter output)
     {

@@ -135,6 +135,39 @@ public sealed class RunCommandTests : TempDirectoryTest
         Assert.StartsWith($"warning: {Environment.ProcessorCount + 1} CPU slots on {Environment.ProcessorCount} core(s): ", crowded.Output);
     }
 
+    /// <summary>
+    /// --slot-memory means the memory a trial may use. As RLIMIT_AS alone it could not: the runtime and
+    /// libtorch map gigabytes of address space they never touch, so under the documented minimum (3G) a
+    /// worker could not load a native library and every trial was charged three crashes. Under 1G a
+    /// small ResNet at batch 32 completes on its first attempt, while its neighbour at batch 4096 (about
+    /// 10 GB of activations) fails with the allocator's reason, naming memory, on the same run's slots.
+    /// </summary>
+    [Fact]
+    public async Task Under_a_1g_slot_limit_a_small_resnet_trains_while_a_neighbour_ten_times_too_large_fails_naming_memory()
+    {
+        var data = Path.Combine(TestMachine.RepoRoot(), "data", "fashion-mnist");
+        var file = SweepFile($$"""
+            sweep {
+              name = memory
+              dataset { name = fashion-mnist, path = "{{data}}", train-subset = 4096 }
+              model { name = resnet, depth = 20 }
+              base { batch-size = 32, learning-rate = 0.05, epochs = 1 }
+              grid { batch-size = [32, 4096] }
+              metrics { flatness = [] }
+            }
+            """);
+
+        var run = await CliRunner.Run("run", file, "--store", Store, "--quiet", "--slots", "2", "--slot-memory", "1G");
+
+        Assert.Contains("2 slot(s) of at most 1 GiB (RLIMIT_AS ", run.Output);
+        var trials = new SweepGrid.Store.ResultsStore(Store).Read.Trials("memory");
+        var small = trials.Single(t => t.BatchSize == 32);
+        var large = trials.Single(t => t.BatchSize == 4096);
+        Assert.True(small.Status == "completed" && small.Attempts == 1, $"batch 32: {small.Status} after {small.Attempts} attempt(s): {small.Reason}\n{run.Output}{run.Error}");
+        Assert.Equal("failed", large.Status);
+        Assert.Contains("allocate memory", large.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_then_export_gives_the_csvs_and_a_rerun_runs_nothing()
     {

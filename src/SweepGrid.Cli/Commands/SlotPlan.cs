@@ -78,17 +78,42 @@ internal static class SlotPlan
         List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
         if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
         if (silence is { } limit) worker.AddRange(["--node-silence", limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
-        return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, memory)));
+        var workerMemory = memory is { } bytes && a.TrialRunner == TrialRunnerChoice.Torch ? new WorkerMemory(bytes, Baseline(threads, bytes)) : null;
+        return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, workerMemory)));
     }
 
     /// <summary>The node slots of a process that trains nothing (a `submit` client, a coordinator-only node).</summary>
     public static NodeSlots None => new([], new ProcessWorkerLauncher(ThisInstallation(["worker"], null)));
 
-    /// <summary>"2 slot(s)" on CPU, "4 slot(s) on cuda:0, cuda:1, cuda:0, cuda:1" on GPUs; with the memory limit if any.</summary>
+    /// <summary>
+    /// "2 slot(s)" on CPU, "4 slot(s) on cuda:0, cuda:1, cuda:0, cuda:1" on GPUs; with the memory limit if
+    /// any, and how it is enforced (the address space it allows, and what of it the runtime takes).
+    /// </summary>
     public static string Describe(NodeSlots slots)
     {
         var where = slots.Devices.All(d => d == "cpu") ? $"{slots.Count} slot(s)" : $"{slots.Count} slot(s) on {string.Join(", ", slots.Devices)}";
-        return ((ProcessWorkerLauncher)slots.Launcher).Command.MemoryLimitBytes is { } bytes ? $"{where} of at most {ByteSize.Describe(bytes)}" : where;
+        return ((ProcessWorkerLauncher)slots.Launcher).Command.Memory is { } m
+            ? $"{where} of at most {ByteSize.Describe(m.LimitBytes)} (RLIMIT_AS {ByteSize.Describe(m.AddressSpaceBytes)}: " +
+              $"{ByteSize.Describe(m.BaselineBytes)} the runtime and libtorch map before training + {ByteSize.Describe(m.LimitBytes)})"
+            : where;
+    }
+
+    /// <summary>
+    /// The address space an idle worker maps on this machine under a limit of <paramref name="limit"/>,
+    /// asked of a short-lived worker started as the slots' will be (same settings, same threads).
+    /// </summary>
+    private static long Baseline(int threads, long limit)
+    {
+        var command = ThisInstallation(["worker", "--print-address-space", "--threads", threads.ToString(CultureInfo.InvariantCulture)], null);
+        var start = new ProcessStartInfo(command.FileName, command.Arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in WorkerMemory.For(limit)) start.Environment[name] = value;
+        using var probe = Process.Start(start)!;
+        var error = probe.StandardError.ReadToEndAsync();
+        var answer = probe.StandardOutput.ReadToEnd();
+        probe.WaitForExit();
+        return probe.ExitCode == 0 && long.TryParse(answer.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) && bytes > 0
+            ? bytes
+            : throw new InvalidOperationException($"--slot-memory: could not measure what a worker maps before training (exit {probe.ExitCode}): {error.Result.Trim()}");
     }
 
     private static long? Memory(string? option, Config config)
@@ -99,7 +124,7 @@ internal static class SlotPlan
         if (text is null or "off") return null;
         return ByteSize.Parse(text) is { } bytes && bytes >= MinimumMemory
             ? bytes
-            : throw new UserError($"{source}: must be a size of at least 3G (e.g. 8G), or off; got \"{text}\"");
+            : throw new UserError($"{source}: must be a size of at least 256M (e.g. 8G), or off; got \"{text}\"");
     }
 
     /// <summary>sweepgrid.slots.node-silence: off, or a duration of at least <see cref="MinimumSilence"/>.</summary>
@@ -123,12 +148,8 @@ internal static class SlotPlan
 
     private static readonly TimeSpan MinimumSilence = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// RLIMIT_AS counts address space, not resident memory: the .NET runtime and libtorch map about
-    /// 2.5 GB of it before a worker's first trial (measured: a worker loads libtorch under a 3G limit,
-    /// not under 2G).
-    /// </summary>
-    private const long MinimumMemory = 3L << 30;
+    /// <summary>Less than an idle worker holds (about 160 MB resident with libtorch loaded): no trial could run.</summary>
+    private const long MinimumMemory = 256L << 20;
 
     /// <summary>
     /// The CUDA devices here, asked of a short-lived worker (the node process never loads libtorch).
@@ -148,7 +169,7 @@ internal static class SlotPlan
     /// This installation's sweepgrid executable with <paramref name="arguments"/>: the apphost next to
     /// this assembly (a published or built `sweepgrid`), else `dotnet sweepgrid.dll`.
     /// </summary>
-    private static WorkerCommand ThisInstallation(IReadOnlyList<string> arguments, long? memory)
+    private static WorkerCommand ThisInstallation(IReadOnlyList<string> arguments, WorkerMemory? memory)
     {
         var apphost = Path.Combine(AppContext.BaseDirectory, "sweepgrid");
         if (File.Exists(apphost)) return new WorkerCommand(apphost, arguments, memory);

@@ -40,6 +40,7 @@ internal sealed class ProcessWorker : IWorker
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in command.Environment) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName}: the worker of slot {slot} did not start");
         var worker = new ProcessWorker(process);
         process.ErrorDataReceived += (_, e) =>

@@ -6,12 +6,8 @@ namespace SweepGrid.Cluster.Workers;
 /// The command line of a worker process: the sweepgrid executable and its hidden `worker` command
 /// (<paramref name="FileName"/> and <paramref name="Arguments"/>), and the memory it may use.
 /// </summary>
-/// <param name="MemoryLimitBytes">
-/// The most address space the worker may map (RLIMIT_AS, set before it starts): a trial too large for
-/// the machine then fails inside its worker with the allocator's message, instead of the kernel's
-/// OOM killer picking the node. Null: no limit.
-/// </param>
-public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments, long? MemoryLimitBytes = null)
+/// <param name="Memory">What the worker may use, and how that is enforced; null: no limit.</param>
+public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments, WorkerMemory? Memory = null)
 {
     /// <summary>
     /// The program and arguments to start: the command itself, or under a limit, `/bin/sh -c 'ulimit -v KiB; exec "$0" "$@"'`
@@ -20,8 +16,36 @@ public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Argume
     /// </summary>
     public (string FileName, IReadOnlyList<string> Arguments) ToStart()
     {
-        if (MemoryLimitBytes is not { } bytes) return (FileName, Arguments);
+        if (Memory is not { AddressSpaceBytes: var bytes }) return (FileName, Arguments);
         var kib = Math.Max(1, bytes / 1024).ToString(CultureInfo.InvariantCulture);
         return ("/bin/sh", ["-c", $"ulimit -v {kib} && exec \"$0\" \"$@\"", FileName, .. Arguments]);
     }
+
+    /// <summary>Variables the worker is started with (those of <see cref="Memory"/>).</summary>
+    public IReadOnlyDictionary<string, string> Environment => Memory?.Environment ?? new Dictionary<string, string>();
+}
+
+/// <summary>
+/// A slot's memory limit, as enforced where no memory cgroup can be made for the worker: RLIMIT_AS, which
+/// counts address space, not memory. The .NET runtime and libtorch reserve gigabytes of address space
+/// they never touch (the GC's region range, the code heap), so a limit of the user's size alone left no
+/// room to train (under 3G a worker could not even load a native library). Instead the worker may map
+/// what an idle worker maps under the same settings (<paramref name="BaselineBytes"/>, measured on this
+/// machine) plus the limit; the managed heap is held to the limit (DOTNET_GCHeapHardLimit), and glibc to
+/// two malloc arenas (each arena reserves 64 MB of address space per thread that touches it).
+/// </summary>
+/// <param name="LimitBytes">What the user asked for: the memory one trial may use.</param>
+/// <param name="BaselineBytes">The address space an idle worker maps after loading libtorch, under <see cref="Environment"/>.</param>
+public sealed record WorkerMemory(long LimitBytes, long BaselineBytes)
+{
+    public long AddressSpaceBytes => BaselineBytes + LimitBytes;
+
+    public IReadOnlyDictionary<string, string> Environment => For(LimitBytes);
+
+    /// <summary>The variables a worker under <paramref name="limitBytes"/> runs with (and its baseline is measured with).</summary>
+    public static IReadOnlyDictionary<string, string> For(long limitBytes) => new Dictionary<string, string>
+    {
+        ["MALLOC_ARENA_MAX"] = "2",
+        ["DOTNET_GCHeapHardLimit"] = "0x" + limitBytes.ToString("X", CultureInfo.InvariantCulture),
+    };
 }

@@ -4,7 +4,7 @@ namespace SweepGrid.Training.Loop;
 /// Knobs of the training loop that are not part of a trial's identity.
 /// </summary>
 /// <param name="Device">"cpu", "cuda" or "cuda:N"; null picks cuda when available, else cpu.</param>
-/// <param name="EvalBatchSize">Samples per forward pass when evaluating the full train and test sets.</param>
+/// <param name="EvalBatchSize">The most samples per forward pass when evaluating the full train and test sets (Evaluation.BatchFor).</param>
 /// <param name="FinalWeightsPath">Where a completed trial's final weights are saved; null keeps none.</param>
 /// <param name="CheckpointPath">This trial's checkpoint file (resumed from if it verifies, written every
 /// trial.CheckpointEveryEpochs epochs, deleted at the end); null: no checkpoints.</param>

@@ -314,7 +314,7 @@ internal sealed partial class TrainingSession : IDisposable
     }
 
     private (double Loss, double Accuracy) LossAndAccuracy(Tensor x, Tensor y) =>
-        Loop.Evaluation.LossAndAccuracy(_model, x, y, _options.EvalBatchSize);
+        Loop.Evaluation.LossAndAccuracy(_model, x, y, Loop.Evaluation.BatchFor(_trial.Model, _trial.BatchSize, _options.EvalBatchSize));
 
     public void SaveWeights(string path) => FinalWeights.Save(_model, path);
 
