@@ -212,6 +212,24 @@ public sealed class HostileInputTests : TempDirectoryTest
         Assert.False(Directory.Exists(Store));
     }
 
+    [Theory]
+    [InlineData("fifo", "refused, a FIFO (named pipe)")]
+    [InlineData("link to /dev/zero", "refused, a character device")]
+    public void A_configuration_folder_whose_file_is_not_a_regular_file_is_refused_at_once_with_exit_2(string kind, string message)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Dir, "config")).FullName;
+        foreach (var name in new[] { "cluster.conf", "sweepgrid.conf" }) File.WriteAllText(Path.Combine(folder, name), SweepGrid.Cluster.Hosting.HoconFiles.Text(name));
+        File.Delete(Path.Combine(folder, "cluster.conf"));
+        HostileFiles.All[kind](Path.Combine(folder, "cluster.conf"));
+
+        var result = HostileFiles.Within(TimeSpan.FromSeconds(30), () =>
+            CliRunner.Run("node", "--roles", "worker", "--port", "4997", "--seed", "127.0.0.1:4996", "--store", Store, "--config-dir", folder).Result);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: --config-dir: {Path.Combine(folder, "cluster.conf")}: {message}", result.Error.Trim());
+        Assert.False(Directory.Exists(Store));
+    }
+
     /// <summary>The dates of an expired certificate are UTC, as their Z says, on a machine whose clock is not (it printed local times with a Z).</summary>
     [Fact]
     public async Task An_expired_certificates_dates_are_utc_in_any_time_zone()

@@ -16,6 +16,9 @@ public static class HoconFiles
 
     public static Config Parse(string fileName) => ConfigurationFactory.ParseString(Text(fileName));
 
+    /// <summary>The configuration files are a few kilobytes; one of a megabyte is not one.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
     /// <summary>
     /// The file from <paramref name="directory"/> (on Kubernetes, the ConfigMap generated from hocon/,
     /// mounted), or the embedded one when <paramref name="directory"/> is null.
@@ -29,7 +32,12 @@ public static class HoconFiles
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found (the configuration folder must hold {fileName})", path);
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+            // A ConfigMap's files are links (..data/NAME), followed; a FIFO or an endless file is not configuration.
+            return ConfigurationFactory.ParseString(Core.Files.RegularFile.ReadAllText(path, MaxFileBytes, followLinks: true));
+        }
+        catch (Core.Files.RefusedFileException e)
+        {
+            throw new ConfigurationException(e.Message);
         }
         catch (Exception e)
         {

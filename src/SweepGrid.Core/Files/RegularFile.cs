@@ -65,7 +65,7 @@ public static class RegularFile
         return total == bytes.Length ? bytes : bytes[..total];
     }
 
-    public static string ReadAllText(string path, long maxBytes) => Encoding.UTF8.GetString(ReadAllBytes(path, maxBytes));
+    public static string ReadAllText(string path, long maxBytes, bool followLinks = false) => Encoding.UTF8.GetString(ReadAllBytes(path, maxBytes, followLinks));
 
     private static FileStream OpenPortably(string path, long maxBytes, int bufferSize, bool followLinks)
     {
