@@ -39,6 +39,10 @@ public static class LocalSweep
                 case TrainingSlotProtocol.OutOfService o when Interlocked.Increment(ref outOfService) == node.SlotCount:
                     finished.TrySetException(new InvalidOperationException($"no slot can train: slot {o.Slot}: {o.Reason}"));
                     break;
+                // A full store stays full until someone frees space: stop, and say so once.
+                case TrainingSlotProtocol.StoreFull full:
+                    finished.TrySetException(new StoreFullException(node.Results.Describe, full.Reason, definition.Name));
+                    break;
             }
 
             onProgress(message);
@@ -48,6 +52,7 @@ public static class LocalSweep
         var listener = system.ActorOf(ProgressListener.Props(OnMessage, finished,
             self => node.Director.Tell(new SweepDirectorProtocol.SubscribeSweep(definition.Name, self))), $"run-{definition.Name}");
         system.EventStream.Subscribe(listener, typeof(TrainingSlotProtocol.OutOfService));
+        system.EventStream.Subscribe(listener, typeof(TrainingSlotProtocol.StoreFull));
         try
         {
             node.Director.Tell(new SweepDirectorProtocol.SubmitDefinition(definition, Follow: true), listener);
@@ -65,6 +70,10 @@ public static class LocalSweep
         }
     }
 }
+
+/// <summary>The store ran out of space under a trial: no trial was charged, and `resume` finishes the sweep once there is room.</summary>
+public sealed class StoreFullException(string store, string reason, string sweep)
+    : Exception($"{store}: no space left on device ({reason}); no trial was charged for it: free space, then `sweepgrid resume {sweep}` finishes the sweep");
 
 /// <summary>A sweep the coordinator did not accept: <see cref="Rejection"/> says why.</summary>
 public sealed class SweepRejectedException(SubmitRejected rejection) : Exception(string.Join(Environment.NewLine, rejection.Errors))

@@ -75,6 +75,10 @@ internal sealed partial class TrainingSlot
                 Record(recorder, seq => new RecordOutcome(_assignedAttempt, seq, e.Outcome));
                 Become(() => AwaitingStorage(trial, e.Outcome, recorder));
                 break;
+            case TrialCrashed { StoreFull: true } full:
+                _worker.TrialEnded();
+                StoreFull(trial, recorder, full.Reason);
+                break;
             case TrialCrashed c:
                 _worker.TrialEnded(); // the trial threw; its worker is fine
                 // One line where people look (the console, the store's reason); the stack to the log file only.
@@ -103,6 +107,25 @@ internal sealed partial class TrainingSlot
         _worker.Kill();
         Finish(recorder, report: null);
         return true;
+    }
+
+    /// <summary>How long a slot whose trial found the store full waits before it asks for work again.</summary>
+    internal static readonly TimeSpan StoreFullPause = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The store had no space for the trial's checkpoint or weights: the store's fault, not the trial's.
+    /// Nothing is reported (the coordinator re-queues the attempt as interrupted when the slot next asks,
+    /// or when it restarts), the node's agent tells its event stream (`run` stops, saying why), and the
+    /// slot waits before asking again, instead of burning attempts on a disk that is still full.
+    /// </summary>
+    private void StoreFull(TrialSpec trial, IActorRef recorder, string reason)
+    {
+        _log.Warning("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} on {Slot} stopped, the store is full ({Reason}); not the trial's failure",
+            trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, reason);
+        Context.Parent.Tell(new TrainingSlotProtocol.StoreFull(_slotId, reason));
+        // A worker is replaced (a second of start-up) so that the slot can wait in a state that takes no work.
+        _worker.Kill();
+        Finish(recorder, report: null, restartAfter: StoreFullPause, why: "the store is full");
     }
 
     /// <summary>The worker died under the trial: its failure, or with the node shutting down, a hand-back (<see cref="WorkerHealth.Died"/>).</summary>
@@ -200,7 +223,9 @@ internal sealed partial class TrainingSlot
     }
 
     /// <param name="restartAfter">The worker died under the trial: the next one starts after this pause.</param>
-    private void Finish(IActorRef recorder, object? report, TimeSpan? restartAfter = null)
+    /// <param name="restartAfter">Start a new worker after this pause (the old one is dead or was killed), instead of asking for work.</param>
+    /// <param name="why">What the pause is for, when it is not that workers keep dying.</param>
+    private void Finish(IActorRef recorder, object? report, TimeSpan? restartAfter = null, string? why = null)
     {
         Timers.Cancel(nameof(CheckOutbox));
         Timers.Cancel(nameof(ReleaseDeadline));
@@ -229,7 +254,7 @@ internal sealed partial class TrainingSlot
 
         if (restartAfter is { } pause)
         {
-            RestartAfter(pause);
+            RestartAfter(pause, why);
         }
         else if (!_worker.Running)
         {

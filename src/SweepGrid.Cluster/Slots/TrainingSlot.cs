@@ -190,11 +190,13 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         RestartAfter(pause);
     }
 
-    private void RestartAfter(TimeSpan pause)
+    /// <param name="why">What the pause is for, when it is not that workers keep dying.</param>
+    private void RestartAfter(TimeSpan pause, string? why = null)
     {
         if (pause > TimeSpan.Zero)
         {
-            _log.Warning("Slot {Slot}: {Deaths} worker(s) died in a row; the next starts in {Seconds:F0} s", _slotId, _worker.Health.DeathsInRow, pause.TotalSeconds);
+            _log.Warning("Slot {Slot}: {Why}; the next worker starts in {Seconds:F0} s", _slotId,
+                why ?? $"{_worker.Health.DeathsInRow} worker(s) died in a row", pause.TotalSeconds);
         }
 
         Become(StartingWorker);

@@ -51,8 +51,12 @@ public sealed record TrialSpectrumDone(SpectrumRecord Record) : WorkerMessage;
 /// <summary>The trial ran to an end with a result (completed or diverged).</summary>
 public sealed record TrialEnded(TrialOutcome Outcome) : WorkerMessage;
 
-/// <summary>The trial threw: the trial's own failure. <paramref name="Reason"/> is the exception's first line, <paramref name="Detail"/> all of it.</summary>
-public sealed record TrialCrashed(string Reason, string Detail) : WorkerMessage;
+/// <summary>
+/// The trial threw: the trial's own failure, unless <paramref name="StoreFull"/> (a checkpoint or weights
+/// could not be written for lack of space: the store's fault). <paramref name="Reason"/> is the
+/// exception's first line, <paramref name="Detail"/> all of it.
+/// </summary>
+public sealed record TrialCrashed(string Reason, string Detail, bool StoreFull = false) : WorkerMessage;
 
 /// <summary>The trial stopped because its slot released it: at the end of <paramref name="Epoch"/>, checkpointed unless it has no checkpoint path.</summary>
 public sealed record TrialStopped(int Epoch, bool Checkpointed) : WorkerMessage;

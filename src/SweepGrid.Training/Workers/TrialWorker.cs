@@ -141,7 +141,7 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
         catch (Exception e)
         {
             var first = e.GetBaseException().Message.Split('\n', 2)[0].Trim();
-            return new TrialCrashed(first.Length > 0 ? first : e.GetBaseException().GetType().Name, e.ToString());
+            return new TrialCrashed(first.Length > 0 ? first : e.GetBaseException().GetType().Name, e.ToString(), StoreFull: Core.Files.DiskFull.Is(e));
         }
     }
 

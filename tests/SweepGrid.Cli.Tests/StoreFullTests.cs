@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace SweepGrid.Cli.Tests;
+
+/// <summary>
+/// A store on a disk that fills up: out of space while writing a checkpoint was charged to the trial
+/// (2 of 3 attempts in 2 s), every trial ended failed, and a journal write then hung `run`. The store's
+/// fault is now nobody's: the run stops within seconds, says so once, charges nothing, and `resume`
+/// after space is freed finishes every trial exactly once. The disk is a 24 MB tmpfs this test mounts
+/// (it must run as root, as CI does); its checkpoints (about 13 MB each) cannot fit.
+/// </summary>
+public sealed class StoreFullTests : TempDirectoryTest
+{
+    private const string Sweep = """
+        sweep {
+          name = full
+          dataset { name = synthetic, synthetic { train-size = 1024, test-size = 256, features = 64, classes = 4 } }
+          model { hidden = [1024, 1024] }
+          base { batch-size = 32, learning-rate = 0.02, epochs = 4 }
+          grid { seed = [1, 2, 3, 4] }
+          metrics { flatness = [] }
+        }
+        """;
+
+    private string Disk => Path.Combine(Dir, "disk");
+
+    private string Store => Path.Combine(Disk, "store");
+
+    [Fact]
+    public async Task A_full_store_stops_the_run_charging_nothing_and_resume_then_finishes_every_trial_once()
+    {
+        var file = Path.Combine(Dir, "full.hocon");
+        File.WriteAllText(file, Sweep);
+        Directory.CreateDirectory(Disk);
+        Mount("-t", "tmpfs", "-o", "size=24m", "tmpfs", Disk);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var full = await CliRunner.Run("run", file, "--store", Store, "--quiet");
+            var stoppedAfter = clock.Elapsed;
+            SqliteConnection.ClearAllPools();
+            var charged = Count("journal.db", "SELECT count(*) FROM journal WHERE manifest = 'trial-attempt-failed'");
+            var failed = Count("results.db", "SELECT count(*) FROM trials WHERE status = 'failed'");
+
+            Mount("-o", "remount,size=512m", Disk);
+            var resumed = await CliRunner.Run("resume", "full", "--store", Store, "--quiet");
+            SqliteConnection.ClearAllPools();
+
+            Assert.Equal(1, full.ExitCode);
+            Assert.Contains($"error: store {Store}: no space left on device (", full.Error);
+            Assert.Contains("no trial was charged for it: free space, then `sweepgrid resume full` finishes the sweep", full.Error);
+            Assert.True(stoppedAfter < TimeSpan.FromMinutes(2), $"the run took {stoppedAfter} to stop");
+            Assert.Equal((0L, 0L), (charged, failed));
+            Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Error);
+            Assert.Contains("sweep full: 4 completed, 0 diverged, 0 failed", resumed.Output);
+            // Every trial's outcome journaled once, however many attempts it took.
+            Assert.Equal(4, Count("journal.db", "SELECT count(DISTINCT persistence_id) FROM journal WHERE manifest = 'outcome-recorded'"));
+            Assert.Equal(4, Count("journal.db", "SELECT count(*) FROM journal WHERE manifest = 'outcome-recorded'"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Unmount(Disk);
+        }
+    }
+
+    private long Count(string database, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, database)};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void Mount(params string[] args) => Run("mount", args);
+
+    private static void Unmount(string path) => Run("umount", "-l", path);
+
+    /// <summary>mount or umount: this test mounts a small tmpfs and needs root, as CI has.</summary>
+    private static void Run(string program, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} failed ({error.Trim()}): this test mounts a small tmpfs and needs root");
+    }
+}
