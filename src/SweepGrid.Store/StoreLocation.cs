@@ -82,6 +82,43 @@ public sealed record StoreLocation(string Directory, string? PostgresConnectionS
 
     /// <summary>The store from this process's environment.</summary>
     public static StoreLocation FromEnvironment(string directory) => Resolve(directory, Environment.GetEnvironmentVariable);
+
+    /// <summary>
+    /// The store is what SweepGrid makes, or not there yet: a folder, whose database files (SQLite) are
+    /// regular files that are empty or SQLite's. Anything else is refused before SQLite opens it: it
+    /// would wait for ever on a FIFO, and say only "disk I/O error" or "file is not a database" of a
+    /// folder or another program's file (and a command would then have failed with exit 1, not 2).
+    /// </summary>
+    /// <exception cref="StoreSettingsException">What is there instead, and where.</exception>
+    public void Check()
+    {
+        if (File.Exists(Directory)) throw new StoreSettingsException($"store {Directory}: is a file, not a folder");
+        if (IsPostgres) return;
+        foreach (var name in new[] { ResultsStore.FileName, JournalFile })
+        {
+            var path = Path.Combine(Directory, name);
+            if (System.IO.Directory.Exists(path)) throw new StoreSettingsException($"store {Directory}: {name} is a folder, not a database file");
+            try
+            {
+                using var file = Core.Files.RegularFile.OpenRead(path, bufferSize: 0);
+                var header = new byte[SqliteHeader.Length];
+                if (file.Length > 0 && (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader)))
+                {
+                    throw new StoreSettingsException($"store {Directory}: {name} is not an SQLite database (another program's file, or damaged)");
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Not there yet: made when the store is first written.
+            }
+            catch (Core.Files.RefusedFileException e)
+            {
+                throw new StoreSettingsException($"store {Directory}: {name}: {e.What}, not a database file");
+            }
+        }
+    }
+
+    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 }
 
 /// <summary>The store's settings (from the environment) are not usable: bad input, not a fault.</summary>

@@ -5,12 +5,14 @@ namespace SweepGrid.Cli.Commands;
 /// <summary>The store a command reads or writes: the --store folder, and PostgreSQL when the environment names it.</summary>
 internal static class Stores
 {
-    /// <exception cref="UserError">The PostgreSQL settings in the environment are not usable.</exception>
+    /// <exception cref="UserError">The PostgreSQL settings in the environment are not usable, or the folder is not a store (<see cref="StoreLocation.Check"/>).</exception>
     public static StoreLocation Location(string directory)
     {
         try
         {
-            return StoreLocation.FromEnvironment(directory);
+            var location = StoreLocation.FromEnvironment(directory);
+            location.Check();
+            return location;
         }
         catch (StoreSettingsException e)
         {
