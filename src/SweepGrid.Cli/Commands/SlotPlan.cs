@@ -21,8 +21,8 @@ internal sealed class SlotOptions
 
     public Option<string?> SlotMemory { get; } = new("--slot-memory")
     {
-        Description = "Most memory one slot's worker process may map, e.g. 8G (RLIMIT_AS, at least 3G); a trial that needs more fails with the " +
-                      "allocator's message instead of the machine running out. Default: sweepgrid.slots.memory in sweepgrid.conf (off)",
+        Description = "Most memory one trial may use, e.g. 8G (at least 256M; enforced as RLIMIT_AS above what an idle worker maps, see the header); " +
+                      "a trial that needs more fails with the allocator's message instead of the machine running out. Default: sweepgrid.slots.memory in sweepgrid.conf (off)",
     };
 
     /// <summary>For benchmarks and tests of the cluster's bookkeeping: trials that train nothing.</summary>
@@ -78,6 +78,7 @@ internal static class SlotPlan
         List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
         if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
         if (silence is { } limit) worker.AddRange(["--node-silence", limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
+        // The baseline is libtorch's and the runtime's; a no-op runner (tests, benchmarks) loads no libtorch and trains nothing to limit.
         var workerMemory = memory is { } bytes && a.TrialRunner == TrialRunnerChoice.Torch ? new WorkerMemory(bytes, Baseline(threads, bytes)) : null;
         return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, workerMemory)));
     }

@@ -222,7 +222,6 @@ internal sealed partial class TrainingSlot
         WorkerBackground();
     }
 
-    /// <param name="restartAfter">The worker died under the trial: the next one starts after this pause.</param>
     /// <param name="restartAfter">Start a new worker after this pause (the old one is dead or was killed), instead of asking for work.</param>
     /// <param name="why">What the pause is for, when it is not that workers keep dying.</param>
     private void Finish(IActorRef recorder, object? report, TimeSpan? restartAfter = null, string? why = null)
