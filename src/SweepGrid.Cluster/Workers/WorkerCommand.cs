@@ -31,8 +31,9 @@ public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Argume
 /// they never touch (the GC's region range, the code heap), so a limit of the user's size alone left no
 /// room to train (under 3G a worker could not even load a native library). Instead the worker may map
 /// what an idle worker maps under the same settings (<paramref name="BaselineBytes"/>, measured on this
-/// machine) plus the limit; the managed heap is held to the limit (DOTNET_GCHeapHardLimit), and glibc to
-/// two malloc arenas (each arena reserves 64 MB of address space per thread that touches it).
+/// machine) plus the limit; the managed heap is held to the limit (DOTNET_GCHeapHardLimit) inside a region
+/// range of twice that (DOTNET_GCRegionRange), and glibc to two malloc arenas (each arena reserves 64 MB
+/// of address space per thread that touches it).
 /// </summary>
 /// <param name="LimitBytes">What the user asked for: the memory one trial may use.</param>
 /// <param name="BaselineBytes">The address space an idle worker maps after loading libtorch, under <see cref="Environment"/>.</param>
@@ -43,9 +44,18 @@ public sealed record WorkerMemory(long LimitBytes, long BaselineBytes)
     public IReadOnlyDictionary<string, string> Environment => For(LimitBytes);
 
     /// <summary>The variables a worker under <paramref name="limitBytes"/> runs with (and its baseline is measured with).</summary>
+    /// <remarks>
+    /// The GC's region range is set too (twice the heap's limit): left to itself the GC sizes it by the
+    /// address-space limit it finds, so a worker started under baseline + limit reserved less than the
+    /// probe that measured the baseline (which ran without one), and the difference became room for native
+    /// allocations beyond the limit (a 6.4 GB model then fit under 4G). Set, it is the same in both.
+    /// </remarks>
     public static IReadOnlyDictionary<string, string> For(long limitBytes) => new Dictionary<string, string>
     {
         ["MALLOC_ARENA_MAX"] = "2",
-        ["DOTNET_GCHeapHardLimit"] = "0x" + limitBytes.ToString("X", CultureInfo.InvariantCulture),
+        ["DOTNET_GCHeapHardLimit"] = Hex(limitBytes),
+        ["DOTNET_GCRegionRange"] = Hex(2 * limitBytes),
     };
+
+    private static string Hex(long bytes) => "0x" + bytes.ToString("X", CultureInfo.InvariantCulture);
 }
