@@ -12,16 +12,21 @@ internal static partial class Cli
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromMinutes(10);
 
     /// <summary>Parses and runs; malformed arguments are bad input (exit code 2), like a bad sweep file.</summary>
-    public static Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
         var parsed = Build(output, error).Parse(args);
-        // On SIGTERM a node releases its trials (ShutdownSettings: up to a few minutes) before it exits;
-        // System.CommandLine's default would end the process 2 s after cancelling the command.
-        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = ShutdownLimit };
-        if (parsed.Errors.Count == 0) return parsed.InvokeAsync(invocation);
-        foreach (var e in parsed.Errors) error.WriteLine($"error: {e.Message}");
-        error.WriteLine("(sweepgrid --help lists the commands and options)");
-        return Task.FromResult(ExitCodes.BadInput);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) error.WriteLine($"error: {e.Message}");
+            error.WriteLine("(sweepgrid --help lists the commands and options)");
+            return ExitCodes.BadInput;
+        }
+
+        // On SIGTERM a node releases its trials (ShutdownSettings: up to a few minutes) before it exits.
+        // The signals are ours (TerminationSignals), so System.CommandLine's handling is off.
+        using var signals = new TerminationSignals(ShutdownLimit);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        return await parsed.InvokeAsync(invocation, signals.Token);
     }
 
     public static RootCommand Build(TextWriter output, TextWriter error)

@@ -45,7 +45,8 @@ internal static class ClusterCommands
             await Task.WhenAny(stopped.Task, node.System.WhenTerminated);
         }
 
-        bool removed = node.System.WhenTerminated.IsCompleted;
+        // A signal makes it a shutdown even if the actor system ended first (the runtime's own exit hook can run it).
+        bool removed = node.System.WhenTerminated.IsCompleted && !ct.IsCancellationRequested;
         output.WriteLine(removed
             ? "node stopped: the cluster removed it (see the log)"
             : "node shutting down: running trials finish their epoch, checkpoint and go back to the queue; then it leaves the cluster");
