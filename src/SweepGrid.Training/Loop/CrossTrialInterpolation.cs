@@ -63,7 +63,7 @@ public static class CrossTrialInterpolation
         if (!File.Exists(path)) throw new FileNotFoundException($"final weights of trial not found: {path}", path);
         var model = ModelFactory.Create(trial, data.Train.Shape, data.Train.ClassCount);
         // The file is the model's state and a little framing: anything much larger, or not a regular file, is not these weights.
-        long stateBytes = model.state_dict().Values.Sum(t => t.NumberOfElements * t.ElementSize);
+        long stateBytes = FinalWeights.StateBytes(model);
         using (var reader = new BinaryReader(Core.Files.RegularFile.OpenRead(path, 2 * stateBytes + (16L << 20))))
         {
             model.load(reader);

@@ -13,6 +13,9 @@ namespace SweepGrid.Training.Loop;
 /// </summary>
 public static class FinalWeights
 {
+    /// <summary>The bytes of a model's parameters and buffers: what a weights file (or a checkpoint's model section) holds, framing aside.</summary>
+    public static long StateBytes(nn.Module model) => model.state_dict().Values.Sum(t => t.NumberOfElements * t.ElementSize);
+
     public static void Save(nn.Module model, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

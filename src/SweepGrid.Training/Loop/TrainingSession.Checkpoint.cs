@@ -20,7 +20,7 @@ internal sealed partial class TrainingSession
     public (double PathLength, double LastStepLength) StepLengths => (_pathLength.item<double>(), _lastStepLength.item<double>());
 
     /// <summary>The bytes of the model's parameters and buffers (its state, as a checkpoint's model section holds it).</summary>
-    public long StateBytes => _model.state_dict().Values.Sum(t => t.NumberOfElements * t.ElementSize);
+    public long StateBytes => FinalWeights.StateBytes(_model);
 
     public IReadOnlyList<(string Name, byte[] Bytes)> CaptureState()
     {
