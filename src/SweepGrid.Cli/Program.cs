@@ -9,5 +9,15 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 };
 
 var exitCode = await Cli.InvokeAsync(args, Console.Out, Console.Error);
-await Serilog.Log.CloseAndFlushAsync();
+try
+{
+    await Serilog.Log.CloseAndFlushAsync();
+}
+catch (IOException e)
+{
+    // The log file's last lines could not be written (its disk is full): the command has already said
+    // what happened on stderr, and its exit code stands.
+    Console.Error.WriteLine($"warning: the log file could not be completed: {e.Message}");
+}
+
 return exitCode;

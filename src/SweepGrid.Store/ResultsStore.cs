@@ -52,6 +52,13 @@ public sealed class ResultsStore
         init => _connection.RetryFor = value;
     }
 
+    /// <summary>Raised when a write to the result tables failed for lack of space (<see cref="OutOfSpace"/>), before it throws.</summary>
+    public event Action<Exception>? RanOutOfSpace
+    {
+        add => _connection.RanOutOfSpace += value;
+        remove => _connection.RanOutOfSpace -= value;
+    }
+
     /// <summary>Whether the result tables exist (a store a sweep has been run in).</summary>
     public bool Exists => Database.Exists;
 

@@ -40,7 +40,26 @@ internal sealed class StoreConnection(ResultsDatabase database)
         return true;
     });
 
+    /// <summary>
+    /// Told of every unit that failed for lack of space (<see cref="OutOfSpace"/>) before the failure is thrown:
+    /// the node stops its trials instead of letting each writer find out on its own (ResultsStore).
+    /// </summary>
+    public event Action<Exception>? RanOutOfSpace;
+
     public T Run<T>(Func<DbConnection, T> work)
+    {
+        try
+        {
+            return Retried(work);
+        }
+        catch (Exception e) when (OutOfSpace.Is(e))
+        {
+            RanOutOfSpace?.Invoke(e);
+            throw;
+        }
+    }
+
+    private T Retried<T>(Func<DbConnection, T> work)
     {
         var deadline = DateTime.UtcNow + RetryFor;
         var wait = TimeSpan.FromMilliseconds(250);

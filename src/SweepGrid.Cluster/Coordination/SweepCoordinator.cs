@@ -17,7 +17,7 @@ namespace SweepGrid.Cluster.Coordination;
 /// write changes nothing. Slots pull work; a slot that asks while nothing is pending waits here until
 /// a trial is re-queued or the sweep finishes.
 /// </summary>
-internal sealed class SweepCoordinator : ReceivePersistentActor
+internal sealed class SweepCoordinator : StoreWritingActor
 {
     private readonly ResultsStore _results;
     private readonly ILoggingAdapter _log = Context.GetLogger();

@@ -16,7 +16,7 @@ namespace SweepGrid.Cluster.Coordination;
 /// unfinished sweep, whose coordinator answers the slot directly. The one way a sweep is hosted: a
 /// cluster's coordinator nodes and `run`'s one-node cluster run this same director and coordinators.
 /// </summary>
-internal sealed class SweepDirector : ReceivePersistentActor, IWithTimers
+internal sealed class SweepDirector : StoreWritingActor, IWithTimers
 {
     private readonly ResultsStore _results;
     private readonly Func<SweepSpec, SweepDefinition> _define;

@@ -40,7 +40,7 @@ public static class LocalSweep
                     finished.TrySetException(new InvalidOperationException($"no slot can train: slot {o.Slot}: {o.Reason}"));
                     break;
                 // A full store stays full until someone frees space: stop, and say so once.
-                case TrainingSlotProtocol.StoreFull full:
+                case StoreOutOfSpace full:
                     finished.TrySetException(new StoreFullException(node.Results.Describe, full.Reason, definition.Name));
                     break;
             }
@@ -52,7 +52,7 @@ public static class LocalSweep
         var listener = system.ActorOf(ProgressListener.Props(OnMessage, finished,
             self => node.Director.Tell(new SweepDirectorProtocol.SubscribeSweep(definition.Name, self))), $"run-{definition.Name}");
         system.EventStream.Subscribe(listener, typeof(TrainingSlotProtocol.OutOfService));
-        system.EventStream.Subscribe(listener, typeof(TrainingSlotProtocol.StoreFull));
+        system.EventStream.Subscribe(listener, typeof(StoreOutOfSpace));
         try
         {
             node.Director.Tell(new SweepDirectorProtocol.SubmitDefinition(definition, Follow: true), listener);

@@ -85,6 +85,8 @@ public sealed class SweepGridNode : IAsyncDisposable
         var system = options.Tls is { } tls
             ? ActorSystem.Create("sweepgrid", BootstrapSetup.Create().WithConfig(ClusterTls.Hocon.WithFallback(config)).And(tls.Setup))
             : ActorSystem.Create("sweepgrid", config);
+        // Whichever writer finds the store full first, the node's slots stop their attempts (StoreOutOfSpace).
+        results.RanOutOfSpace += e => system.EventStream.Publish(StoreOutOfSpace.Of(e));
         var patience = joinTimeout ?? TimeSpan.FromSeconds(60);
         try
         {

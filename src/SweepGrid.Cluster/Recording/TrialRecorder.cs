@@ -19,7 +19,7 @@ namespace SweepGrid.Cluster.Recording;
 /// coordinator has assigned a newer one; either way the sender is told (<see cref="Superseded"/>) and
 /// the refusal is logged once per attempt with both numbers.
 /// </summary>
-internal sealed class TrialRecorder : ReceivePersistentActor
+internal sealed class TrialRecorder : StoreWritingActor
 {
     private readonly string _sweep;
     private readonly string _trial;

@@ -23,7 +23,6 @@ internal sealed class NodeAgent : ReceiveActor
 
         Receive<NodeAgentProtocol.ReleaseTrials>(_ => Release(Sender));
         Receive<TrainingSlotProtocol.OutOfService>(o => Context.System.EventStream.Publish(o));
-        Receive<TrainingSlotProtocol.StoreFull>(f => Context.System.EventStream.Publish(f));
     }
 
     private void Release(IActorRef requester)

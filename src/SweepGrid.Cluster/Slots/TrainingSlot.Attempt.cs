@@ -76,8 +76,9 @@ internal sealed partial class TrainingSlot
                 Become(() => AwaitingStorage(trial, e.Outcome, recorder));
                 break;
             case TrialCrashed { StoreFull: true } full:
+                // The slot stops the attempt when the news comes back to it, as every other slot of the node does.
                 _worker.TrialEnded();
-                StoreFull(trial, recorder, full.Reason);
+                Context.System.EventStream.Publish(new StoreOutOfSpace(full.Reason));
                 break;
             case TrialCrashed c:
                 _worker.TrialEnded(); // the trial threw; its worker is fine
@@ -109,20 +110,20 @@ internal sealed partial class TrainingSlot
         return true;
     }
 
-    /// <summary>How long a slot whose trial found the store full waits before it asks for work again.</summary>
+    /// <summary>How long a slot waits, after the store ran out of space, before it asks for work again.</summary>
     internal static readonly TimeSpan StoreFullPause = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The store had no space for the trial's checkpoint or weights: the store's fault, not the trial's.
-    /// Nothing is reported (the coordinator re-queues the attempt as interrupted when the slot next asks,
-    /// or when it restarts), the node's agent tells its event stream (`run` stops, saying why), and the
-    /// slot waits before asking again, instead of burning attempts on a disk that is still full.
+    /// The store ran out of space (<see cref="StoreOutOfSpace"/>: this trial's checkpoint, any recorder's
+    /// journal or tables, a coordinator's journal): the store's fault, not the trial's. Every slot of the
+    /// node stops its attempt and reports nothing (the coordinator re-queues it as interrupted when the slot
+    /// next asks, or when it restarts); the trial resumes from its checkpoint. The slot waits before asking
+    /// again, instead of burning attempts on a disk that is still full; `run` stops, saying why.
     /// </summary>
-    private void StoreFull(TrialSpec trial, IActorRef recorder, string reason)
+    private void StopForFullStore(TrialSpec trial, IActorRef recorder, string reason)
     {
         _log.Warning("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} on {Slot} stopped, the store is full ({Reason}); not the trial's failure",
             trial.TrialId, trial.SweepName, _assignedAttempt, _slotId, reason);
-        Context.Parent.Tell(new TrainingSlotProtocol.StoreFull(_slotId, reason));
         // A worker is replaced (a second of start-up) so that the slot can wait in a state that takes no work.
         _worker.Kill();
         Finish(recorder, report: null, restartAfter: StoreFullPause, why: "the store is full");
@@ -189,6 +190,7 @@ internal sealed partial class TrainingSlot
             _worker.Kill();
             Finish(recorder, report: null);
         });
+        Receive<StoreOutOfSpace>(full => StopForFullStore(trial, recorder, full.Reason));
         // The cluster gave the trial to another slot while this node was frozen: stop at once, report nothing.
         Receive<Superseded>(r => r.TrialId == trial.TrialId && r.Attempt == _assignedAttempt, r =>
         {

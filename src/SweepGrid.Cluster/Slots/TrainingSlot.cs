@@ -127,12 +127,17 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _worker.Launch(Self);
+        Context.System.EventStream.Subscribe(Self, typeof(StoreOutOfSpace));
         // Its worker stops training on its own when these stop coming (the node frozen, or downed).
         Timers.StartPeriodicTimer(nameof(TellWorkerAlive), TellWorkerAlive.Instance, NodeAlive.Interval);
     }
 
     // The node is stopping without having released (a cancelled run, a stopped actor system): end the trial with it.
-    protected override void PostStop() => _worker.Kill();
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _worker.Kill();
+    }
 
     /// <summary>
     /// Messages every state takes the same way: the worker's log lines (to the log file), stale messages
@@ -145,6 +150,8 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         Receive<SlotWorker.FromWorker>(m => !_worker.IsCurrent(m.Generation), _ => { });
         Receive<SlotWorker.Gone>(g => !_worker.IsCurrent(g.Generation), _ => { });
         Receive<SlotWorker.Gone>(_ => _worker.Lost());
+        // Stops an attempt (Lifelines); with none running there is nothing to stop.
+        Receive<StoreOutOfSpace>(_ => { });
     }
 
     private bool IsCurrent(SlotWorker.Gone gone) => _worker.IsCurrent(gone.Generation);

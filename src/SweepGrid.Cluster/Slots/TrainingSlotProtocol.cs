@@ -35,10 +35,4 @@ public static class TrainingSlotProtocol
     /// its node agent, which publishes it on the event stream (a `run` with every slot out of service fails).
     /// </summary>
     public sealed record OutOfService(string Slot, string Reason);
-
-    /// <summary>
-    /// A trial of the slot could not write to the store for lack of space (ENOSPC, EDQUOT). Told to its node
-    /// agent, which publishes it on the event stream: a `run` stops and says so; nothing is charged.
-    /// </summary>
-    public sealed record StoreFull(string Slot, string Reason);
 }
