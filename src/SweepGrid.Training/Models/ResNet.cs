@@ -48,7 +48,10 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IClassifierNetwork
 
     public (Tensor Logits, Tensor Features) ForwardWithFeatures(Tensor input)
     {
-        var features = stages.forward(stem.forward(input)).mean([2, 3]);
+        // The stem's and the stages' outputs go as soon as the next exists (see BasicBlock.forward).
+        using var stemmed = stem.forward(input);
+        using var staged = stages.forward(stemmed);
+        var features = staged.mean([2, 3]);
         return (classifier.forward(features), features);
     }
 
@@ -73,17 +76,37 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IClassifierNetwork
             RegisterComponents();
         }
 
+        /// <remarks>
+        /// Each intermediate is disposed as soon as the next exists. A .NET handle keeps its tensor's
+        /// memory until it is disposed (PyTorch frees one when its last reference goes), so otherwise
+        /// every activation of the whole pass lived until the caller's dispose scope ended: 0.8 GB for
+        /// an evaluation chunk of 256 at 28×28, which a 1G memory cgroup could not hold. Autograd keeps
+        /// what backward needs through its own references, so training is unchanged, to the bit.
+        /// </remarks>
         public override Tensor forward(Tensor input)
         {
-            var residual = norm2.forward(conv2.forward(nn.functional.relu(norm1.forward(conv1.forward(input)))));
-            return nn.functional.relu(residual + Shortcut(input));
+            using var convolved = conv1.forward(input);
+            using var normalized = norm1.forward(convolved);
+            using var activated = nn.functional.relu(normalized);
+            using var convolved2 = conv2.forward(activated);
+            using var residual = norm2.forward(convolved2);
+            var shortcut = Shortcut(input);
+            try
+            {
+                using var sum = residual + shortcut;
+                return nn.functional.relu(sum);
+            }
+            finally
+            {
+                if (!ReferenceEquals(shortcut, input)) shortcut.Dispose();
+            }
         }
 
-        /// <summary>Option A: identity, or every second pixel with the new channels zero-padded on both sides.</summary>
+        /// <summary>Option A: identity (the input itself), or every second pixel with the new channels zero-padded on both sides.</summary>
         private Tensor Shortcut(Tensor input)
         {
             if (_stride == 1 && _padChannels == 0) return input;
-            var sub = input[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
+            using var sub = input[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
             return nn.functional.pad(sub, [0, 0, 0, 0, _padChannels / 2, _padChannels - _padChannels / 2]);
         }
     }
