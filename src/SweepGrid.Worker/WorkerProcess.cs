@@ -32,7 +32,7 @@ public static class WorkerProcess
 
     /// <summary>
     /// The address space this process maps once libtorch is loaded, as a worker waiting for its first trial
-    /// does (`worker --print-address-space`): the baseline a memory limit is added to (WorkerMemory).
+    /// does (`worker --print-address-space`): the baseline an address-space limit is added to (AddressSpaceLimit).
     /// </summary>
     public static int PrintAddressSpace(int threads, TextWriter output)
     {

@@ -64,6 +64,12 @@ public sealed class WorkerFramesTests
     [InlineData(139, null, "signal 11 (segmentation fault)")]
     public void A_dead_workers_exit_is_described_by_its_cause(int exitCode, string? lastError, string expected) =>
         Assert.Contains(expected, WorkerExit.Describe(exitCode, lastError));
+
+    /// <summary>Where its memory cgroup recorded an OOM kill, the kernel's record is the reason, not the guess that SIGKILL allows.</summary>
+    [Fact]
+    public void An_oom_kill_its_cgroup_recorded_is_named_without_a_guess() =>
+        Assert.Equal("its worker process died: out of memory: the kernel killed it at its limit of 1 GiB (--slot-memory; its memory cgroup counted an OOM kill)",
+            WorkerExit.Describe(137, WorkerExit.OutOfMemory(1L << 30)));
 }
 
 public sealed class ByteSizeTests

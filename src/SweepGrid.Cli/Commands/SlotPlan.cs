@@ -21,8 +21,15 @@ internal sealed class SlotOptions
 
     public Option<string?> SlotMemory { get; } = new("--slot-memory")
     {
-        Description = "Most memory one trial may use, e.g. 8G (at least 256M; enforced as RLIMIT_AS above what an idle worker maps, see the header); " +
-                      "a trial that needs more fails with the allocator's message instead of the machine running out. Default: sweepgrid.slots.memory in sweepgrid.conf (off)",
+        Description = "Most memory one trial may use, e.g. 8G (at least 256M; a memory cgroup per worker where one can be made, else RLIMIT_AS above what an idle " +
+                      "worker maps: the header says which); a trial that needs more fails, naming memory, instead of the machine running out. " +
+                      "Default: sweepgrid.slots.memory in sweepgrid.conf (off)",
+    };
+
+    public Option<string?> SlotMemoryEnforcement { get; } = new("--slot-memory-enforcement")
+    {
+        Description = "How --slot-memory is enforced: auto (a memory cgroup where this process can make one, else RLIMIT_AS), cgroup (refuse to start without one), " +
+                      "or rlimit. Default: sweepgrid.slots.memory-enforcement in sweepgrid.conf (auto)",
     };
 
     /// <summary>For benchmarks and tests of the cluster's bookkeeping: trials that train nothing.</summary>
@@ -33,14 +40,17 @@ internal sealed class SlotOptions
 
     public SlotOptions(string slotsDescription) => Slots = new Option<int?>("--slots") { Description = slotsDescription };
 
-    public IEnumerable<Option> All => [Slots, Device, SlotMemory, TrialRunner, TestAbortSeed];
+    public IEnumerable<Option> All => [Slots, Device, SlotMemory, SlotMemoryEnforcement, TrialRunner, TestAbortSeed];
 
     public SlotArguments Read(ParseResult result) =>
-        new(result.GetValue(Slots), result.GetValue(Device), result.GetValue(SlotMemory), result.GetValue(TrialRunner)!, result.GetValue(TestAbortSeed));
+        new(result.GetValue(Slots), result.GetValue(Device), result.GetValue(SlotMemory), result.GetValue(TrialRunner)!, result.GetValue(TestAbortSeed),
+            result.GetValue(SlotMemoryEnforcement));
 }
 
 /// <param name="SlotMemory">As given on the command line; null: the configuration's.</param>
-internal sealed record SlotArguments(int? Slots, string? Device, string? SlotMemory, string TrialRunner = "torch", int? TestAbortSeed = null);
+/// <param name="SlotMemoryEnforcement">auto, cgroup or rlimit, as given; null: the configuration's.</param>
+internal sealed record SlotArguments(int? Slots, string? Device, string? SlotMemory, string TrialRunner = "torch", int? TestAbortSeed = null,
+    string? SlotMemoryEnforcement = null);
 
 /// <summary>Turns <see cref="SlotArguments"/> into the node's slots, checking every value before anything starts.</summary>
 internal static class SlotPlan
@@ -48,6 +58,8 @@ internal static class SlotPlan
     public const string MemoryKey = "sweepgrid.slots.memory";
 
     public const string NodeSilenceKey = "sweepgrid.slots.node-silence";
+
+    public const string EnforcementKey = "sweepgrid.slots.memory-enforcement";
 
     /// <exception cref="UserError">A device this machine lacks, a slot count below 1 or more than fit in memory, a memory size that is not one.</exception>
     /// <param name="warn">Told what the user should know about the slots (more CPU slots than cores).</param>
@@ -59,6 +71,7 @@ internal static class SlotPlan
         }
 
         long? memory = Memory(a.SlotMemory, config);
+        var enforcement = Enforcement(a.SlotMemoryEnforcement, config);
         var silence = NodeSilence(config);
         IReadOnlyList<string> devices;
         try
@@ -78,9 +91,31 @@ internal static class SlotPlan
         List<string> worker = ["worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--trial-runner", a.TrialRunner];
         if (a.TestAbortSeed is { } seed) worker.AddRange(["--test-abort-seed", seed.ToString(CultureInfo.InvariantCulture)]);
         if (silence is { } limit) worker.AddRange(["--node-silence", limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
-        // The baseline is libtorch's and the runtime's; a no-op runner (tests, benchmarks) loads no libtorch and trains nothing to limit.
-        var workerMemory = memory is { } bytes && a.TrialRunner == TrialRunnerChoice.Torch ? new WorkerMemory(bytes, Baseline(threads, bytes)) : null;
+        // A no-op runner (tests, benchmarks) loads no libtorch and trains nothing to limit.
+        var workerMemory = memory is { } bytes && a.TrialRunner == TrialRunnerChoice.Torch ? Enforced(bytes, enforcement, threads) : null;
         return new NodeSlots(devices, new ProcessWorkerLauncher(ThisInstallation(worker, workerMemory)));
+    }
+
+    /// <summary>A memory cgroup per worker where one can be made (and the user did not ask for rlimit), else RLIMIT_AS above the measured baseline.</summary>
+    private static WorkerMemory Enforced(long bytes, string enforcement, int threads)
+    {
+        string? whyNot = null;
+        if (enforcement != "rlimit")
+        {
+            if (MemoryCgroups.TryCreate(bytes, out var reason) is { } groups) return new CgroupLimit(bytes, groups);
+            if (enforcement == "cgroup") throw new UserError($"--slot-memory-enforcement cgroup: no memory cgroup can be made here: {reason}");
+            whyNot = reason;
+        }
+
+        return new AddressSpaceLimit(bytes, Baseline(threads, bytes), whyNot);
+    }
+
+    private static string Enforcement(string? option, Config config)
+    {
+        var (text, source) = option is not null ? (option, "--slot-memory-enforcement")
+            : config.HasPath(EnforcementKey) ? (config.GetString(EnforcementKey), EnforcementKey)
+            : ("auto", "");
+        return text is "auto" or "cgroup" or "rlimit" ? text : throw new UserError($"{source}: must be auto, cgroup or rlimit; got \"{text}\"");
     }
 
     /// <summary>The node slots of a process that trains nothing (a `submit` client, a coordinator-only node).</summary>
@@ -88,15 +123,20 @@ internal static class SlotPlan
 
     /// <summary>
     /// "2 slot(s)" on CPU, "4 slot(s) on cuda:0, cuda:1, cuda:0, cuda:1" on GPUs; with the memory limit if
-    /// any, and how it is enforced (the address space it allows, and what of it the runtime takes).
+    /// any, and how it is enforced (the workers' cgroups, or the address space it allows and what of it the
+    /// runtime takes, and why there is no cgroup).
     /// </summary>
     public static string Describe(NodeSlots slots)
     {
         var where = slots.Devices.All(d => d == "cpu") ? $"{slots.Count} slot(s)" : $"{slots.Count} slot(s) on {string.Join(", ", slots.Devices)}";
-        return ((ProcessWorkerLauncher)slots.Launcher).Command.Memory is { } m
-            ? $"{where} of at most {ByteSize.Describe(m.LimitBytes)} (RLIMIT_AS {ByteSize.Describe(m.AddressSpaceBytes)}: " +
-              $"{ByteSize.Describe(m.BaselineBytes)} the runtime and libtorch map before training + {ByteSize.Describe(m.LimitBytes)})"
-            : where;
+        return ((ProcessWorkerLauncher)slots.Launcher).Command.Memory switch
+        {
+            CgroupLimit c => $"{where} of at most {ByteSize.Describe(c.LimitBytes)} ({c.Cgroups.Describe})",
+            AddressSpaceLimit m => $"{where} of at most {ByteSize.Describe(m.LimitBytes)} (RLIMIT_AS {ByteSize.Describe(m.AddressSpaceBytes)}: " +
+                                   $"{ByteSize.Describe(m.BaselineBytes)} the runtime and libtorch map before training + {ByteSize.Describe(m.LimitBytes)}" +
+                                   (m.WhyNoCgroup is { } why ? $"; no memory cgroup: {why})" : ")"),
+            _ => where,
+        };
     }
 
     /// <summary>
@@ -107,7 +147,7 @@ internal static class SlotPlan
     {
         var command = ThisInstallation(["worker", "--print-address-space", "--threads", threads.ToString(CultureInfo.InvariantCulture)], null);
         var start = new ProcessStartInfo(command.FileName, command.Arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in WorkerMemory.For(limit)) start.Environment[name] = value;
+        foreach (var (name, value) in AddressSpaceLimit.For(limit)) start.Environment[name] = value;
         using var probe = Process.Start(start)!;
         var error = probe.StandardError.ReadToEndAsync();
         var answer = probe.StandardOutput.ReadToEnd();

@@ -22,9 +22,16 @@ internal sealed class ProcessWorker : IWorker
     private readonly Lock _inputGate = new();
     private volatile string? _lastError;
 
-    private ProcessWorker(Process process)
+    /// <summary>Its memory cgroup, under a <see cref="CgroupLimit"/>: asked at its end whether the kernel killed it for memory.</summary>
+    private readonly WorkerCgroup? _group;
+
+    private readonly long _limitBytes;
+
+    private ProcessWorker(Process process, WorkerCgroup? group, long limitBytes)
     {
         _process = process;
+        _group = group;
+        _limitBytes = limitBytes;
         _input = process.StandardInput.BaseStream;
     }
 
@@ -32,7 +39,8 @@ internal sealed class ProcessWorker : IWorker
 
     public static ProcessWorker Start(WorkerCommand command, string slot, WorkerEvents events)
     {
-        var (fileName, arguments) = command.ToStart();
+        var group = (command.Memory as CgroupLimit)?.Cgroups.Enter();
+        var (fileName, arguments) = command.ToStart(group);
         var start = new ProcessStartInfo(fileName, arguments)
         {
             RedirectStandardInput = true,
@@ -42,7 +50,7 @@ internal sealed class ProcessWorker : IWorker
         };
         foreach (var (name, value) in command.Environment) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName}: the worker of slot {slot} did not start");
-        var worker = new ProcessWorker(process);
+        var worker = new ProcessWorker(process, group, command.Memory?.LimitBytes ?? 0);
         process.ErrorDataReceived += (_, e) =>
         {
             if (string.IsNullOrWhiteSpace(e.Data)) return;
@@ -68,7 +76,10 @@ internal sealed class ProcessWorker : IWorker
         }
 
         _process.WaitForExit(); // also drains stderr, so the last line is known
-        events.Exited(_process.ExitCode, _lastError);
+        // The kernel's own record, where there is one: an OOM kill is named as such, not guessed from SIGKILL.
+        var lastError = _group?.OutOfMemoryKilled() == true ? WorkerExit.OutOfMemory(_limitBytes) : _lastError;
+        _group?.Remove();
+        events.Exited(_process.ExitCode, lastError);
     }
 
     public bool Send(WorkerMessage message)

@@ -10,19 +10,41 @@ namespace SweepGrid.Cluster.Workers;
 public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments, WorkerMemory? Memory = null)
 {
     /// <summary>
-    /// The program and arguments to start: the command itself, or under a limit, `/bin/sh -c 'ulimit -v KiB; exec "$0" "$@"'`
-    /// around it. RLIMIT_AS must be set before the runtime starts (it sizes its reservations by it), so the
-    /// worker cannot set it on itself, and .NET cannot set it between fork and exec.
+    /// The program and arguments to start: the command itself; under an address-space limit,
+    /// `/bin/sh -c 'ulimit -v KiB; exec "$0" "$@"'` around it (RLIMIT_AS must be set before the runtime
+    /// starts, as it sizes its reservations by it, and .NET cannot set it between fork and exec); in a
+    /// memory cgroup, `/bin/sh -c 'echo $$ > PROCS; exec "$@"'`, so that the worker is in its group before
+    /// it allocates anything.
     /// </summary>
-    public (string FileName, IReadOnlyList<string> Arguments) ToStart()
+    /// <param name="group">The worker's memory cgroup, with <see cref="CgroupLimit"/>.</param>
+    public (string FileName, IReadOnlyList<string> Arguments) ToStart(WorkerCgroup? group = null)
     {
-        if (Memory is not { AddressSpaceBytes: var bytes }) return (FileName, Arguments);
+        if (group is not null) return ("/bin/sh", ["-c", "echo $$ > \"$0\" && exec \"$@\"", group.ProcsFile, FileName, .. Arguments]);
+        if (Memory is not AddressSpaceLimit { AddressSpaceBytes: var bytes }) return (FileName, Arguments);
         var kib = Math.Max(1, bytes / 1024).ToString(CultureInfo.InvariantCulture);
         return ("/bin/sh", ["-c", $"ulimit -v {kib} && exec \"$0\" \"$@\"", FileName, .. Arguments]);
     }
 
     /// <summary>Variables the worker is started with (those of <see cref="Memory"/>).</summary>
     public IReadOnlyDictionary<string, string> Environment => Memory?.Environment ?? new Dictionary<string, string>();
+}
+
+/// <summary>
+/// The memory one trial may use (--slot-memory), and how it is enforced: a memory cgroup per worker where
+/// this process can make one (<see cref="CgroupLimit"/>), else an address-space limit (<see cref="AddressSpaceLimit"/>).
+/// </summary>
+public abstract record WorkerMemory(long LimitBytes)
+{
+    public abstract IReadOnlyDictionary<string, string> Environment { get; }
+}
+
+/// <summary>
+/// The kernel counts what the worker uses and kills it past the limit, saying so (<see cref="MemoryCgroups"/>).
+/// The .NET GC reads the group's limit itself; glibc is held to two malloc arenas, as under the other limit.
+/// </summary>
+public sealed record CgroupLimit(long LimitBytes, MemoryCgroups Cgroups) : WorkerMemory(LimitBytes)
+{
+    public override IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" };
 }
 
 /// <summary>
@@ -37,11 +59,12 @@ public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Argume
 /// </summary>
 /// <param name="LimitBytes">What the user asked for: the memory one trial may use.</param>
 /// <param name="BaselineBytes">The address space an idle worker maps after loading libtorch, under <see cref="Environment"/>.</param>
-public sealed record WorkerMemory(long LimitBytes, long BaselineBytes)
+/// <param name="WhyNoCgroup">Why no memory cgroup could be made, for the header; null where none was asked for.</param>
+public sealed record AddressSpaceLimit(long LimitBytes, long BaselineBytes, string? WhyNoCgroup) : WorkerMemory(LimitBytes)
 {
     public long AddressSpaceBytes => BaselineBytes + LimitBytes;
 
-    public IReadOnlyDictionary<string, string> Environment => For(LimitBytes);
+    public override IReadOnlyDictionary<string, string> Environment => For(LimitBytes);
 
     /// <summary>The variables a worker under <paramref name="limitBytes"/> runs with (and its baseline is measured with).</summary>
     /// <remarks>

@@ -12,11 +12,20 @@ public static class WorkerExit
     /// </summary>
     public const int NodeSilent = 75;
 
+    private const string OutOfMemoryWords = "out of memory: the kernel killed it at its limit of ";
+
+    /// <summary>
+    /// What a worker's end is told with when its memory cgroup recorded an OOM kill: the kernel's record,
+    /// not the guess that SIGKILL allows. It stands in for the worker's last stderr line.
+    /// </summary>
+    public static string OutOfMemory(long limitBytes) => $"{OutOfMemoryWords}{ByteSize.Describe(limitBytes)} (--slot-memory; its memory cgroup counted an OOM kill)";
+
     /// <param name="exitCode">As .NET reports it: 128 + the signal for a process a signal ended.</param>
     /// <param name="lastError">The last line the worker wrote to stderr (a native library's dying words), if any.</param>
     public static string Describe(int exitCode, string? lastError)
     {
         if (exitCode == NodeSilent) return "its worker process stopped on its own: its node had sent nothing for its silence limit (frozen, or downed)";
+        if (lastError?.StartsWith(OutOfMemoryWords, StringComparison.Ordinal) == true) return $"its worker process died: {lastError}";
         var what = exitCode > 128 && exitCode < 128 + 65 ? Signal(exitCode - 128) : $"exit code {exitCode}";
         return string.IsNullOrWhiteSpace(lastError) ? $"its worker process died: {what}" : $"its worker process died: {what}: {Clip(lastError.Trim())}";
     }
