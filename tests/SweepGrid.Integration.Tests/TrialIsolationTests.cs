@@ -71,7 +71,15 @@ public sealed class TrialIsolationTests : SqliteClusterHarness
         // The node came through both: the next sweep runs, the node never loaded libtorch, its workers did.
         var after = SubmitSweep("after", "grid { seed = [1, 3] }", a); // seed 2 would abort again
         Assert.Equal(0, await WaitForExit(after, Sweep));
+        // The blow-up's slot lost three workers in a row to the OOM killer: its next one starts after a
+        // pause (4 s, WorkerHealth.Backoff), possibly after this sweep has already ended on the other slot,
+        // and loads libtorch as it starts.
         var workers = Workers(node);
+        for (var until = DateTime.UtcNow.AddSeconds(30); (workers.Count < 2 || !workers.All(LoadedLibtorch)) && DateTime.UtcNow < until; workers = Workers(node))
+        {
+            await Task.Delay(200);
+        }
+
         Assert.Equal(2, workers.Count);
         Assert.False(LoadedLibtorch(node.ProcessId), "the node process mapped libtorch");
         Assert.All(workers, w => Assert.True(LoadedLibtorch(w), $"worker {w} did not load libtorch"));
