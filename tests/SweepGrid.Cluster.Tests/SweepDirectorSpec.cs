@@ -68,6 +68,39 @@ public sealed class SweepDirectorSpec : StoreTestKit
         Assert.NotEqual(PersistenceIds.Director, PersistenceIds.Sweep("director"));
     }
 
+    /// <summary>
+    /// A slot asks for work after losing its trial (it restarted) and its request goes, by fair share, to
+    /// the other sweep: the sweep that lost the trial must still learn of it, or the trial would count as
+    /// running for ever and its sweep never finish (before fair share every request went to the one sweep
+    /// with trials running, which saw the request itself).
+    /// </summary>
+    [Fact]
+    public void A_trial_lost_on_a_slot_whose_next_request_goes_to_another_sweep_is_requeued()
+    {
+        var director = StartDirector(Sys);
+        Assert.Equal(new Submitted(1, 1, 0), Submit(Sys, director, TestStores.Text("first", seeds: 1)));
+        Assert.Equal(new Submitted(2, 2, 0), Submit(Sys, director, TestStores.Text("second", seeds: 2)));
+        var followers = new[] { "first", "second" }.ToDictionary(s => s, s =>
+        {
+            var follower = CreateTestProbe();
+            director.Tell(new SubscribeSweep(s, follower));
+            follower.ExpectMsg<SweepProgress>(Wait);
+            return follower;
+        });
+        var slot = CreateTestProbe();
+
+        director.Tell(new RequestWork("slot-0"), slot);
+        var lost = slot.ExpectMsg<Assignment>(Wait).Trial;
+        // The director heard of the start before the follower did (it subscribed first).
+        followers[lost.SweepName].FishForMessage(m => m is TrialStarted, Wait);
+        director.Tell(new RequestWork("slot-0"), slot); // restarted: it reports nothing
+
+        var next = slot.ExpectMsg<Assignment>(Wait).Trial;
+        Assert.Equal(("first", "second"), (lost.SweepName, next.SweepName)); // first (the older) had one trial, now taken
+        var requeued = (TrialSettled)followers[lost.SweepName].FishForMessage(m => m is TrialSettled, Wait);
+        Assert.Equal((lost.TrialId, TrialStatus.Pending, "slot slot-0 was lost"), (requeued.TrialId, requeued.Status, requeued.Reason));
+    }
+
     [Fact]
     public void A_sweep_over_the_limit_is_refused_as_bad_input_and_nothing_is_stored()
     {
@@ -92,7 +125,7 @@ public sealed class SweepDirectorSpec : StoreTestKit
         slot.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         var definition = TestStores.Definition("first", seeds: 2);
-        Assert.Equal(new Submitted(2, 2, 0), Submit(Sys, director, TestStores.Text("first", seeds: 2)));
+        Assert.Equal(new Submitted(1, 1, 0), Submit(Sys, director, TestStores.Text("first", seeds: 1)));
 
         var assignment = slot.ExpectMsg<Assignment>(Wait);
         Assert.Equal((definition.Expand()[0].TrialId, 1), (assignment.Trial.TrialId, assignment.Attempt));

@@ -195,6 +195,28 @@ public sealed class SweepFileValidationTests
         Assert.Contains(message, error.Message);
     }
 
+    /// <summary>sweep.priority: a sweep's weight in the cluster's fair share, 1 (the default) to 1000.</summary>
+    [Theory]
+    [InlineData("priority = 0", "must be")]
+    [InlineData("priority = -3", "must be")]
+    [InlineData("priority = 1000000000", "must be")]
+    [InlineData("priority = high", "must be an integer, got \"high\"")]
+    [InlineData("priority = 2.5", "must be an integer")]
+    public void A_priority_outside_1_to_1000_is_refused(string line, string message)
+    {
+        var error = Single(Replace("name = demo", $"name = demo\n  {line}"));
+
+        Assert.Equal("sweep.priority", error.Path);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_priority_is_read_and_defaults_to_1()
+    {
+        Assert.Equal(1, SweepFile.Parse(Valid, "ok.hocon").PriorityOrDefault);
+        Assert.Equal(1000, SweepFile.Parse(Replace("name = demo", "name = demo\n  priority = 1000"), "ok.hocon").PriorityOrDefault);
+    }
+
     [Fact]
     public void Full_batch_is_a_batch_size_whose_ghost_batches_must_divide_the_training_set()
     {
@@ -399,6 +421,7 @@ public sealed class SweepFileValidationTests
     [InlineData("sweep.metrics.sharpness.steps", "100,000")]
     [InlineData("sweep.checkpoint.every-epochs", "100,000")]
     [InlineData("sweep.name", "64 characters")]
+    [InlineData("sweep.priority", "1,000")]
     public void The_reference_file_states_the_accepted_values_and_bounds_of(string key, params string[] expected)
     {
         var sets = new Dictionary<string, IEnumerable<string>>

@@ -46,6 +46,7 @@ internal sealed class SweepCoordinator : StoreWritingActor
         Command<Define>(HandleDefine);
         Command<Subscribe>(HandleSubscribe);
         Command<RequestWork>(HandleRequestWork);
+        Command<SlotMovedOn>(HandleMovedOn);
         Command<ReportEpoch>(HandleEpoch);
         Command<ReportFinished>(r => JournalThenApply(SweepDecisions.Finish(_state, r.TrialId, r.Attempt, r.Status, r.Reason)));
         Command<ReportFailed>(r => JournalThenApply(SweepDecisions.Fail(_state, r.TrialId, r.Attempt, r.Reason)));
@@ -89,6 +90,13 @@ internal sealed class SweepCoordinator : StoreWritingActor
         Context.Watch(subscribe.Subscriber);
         subscribe.Subscriber.Tell(Progress());
         if (_state.IsFinished) subscribe.Subscriber.Tell(new SweepFinished(Progress()));
+    }
+
+    private void HandleMovedOn(SlotMovedOn moved)
+    {
+        _waiting.Remove(moved.Slot);
+        (string, int)? reported = moved.Reported is { } r ? (r.TrialId, r.Attempt) : null;
+        JournalThenApply(SweepDecisions.SlotLost(_state, moved.Slot, reported));
     }
 
     private void HandleRequestWork(RequestWork request)
@@ -248,6 +256,7 @@ internal sealed class SweepCoordinator : StoreWritingActor
         var running = _state.Running.Take(MaxListedRunning)
             .Select(t => new RunningTrial(t.Spec.TrialId, t.Attempts, t.Slot!, _latestEpoch.GetValueOrDefault(t.Spec.TrialId), t.Spec.Epochs, TrialText.Brief(t.Spec)))
             .ToList();
-        return new SweepProgress(_state.SweepName, _state.Counts, _state.TotalEpochs, _state.SettledEpochs, running, _state.Counts.Running - running.Count);
+        return new SweepProgress(_state.SweepName, _state.Counts, _state.TotalEpochs, _state.SettledEpochs, running, _state.Counts.Running - running.Count,
+            _state.Priority);
     }
 }

@@ -56,8 +56,10 @@ public static class SweepCoordinatorProtocol
     /// A follower starts from this and applies the deltas that follow; after a hand-over the new
     /// coordinator's first message is a fresh one, recovered from its journal.
     /// </summary>
+    /// <param name="Priority">The sweep's weight when open sweeps share the slots (sweep.priority).</param>
     public sealed record SweepProgress(
-        string SweepName, TrialCounts Counts, long TotalEpochs, long SettledEpochs, IReadOnlyList<RunningTrial> Running, int RunningNotListed) : IClusterMessage
+        string SweepName, TrialCounts Counts, long TotalEpochs, long SettledEpochs, IReadOnlyList<RunningTrial> Running, int RunningNotListed,
+        int Priority = SweepSpec.DefaultPriority) : IClusterMessage
     {
         public int Count(TrialStatus status) => Counts.Of(status);
     }
@@ -85,6 +87,14 @@ public static class SweepCoordinatorProtocol
     public sealed record RequestWork(string Slot, bool Again = false, ReportedAttempt? Reported = null) : IClusterMessage;
 
     public sealed record ReportedAttempt(string TrialId, int Attempt);
+
+    /// <summary>
+    /// From the director: the slot asked for work and its request went to another sweep (or waits at the
+    /// director). A trial this sweep thinks runs on the slot, other than the one it reported, is lost (its
+    /// slot restarted), exactly as if the request had come here; and the slot no longer waits here. The
+    /// director is the coordinators' parent, so this is never serialized: not an <see cref="IClusterMessage"/>.
+    /// </summary>
+    public sealed record SlotMovedOn(string Slot, ReportedAttempt? Reported);
 
     public sealed record Assignment(TrialSpec Trial, int Attempt) : IClusterMessage;
 

@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using SweepGrid.Store;
+using SweepGrid.Core.Scheduling;
 using SweepGrid.Core.Sweeps;
+using SweepGrid.Core.Results;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 using static SweepGrid.Cluster.Coordination.SweepDirectorProtocol;
 
@@ -12,8 +14,8 @@ namespace SweepGrid.Cluster.Coordination;
 /// Event-sourced list of the sweeps this cluster runs, each with its own persistent coordinator as a
 /// child. When the singleton moves to another node, the director recovers the list and recreates the
 /// coordinators, which recover their own journals (and re-queue what was running: those slots belonged
-/// to the previous incarnation). Slots ask the director for work; it forwards the request to the oldest
-/// unfinished sweep, whose coordinator answers the slot directly. The one way a sweep is hosted: a
+/// to the previous incarnation). Slots ask the director for work; it forwards each request to the open
+/// sweep whose turn it is by priority (<see cref="FairShare"/>), whose coordinator answers the slot directly. The one way a sweep is hosted: a
 /// cluster's coordinator nodes and `run`'s one-node cluster run this same director and coordinators.
 /// </summary>
 internal sealed class SweepDirector : StoreWritingActor, IWithTimers
@@ -26,6 +28,9 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
     private readonly List<string> _sweeps = [];
     private readonly HashSet<string> _finished = [];
     private readonly Dictionary<string, IActorRef> _coordinators = [];
+
+    /// <summary>Each open sweep's running and pending trials, as its coordinator reports them: whose turn a free slot is (<see cref="FairShare"/>).</summary>
+    private readonly SweepLoads _loads = new();
 
     /// <summary>
     /// Requests from free slots while no sweep has work, by slot: handed to the next sweep submitted, so
@@ -58,12 +63,30 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
         Command<Checked>(HandleChecked);
         Command<RequestWork>(HandleRequestWork);
         Command<SubscribeSweep>(HandleSubscribe);
-        Command<SweepFinished>(f => _finished.Add(f.Final.SweepName));
+        Command<SweepFinished>(f =>
+        {
+            _finished.Add(f.Final.SweepName);
+            _loads.Finished(f.Final.SweepName);
+        });
         Command<SweepProgress>(s =>
         {
             // This coordinator incarnation has our subscription: watch it, to subscribe again if it stops.
             Timers.Cancel(s.SweepName);
             Context.Watch(Sender);
+            _loads.Counted(s.SweepName, s.Priority, s.Count(TrialStatus.Running), s.Count(TrialStatus.Pending));
+            // A sweep reopened by new trials: its recovered state may have announced a finish just before.
+            if (s.Count(TrialStatus.Running) + s.Count(TrialStatus.Pending) > 0) _finished.Remove(s.SweepName);
+            SendParked();
+        });
+        Command<TrialStarted>(t =>
+        {
+            if (SweepOf(Sender) is { } sweep) _loads.Started(sweep, t.Slot, t.TrialId);
+        });
+        Command<TrialSettled>(t =>
+        {
+            if (SweepOf(Sender) is not { } sweep) return;
+            _loads.Ended(sweep, t.TrialId, requeued: t.Status == TrialStatus.Pending);
+            if (t.Status == TrialStatus.Pending) SendParked();
         });
         Command<Terminated>(t => KeepSubscribing(t.ActorRef.Path.Parent.Name));
         Command<Resubscribe>(r => _coordinators[r.SweepName].Tell(new Subscribe(Self)));
@@ -162,18 +185,58 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
         coordinator.Tell(new Define(definition), requester);
         _finished.Remove(definition.Name);
         if (follow) coordinator.Tell(new Subscribe(requester));
+        // Answered once the definition is journaled, with the sweep's counts: then the waiting slots are sent (SendParked).
         coordinator.Tell(new Subscribe(Self));
-        // After the definition: the coordinator takes them once it has journaled the sweep.
-        foreach (var (request, slot) in _parked.Values) coordinator.Tell(request, slot);
-        _parked.Clear();
     }
 
+    /// <summary>
+    /// A free slot goes to the open sweep that <see cref="FairShare"/> picks, or waits here while no sweep
+    /// has a pending trial. A slot repeating a request that may wait at a sweep's coordinator (an idle
+    /// slot asks again every 10 s) stays with that sweep while it is open: sent to a second one as well, it
+    /// could be given two trials at once. A slot's first request after a trial waits nowhere.
+    /// </summary>
     private void HandleRequestWork(RequestWork request)
     {
-        var open = _sweeps.FirstOrDefault(s => _coordinators.ContainsKey(s) && !_finished.Contains(s));
-        if (open is null) _parked[request.Slot] = (request, Sender);
-        else _coordinators[open].Forward(request);
+        // An idle slot asking again whose trial we saw start never got it (the assignment crossed its
+        // request, or was lost): that sweep sends it again.
+        if (request.Again && (_loads.SentTo(request.Slot) ?? _loads.RunningIn(request.Slot)) is { } held && IsOpen(held))
+        {
+            _coordinators[held].Forward(request);
+            return;
+        }
+
+        var last = _loads.RunningIn(request.Slot);
+        _loads.Asked(request.Slot, repeated: request.Again);
+        var sentTo = Send(request, Sender);
+        if (sentTo is null) _parked[request.Slot] = (request, Sender);
+        // The sweep of the slot's last trial does not see this request: tell it the slot has moved on, so
+        // that a trial it still thinks runs there, unreported, is known lost (the slot restarted).
+        if (last is not null && last != sentTo && IsOpen(last)) _coordinators[last].Tell(new SlotMovedOn(request.Slot, request.Reported));
     }
+
+    /// <summary>Sends the request to the sweep whose turn it is, and names it; null when no open sweep has a pending trial.</summary>
+    private string? Send(RequestWork request, IActorRef slot)
+    {
+        if (FairShare.Next(_loads.Of(_sweeps.Where(IsOpen))) is not { } sweep) return null;
+        _loads.Sent(request.Slot, sweep);
+        _coordinators[sweep].Tell(request, slot);
+        return sweep;
+    }
+
+    /// <summary>Trials became pending (a sweep submitted, a trial re-queued): the waiting slots go where they are due.</summary>
+    private void SendParked()
+    {
+        foreach (var (slotId, (request, slot)) in _parked.ToList())
+        {
+            if (Send(request, slot) is null) return;
+            _parked.Remove(slotId);
+        }
+    }
+
+    private bool IsOpen(string sweep) => _coordinators.ContainsKey(sweep) && !_finished.Contains(sweep);
+
+    /// <summary>The sweep whose coordinator sent a message: the coordinator runs under a supervisor named for it.</summary>
+    private string? SweepOf(IActorRef coordinator) => _coordinators.Keys.FirstOrDefault(s => SupervisorName(s) == coordinator.Path.Parent.Name);
 
     private void HandleSubscribe(SubscribeSweep subscribe)
     {

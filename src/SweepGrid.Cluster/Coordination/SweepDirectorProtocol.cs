@@ -7,7 +7,7 @@ namespace SweepGrid.Cluster.Coordination;
 
 /// <summary>
 /// The cluster's one sweep director (a cluster singleton on the coordinator role): it owns a
-/// <see cref="SweepCoordinator"/> per submitted sweep and hands free slots to the oldest sweep with work.
+/// <see cref="SweepCoordinator"/> per submitted sweep and hands free slots to the open sweeps by priority (FairShare).
 /// </summary>
 public static class SweepDirectorProtocol
 {

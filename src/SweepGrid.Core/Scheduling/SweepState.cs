@@ -29,6 +29,9 @@ public sealed record SweepState(
 {
     public const int DefaultMaxFailures = 3;
 
+    /// <summary>The priority of the sweep's latest definition: its weight in the cluster's <see cref="FairShare"/>.</summary>
+    public int Priority { get; init; } = SweepSpec.DefaultPriority;
+
     /// <summary>
     /// Generous: a preemptible or flaky machine may be lost a few times in a trial's life. Twenty lost
     /// attempts of one trial say something is wrong with the cluster, or with what the trial does to it.
@@ -60,7 +63,7 @@ public sealed record SweepState(
 
     public SweepState Apply(ISweepEvent e) => e switch
     {
-        SweepDefined d => Add(d.Definition.Expand()) with { Fingerprints = Fingerprints.Add(d.Definition.Fingerprint) },
+        SweepDefined d => Add(d.Definition.Expand()) with { Fingerprints = Fingerprints.Add(d.Definition.Fingerprint), Priority = d.Definition.Spec.PriorityOrDefault },
         TrialsSubmitted s => Add(s.Trials),
         TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempts = a.Attempt, Slot = a.Slot }),
         TrialFinished f => Update(f.TrialId, t => t with { Status = f.Status, Slot = null, Reason = f.Reason }),

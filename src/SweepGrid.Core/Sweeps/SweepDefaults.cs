@@ -29,5 +29,6 @@ public static class SweepDefaults
             NoiseScale: NoiseScaleSpec.Default,
             EvalEverySteps: 0,
             Targets: TargetSpec.None),
-        Checkpoint: CheckpointSpec.Default);
+        Checkpoint: CheckpointSpec.Default,
+        Priority: SweepSpec.DefaultPriority);
 }

@@ -13,10 +13,17 @@ public sealed record SweepSpec(
     RulesSpec Rules,
     TrainingSpec Training,
     MetricsSpec Metrics,
-    CheckpointSpec? Checkpoint = null)
+    CheckpointSpec? Checkpoint = null,
+    int? Priority = null)
 {
+    /// <summary>sweep.priority: a sweep's weight when open sweeps share a cluster's slots (<see cref="Scheduling.FairShare"/>).</summary>
+    public const int DefaultPriority = 1, MaxPriority = 1000;
+
     /// <summary>The sweep's checkpoint settings, or the defaults for a spec built without them.</summary>
     public CheckpointSpec CheckpointOrDefault => Checkpoint ?? CheckpointSpec.Default;
+
+    /// <summary>Its priority, or the default for a spec built without one (a sweep journaled before priorities existed).</summary>
+    public int PriorityOrDefault => Priority ?? DefaultPriority;
 }
 
 /// <summary>
