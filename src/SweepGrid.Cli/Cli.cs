@@ -1,6 +1,8 @@
 using System.CommandLine;
 using SweepGrid.Cli.Commands;
 using SweepGrid.Cli.Data;
+using SweepGrid.Core.Scheduling;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Store;
 
 namespace SweepGrid.Cli;
@@ -36,6 +38,13 @@ internal static partial class Cli
             "(batch size × learning rate × ghost batch size × regularizer × seed).");
         root.Subcommands.Add(Run(output, error));
         root.Subcommands.Add(Resume(output, error));
+        root.Subcommands.Add(Control("pause", "Pause a sweep: no trial of it starts, and its running trials stop at the end of their epoch, checkpointed, " +
+                                              "so its share of the slots goes to the other sweeps. `sweepgrid resume NAME` runs it again.\n" +
+                                              "Example: sweepgrid pause gap-fashion-mnist --seed host:4053", _ => SweepControl.Pause, output, error));
+        root.Subcommands.Add(Control("cancel", "Cancel a sweep: its running trials stop at the end of their epoch (checkpointed), and every trial without " +
+                                               "a result is recorded as cancelled; results are kept. Submitting the sweep again (or `resume`) runs only what was not done.\n" +
+                                               "Example: sweepgrid cancel gap-fashion-mnist --seed host:4053", _ => SweepControl.Cancel, output, error));
+        root.Subcommands.Add(Priority(output, error));
         root.Subcommands.Add(Node(output, error));
         root.Subcommands.Add(Health(output, error));
         root.Subcommands.Add(Submit(output, error));
@@ -84,7 +93,8 @@ internal static partial class Cli
         var port = CommonOptions.ClientPort();
         var access = new ClusterAccessOptions();
         var command = new Command("resume",
-            "Finish a stored sweep after a stop or crash: finished trials are not run again, interrupted ones resume from their checkpoints.\n" +
+            "Finish a stored sweep after a stop or crash, or reopen a paused or cancelled one: finished trials are not run again, " +
+            "interrupted ones resume from their checkpoints.\n" +
             "The sweep file is not needed: the sweep runs as it was first submitted.\n" +
             "Example: sweepgrid resume gap-fashion-mnist --store sweepgrid-data   (cluster: sweepgrid resume NAME --seed host:4053)")
         {
@@ -92,13 +102,41 @@ internal static partial class Cli
         };
         foreach (var option in slots.All.Concat(access.All)) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => result.GetValue(seeds) is { Length: > 0 } seedList
-            ? ClusterCommands.FollowAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)
+            ? ClusterCommands.ResumeAsync(result.GetValue(sweep)!, seedList, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)
             : RunCommand.RunAsync(
                 new RunCommand.Options(null, result.GetValue(store)!, slots.Read(result),
                     Live: !result.GetValue(quiet) && IsInteractive(output), Quiet: result.GetValue(quiet), Resume: result.GetValue(sweep),
                     TableWidth: TableWidth(output, result.GetValue(wide))),
                 output, ct)));
         return command;
+    }
+
+    /// <summary>A command that sends one control to one sweep, on a cluster (--seed) or in a store.</summary>
+    /// <param name="control">The control, from the parsed command line (a priority's argument, say).</param>
+    private static Command Control(string name, string description, Func<ParseResult, SweepControl> control, TextWriter output, TextWriter error,
+        params Symbol[] more)
+    {
+        var sweep = new Argument<string>("sweep-name") { Description = "The sweep's name (sweep.name in its file)" };
+        var target = new ControlTargetOptions();
+        var command = new Command(name, description) { sweep };
+        foreach (var symbol in more)
+        {
+            if (symbol is Argument argument) command.Arguments.Add(argument);
+        }
+
+        foreach (var option in target.All) command.Options.Add(option);
+        command.SetAction((result, ct) => Guarded(error, () =>
+            ControlCommand.RunAsync(result.GetValue(sweep)!, control(result), target.Read(result), output, error, ct)));
+        return command;
+    }
+
+    private static Command Priority(TextWriter output, TextWriter error)
+    {
+        var priority = new Argument<string>("priority") { Description = $"Its weight in the cluster's fair share, {SweepSpec.MinPriority} to {SweepSpec.MaxPriority}" };
+        return Control("priority", "Set a sweep's priority: open sweeps share the slots in proportion to their priorities, as trials end " +
+                                   "(running trials are not stopped). Lasts until the sweep is submitted again with another sweep.priority.\n" +
+                                   "Example: sweepgrid priority gap-fashion-mnist 3 --seed host:4053",
+            result => ControlCommand.ParsePriority(result.GetValue(priority)!), output, error, priority);
     }
 
     private static Command Node(TextWriter output, TextWriter error)
@@ -157,16 +195,21 @@ internal static partial class Cli
         var host = CommonOptions.Host("The address this client is reachable at");
         var port = CommonOptions.ClientPort();
         var quiet = CommonOptions.Quiet();
+        var priority = new Option<string?>("--priority")
+        {
+            Description = $"The sweep's priority ({SweepSpec.MinPriority} to {SweepSpec.MaxPriority}) instead of its file's sweep.priority: open sweeps share the slots in proportion",
+        };
         var access = new ClusterAccessOptions();
         var command = new Command("submit",
             "Send a sweep to a running cluster and follow it to its end (Ctrl-C stops following; the sweep goes on).\n" +
             "Example: sweepgrid submit hocon/sweeps/quick.hocon --seed 127.0.0.1:4053")
         {
-            file, seeds, host, port, quiet,
+            file, seeds, host, port, quiet, priority,
         };
         foreach (var option in access.All) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.SubmitAsync(
-            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct)));
+            result.GetValue(file)!, result.GetValue(seeds)!, result.GetValue(host)!, result.GetValue(port), access.Read(result), result.GetValue(quiet), output, error, ct,
+            result.GetValue(priority) is { } p ? ControlCommand.ParsePriority(p).Priority : null)));
         return command;
     }
 

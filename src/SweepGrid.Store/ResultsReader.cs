@@ -25,13 +25,26 @@ public sealed class ResultsReader
     }
 
     /// <summary>The sweep file a sweep was submitted with, as stored.</summary>
-    public SweepSpec Sweep(string sweep) => _connection.Run(connection =>
+    /// <summary>The sweep as last submitted, with the priority it has now (sweepgrid priority changes it after the submission).</summary>
+    public SweepSpec Sweep(string sweep)
     {
-        using var command = Sql.Command(connection, "SELECT spec_json FROM sweeps WHERE sweep = @sweep;", parameters: ("sweep", sweep));
-        var json = command.ExecuteScalar() as string ?? throw new InvalidOperationException($"sweep {sweep} is not in the store");
-        return JsonSerializer.Deserialize<SweepSpec>(json, SweepJson.Options)
-            ?? throw new InvalidOperationException($"sweep {sweep}: stored sweep file is empty");
-    });
+        // A store written before the priority column gets it first.
+        _schema.Ensure();
+        return _connection.Run(connection => Sweep(connection, sweep));
+    }
+
+    private static SweepSpec Sweep(System.Data.Common.DbConnection connection, string sweep)
+    {
+        using var command = Sql.Command(connection, "SELECT spec_json, priority FROM sweeps WHERE sweep = @sweep;", parameters: ("sweep", sweep));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read() || reader.IsDBNull(0)) throw new InvalidOperationException($"sweep {sweep} is not in the store");
+        var spec = JsonSerializer.Deserialize<SweepSpec>(reader.GetString(0), SweepJson.Options)
+                   ?? throw new InvalidOperationException($"sweep {sweep}: stored sweep file is empty");
+        // Read as data: a priority out of range is not one SweepGrid wrote, and the file's stands.
+        return !reader.IsDBNull(1) && Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) is var priority and >= SweepSpec.MinPriority and <= SweepSpec.MaxPriority
+            ? spec with { Priority = (int)priority }
+            : spec;
+    }
 
     /// <summary>The sweeps in the store, in submission order.</summary>
     public IReadOnlyList<string> Sweeps()
@@ -56,22 +69,29 @@ public sealed class ResultsReader
         _connection.Query("SELECT COUNT(*) FROM trials WHERE sweep = @sweep;", r => Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), ("sweep", sweep))[0];
 
     /// <summary>Trials per status for each sweep (or one sweep), sweeps in submission order.</summary>
-    public IReadOnlyList<(string Sweep, string SubmittedAt, IReadOnlyDictionary<string, int> Counts)> StatusCounts(string? sweep)
+    public IReadOnlyList<SweepStatus> StatusCounts(string? sweep)
     {
         if (!_database.Exists) return [];
         _schema.Ensure();
         // No "@sweep IS NULL OR ...": PostgreSQL cannot type a parameter that is only compared with NULL.
         var rows = _connection.Query($"""
-            SELECT s.sweep, s.submitted_at, t.status, COUNT(t.trial) FROM sweeps s LEFT JOIN trials t ON t.sweep = s.sweep
-            {(sweep is null ? "" : "WHERE s.sweep = @sweep")} GROUP BY s.sweep, s.submitted_at, t.status ORDER BY s.submitted_at, s.sweep;
+            SELECT s.sweep, s.submitted_at, s.standing, s.priority, t.status, COUNT(t.trial) FROM sweeps s LEFT JOIN trials t ON t.sweep = s.sweep
+            {(sweep is null ? "" : "WHERE s.sweep = @sweep")} GROUP BY s.sweep, s.submitted_at, s.standing, s.priority, t.status ORDER BY s.submitted_at, s.sweep;
             """,
-            r => (Sweep: r.GetString(0), At: r.GetString(1), Status: r.IsDBNull(2) ? null : r.GetString(2), Count: Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture)),
+            r => (Sweep: r.GetString(0), At: r.GetString(1), Standing: r.GetString(2), Priority: r.IsDBNull(3) ? (int?)null : Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture),
+                Status: r.IsDBNull(4) ? null : r.GetString(4), Count: Convert.ToInt32(r.GetValue(5), CultureInfo.InvariantCulture)),
             ("sweep", sweep));
-        var result = new List<(string, string, IReadOnlyDictionary<string, int>)>();
+        var result = new List<SweepStatus>();
         foreach (var row in rows)
         {
-            if (result.Count == 0 || result[^1].Item1 != row.Sweep) result.Add((row.Sweep, row.At, new Dictionary<string, int>()));
-            if (row.Status is not null) ((Dictionary<string, int>)result[^1].Item3)[row.Status] = row.Count;
+            if (result.Count == 0 || result[^1].Sweep != row.Sweep)
+            {
+                // Written by SweepGrid, but read as data: a value it never writes shows as what it is not.
+                var standing = SweepStatus.Standings.Contains(row.Standing) ? row.Standing : "unknown";
+                result.Add(new SweepStatus(row.Sweep, row.At, standing, row.Priority, new Dictionary<string, int>()));
+            }
+
+            if (row.Status is not null) ((Dictionary<string, int>)result[^1].Counts)[row.Status] = row.Count;
         }
 
         return result;

@@ -29,13 +29,23 @@ public sealed class ResultsWriter
         _connection = connection;
     }
 
-    /// <summary>The sweep file a sweep was submitted with (its first submission time is kept).</summary>
+    /// <summary>The sweep file a sweep was submitted with, and the priority it states (its first submission time is kept).</summary>
     public void Sweep(SweepSpec spec) => _connection.Execute("""
-        INSERT INTO sweeps (sweep, spec_json, submitted_at) VALUES (@sweep, @spec, @at)
-        ON CONFLICT (sweep) DO UPDATE SET spec_json = excluded.spec_json;
+        INSERT INTO sweeps (sweep, spec_json, submitted_at, priority) VALUES (@sweep, @spec, @at, @priority)
+        ON CONFLICT (sweep) DO UPDATE SET spec_json = excluded.spec_json, priority = excluded.priority;
         """,
-        ("sweep", spec.Name), ("spec", JsonSerializer.Serialize(spec, SweepJson.Options)),
+        ("sweep", spec.Name), ("spec", JsonSerializer.Serialize(spec, SweepJson.Options)), ("priority", spec.PriorityOrDefault),
         ("at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+
+    /// <summary>Whether the sweep is open, paused or cancelled, and its priority: what `status` and the dashboard show.</summary>
+    public void Standing(string sweep, Core.Scheduling.SweepStanding standing, int priority) => _connection.Execute(
+        "UPDATE sweeps SET standing = @standing, priority = @priority WHERE sweep = @sweep;",
+        ("sweep", sweep), ("standing", StandingName(standing)), ("priority", priority));
+
+    /// <summary>Every trial of the sweep in one status moves to another, in one statement (a cancel of 100,000 pending trials).</summary>
+    public void MoveStatus(string sweep, TrialStatus from, TrialStatus to, string? reason) => _connection.Execute(
+        "UPDATE trials SET status = @to, reason = @reason WHERE sweep = @sweep AND status = @from;",
+        ("sweep", sweep), ("from", StatusName(from)), ("to", StatusName(to)), ("reason", reason));
 
     /// <summary>
     /// Adds pending rows for trials not yet in the table, numbered with their place in the sweep
@@ -218,6 +228,8 @@ public sealed class ResultsWriter
 
     /// <summary>A status as the tables spell it: completed, diverged, ...</summary>
     public static string StatusName(TrialStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string StandingName(Core.Scheduling.SweepStanding standing) => standing.ToString().ToLowerInvariant();
 
     /// <summary>Neither database stores NaN usefully (SQLite has none): a value not measured (or not finite) is stored as NULL.</summary>
     private static object? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -88,6 +88,7 @@ internal sealed class StoreSchema(ResultsDatabase database, StoreConnection conn
               value DOUBLE PRECISION, seconds DOUBLE PRECISION NOT NULL, iterations BIGINT NOT NULL,
               PRIMARY KEY (sweep, trial, epoch, metric));
             """);
+        AddMissingColumns(c, "sweeps", AddedSweepColumns);
         AddMissingColumns(c, "trials", AddedTrialColumns);
         AddMissingColumns(c, "flatness", AddedFlatnessColumns);
         AddMissingColumns(c, "points", AddedPointColumns);
@@ -101,8 +102,12 @@ internal sealed class StoreSchema(ResultsDatabase database, StoreConnection conn
     /// </summary>
     private void Verify() => connection.Run(c =>
     {
-        var added = AddedTrialColumns.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var (table, columns) in new[] { ("sweeps", new[] { "sweep", "spec_json", "submitted_at" }), ("trials", TrialColumns.Union(added).ToArray()) })
+        var added = AddedTrialColumns.Concat(AddedSweepColumns).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (table, columns) in new[]
+                 {
+                     ("sweeps", new[] { "sweep", "spec_json", "submitted_at" }.Concat(AddedSweepColumns.Select(a => a.Name)).ToArray()),
+                     ("trials", TrialColumns.Union(AddedTrialColumns.Select(a => a.Name)).ToArray()),
+                 })
         {
             var present = database.Columns(c, table);
             if (present.Count == 0) throw new StoreFormatException($"{database.Describe}: not a SweepGrid store (it has no table {table}); nothing was changed");
@@ -146,6 +151,9 @@ internal sealed class StoreSchema(ResultsDatabase database, StoreConnection conn
         ("outcome_status", "TEXT"),
         ("outcome_reason", "TEXT"),
     ];
+
+    /// <summary>Sweep columns added later: whether it is open, paused or cancelled, and its priority (sweepgrid pause, cancel, priority).</summary>
+    private static readonly (string Name, string Definition)[] AddedSweepColumns = [("standing", "TEXT NOT NULL DEFAULT 'open'"), ("priority", "BIGINT")];
 
     /// <summary>Flatness columns added later: the standard error of an estimate that has one.</summary>
     private static readonly (string Name, string Definition)[] AddedFlatnessColumns = [("standard_error", "DOUBLE PRECISION")];

@@ -52,7 +52,8 @@ public sealed class KillAndResumeTests : TempDirectoryTest
         Assert.Equal(2, rerun.Output.Split('\n').Count(l => l.Contains(" attempt 2 on ", StringComparison.Ordinal)));
         var row = after.Output.Split('\n').Single(l => l.StartsWith("killed ", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["0", "0", "4", "0", "0"], row[1..6]);
+        // state, priority, share (nothing runs), then pending, running, completed, diverged, failed, cancelled.
+        Assert.Equal(["open", "1", "-", "0", "0", "4", "0", "0", "0"], row[1..10]);
 
         // The interrupted trials resumed from a checkpoint, not epoch 1; every trial has each epoch once.
         Assert.Equal(0, (await CliRunner.Run("export", "killed", "--store", store, "--out", Dir)).ExitCode);

@@ -25,6 +25,21 @@ internal sealed class ClusterAccessOptions
     public ClusterAccess Read(ParseResult result) => new(result.GetValue(TlsCert), result.GetValue(Insecure), result.GetValue(JoinTimeout));
 }
 
+/// <summary>Where a control command goes: a cluster (--seed, as a client) or an embedded store (--store).</summary>
+internal sealed class ControlTargetOptions
+{
+    private readonly Option<string> _store = CommonOptions.Store();
+    private readonly Option<string[]> _seeds = CommonOptions.Seeds("A seed node HOST:PORT of the running cluster; none: the sweep in --store");
+    private readonly Option<string> _host = CommonOptions.Host("With --seed: the address this client is reachable at");
+    private readonly Option<int> _port = CommonOptions.ClientPort();
+    private readonly ClusterAccessOptions _access = new();
+
+    public IEnumerable<Option> All => [_store, _seeds, _host, _port, .. _access.All];
+
+    public ControlCommand.Target Read(ParseResult result) =>
+        new(result.GetValue(_store)!, result.GetValue(_seeds) ?? [], result.GetValue(_host)!, result.GetValue(_port), _access.Read(result));
+}
+
 internal sealed record ClusterAccess(string? TlsCert, bool Insecure, int JoinTimeoutSeconds = 60)
 {
     public TimeSpan JoinTimeout => TimeSpan.FromSeconds(JoinTimeoutSeconds);

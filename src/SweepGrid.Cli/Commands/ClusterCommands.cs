@@ -82,10 +82,10 @@ internal static class ClusterCommands
     /// </summary>
     /// <param name="port">This client's remoting port; 0: any free one (a fixed one gets through a NetworkPolicy that admits only the remoting port).</param>
     public static async Task<int> SubmitAsync(string sweepFile, IReadOnlyList<string> seedArgs, string host, int port, ClusterAccess access, bool quiet,
-        TextWriter output, TextWriter error, CancellationToken ct)
+        TextWriter output, TextWriter error, CancellationToken ct, int? priority = null)
     {
         var (spec, text) = SweepLoader.LoadFile(sweepFile);
-        var submission = new SweepDirectorProtocol.SubmitSweep(sweepFile, text);
+        var submission = new SweepDirectorProtocol.SubmitSweep(sweepFile, text, Priority: priority);
         if (Core.Sweeps.SweepJson.Bytes(submission).Length > Core.Sweeps.SweepJson.MaxMessageBytes)
         {
             throw new UserError($"{sweepFile}: file: too large to send to a cluster as one message ({Core.Sweeps.SweepJson.MaxMessageBytes:N0} bytes at most, comments and whitespace included)");
@@ -126,18 +126,23 @@ internal static class ClusterCommands
     /// </summary>
     private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(120);
 
-    /// <summary>`resume SWEEP --seed`: a running cluster carries on by itself; this follows the sweep to its end.</summary>
-    public static async Task<int> FollowAsync(string sweep, IReadOnlyList<string> seedArgs, string host, int port, ClusterAccess access, bool quiet,
+    /// <summary>
+    /// `resume SWEEP --seed`: a paused or cancelled sweep is reopened (<see cref="ControlCommand"/>); a
+    /// running cluster carries on with the others by itself. Then this follows the sweep to its end.
+    /// </summary>
+    public static async Task<int> ResumeAsync(string sweep, IReadOnlyList<string> seedArgs, string host, int port, ClusterAccess access, bool quiet,
         TextWriter output, TextWriter error, CancellationToken ct)
     {
         var seeds = Seeds(seedArgs);
         CheckAddress(host, port, allowAnyPort: true);
         await using var client = await StartClient(host, port, seeds, access, error, ct);
+        var resumed = await ControlCommand.SendAsync(client.Director, sweep, Core.Scheduling.SweepControl.Resume, ct);
+        if (resumed.Changed) output.WriteLine(ControlCommand.Describe(resumed, Core.Scheduling.SweepControl.Resume));
         var following = StartFollowing(client, sweep, quiet, output, subscribeNow: true);
         return await FollowToTheEnd(following, sweep, output, ct);
     }
 
-    private static async Task<ClientMember> StartClient(string host, int port, IReadOnlyList<string> seeds, ClusterAccess access, TextWriter error, CancellationToken ct)
+    internal static async Task<ClientMember> StartClient(string host, int port, IReadOnlyList<string> seeds, ClusterAccess access, TextWriter error, CancellationToken ct)
     {
         var tls = access.Tls([host, .. seeds.Select(HostOf)], error);
         Logging.LogSetup.ConsoleOnly(Logging.LogLevels.FromConfig());
@@ -158,7 +163,7 @@ internal static class ClusterCommands
     }
 
     /// <summary>A client's cluster member and its throwaway store folder, deleted once the member has left.</summary>
-    private sealed record ClientMember(SweepGridNode Node, DirectoryInfo Scratch) : IAsyncDisposable
+    internal sealed record ClientMember(SweepGridNode Node, DirectoryInfo Scratch) : IAsyncDisposable
     {
         public IActorRef Director => Node.Director;
 
@@ -234,9 +239,8 @@ internal static class ClusterCommands
             }
 
             var final = await following.Finished;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sweep {sweep}: {final.Count(TrialStatus.Completed)} completed, {final.Count(TrialStatus.Diverged)} diverged, {final.Count(TrialStatus.Failed)} failed"));
-            return final.Count(TrialStatus.Failed) > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            output.WriteLine($"sweep {sweep}: {Outcomes(final.Counts)}");
+            return ExitCodes.Of(final.Counts);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -244,6 +248,10 @@ internal static class ClusterCommands
             return ExitCodes.Success;
         }
     }
+
+    /// <summary>"3 completed, 1 diverged, 0 failed", and the cancelled ones if any.</summary>
+    public static string Outcomes(Core.Scheduling.TrialCounts c) =>
+        FormattableString.Invariant($"{c.Completed} completed, {c.Diverged} diverged, {c.Failed} failed") + (c.Cancelled > 0 ? FormattableString.Invariant($", {c.Cancelled} cancelled") : "");
 
     private static IReadOnlyList<string> Roles(string text, IReadOnlyList<string> allowed)
     {

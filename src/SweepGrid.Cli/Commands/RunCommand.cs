@@ -70,9 +70,7 @@ internal static class RunCommand
         output.WriteLine("By setting, mean ± std over seeds:");
         output.WriteLine(SeedSummary.Render(SeedStatistics.Summarize(rows, node.Results.Read.Flatness(spec.Name), TargetSteps.Load(node.Results, spec.Name)), markdown: false, options.TableWidth));
         output.WriteLine();
-        int failed = final.Count(TrialStatus.Failed);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sweep {spec.Name}: {final.Count(TrialStatus.Completed)} completed, {final.Count(TrialStatus.Diverged)} diverged, {failed} failed in {clock.Elapsed.TotalSeconds:F1} s"));
-        return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sweep {spec.Name}: {ClusterCommands.Outcomes(final.Counts)} in {clock.Elapsed.TotalSeconds:F1} s"));
+        return ExitCodes.Of(final.Counts);
     }
 }

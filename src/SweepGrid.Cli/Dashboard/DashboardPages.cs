@@ -14,39 +14,33 @@ namespace SweepGrid.Cli.Dashboard;
 /// </summary>
 internal static class DashboardPages
 {
-    /// <summary>One sweep on the sweeps page: its counts by status, when it was submitted, how far along it is.</summary>
-    public sealed record SweepLine(string Sweep, string SubmittedAt, IReadOnlyDictionary<string, int> Counts)
-    {
-        public int Total => Counts.Values.Sum();
+    /// <summary>
+    /// Time left if the remaining trials take as long as the done ones did since submission: a rough
+    /// figure (trials differ in length, regime adaptation's most), shown as such; null before any is done.
+    /// </summary>
+    public static TimeSpan? EstimatedLeft(SweepStatus s, DateTimeOffset now) =>
+        s.Done == 0 || s.Done == s.Total || !DateTimeOffset.TryParse(s.SubmittedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? null
+            : (now - at) * ((double)(s.Total - s.Done) / s.Done);
 
-        public int Done => new[] { "completed", "diverged", "failed" }.Sum(s => Counts.GetValueOrDefault(s));
+    public static IReadOnlyList<string> Statuses => SweepStatus.Statuses;
 
-        /// <summary>
-        /// Time left if the remaining trials take as long as the done ones did since submission: a rough
-        /// figure (trials differ in length, regime adaptation's most), shown as such; null before any is done.
-        /// </summary>
-        public TimeSpan? EstimatedLeft(DateTimeOffset now) =>
-            Done == 0 || Done == Total || !DateTimeOffset.TryParse(SubmittedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                ? null
-                : (now - at) * ((double)(Total - Done) / Done);
-    }
-
-    public static readonly string[] Statuses = ["pending", "running", "completed", "diverged", "failed"];
-
-    public static string Sweeps(string store, IReadOnlyList<SweepLine> sweeps, DateTimeOffset now)
+    public static string Sweeps(string store, IReadOnlyList<SweepStatus> sweeps, DateTimeOffset now)
     {
         var html = Start("SweepGrid", store);
         html.Append("<h1>Sweeps</h1>");
         if (sweeps.Count == 0) return End(html.Append("<p>No sweeps in this store yet.</p>"));
-        html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th>")
+        html.Append("<table id=\"sweeps\"><thead><tr><th>sweep</th><th>state</th><th>priority</th><th>share</th>")
             .Append(string.Concat(Statuses.Select(s => $"<th>{s}</th>")))
             .Append("<th>progress</th><th>estimated time left</th><th>submitted</th></tr></thead><tbody>");
         foreach (var s in sweeps)
         {
             html.Append($"<tr data-sweep=\"{E(s.Sweep)}\"><td><a href=\"/sweeps/{U(s.Sweep)}\">{E(s.Sweep)}</a></td>")
+                .Append($"<td data-state=\"{E(s.Standing)}\">{E(s.Standing)}</td><td>{(s.Priority is { } p ? Inv($"{p}") : "-")}</td>")
+                .Append($"<td data-share>{(s.ShareOf(sweeps) is { } share ? Inv($"{share:P0}") : "-")}</td>")
                 .Append(string.Concat(Statuses.Select(st => $"<td data-status=\"{st}\">{s.Counts.GetValueOrDefault(st)}</td>")))
                 .Append(Inv($"<td><progress max=\"{s.Total}\" value=\"{s.Done}\"></progress> {s.Done}/{s.Total}</td>"))
-                .Append($"<td>{E(Duration(s.EstimatedLeft(now)))}</td><td>{E(s.SubmittedAt)}</td></tr>");
+                .Append($"<td>{E(Duration(EstimatedLeft(s, now)))}</td><td>{E(s.SubmittedAt)}</td></tr>");
         }
 
         return End(html.Append("</tbody></table>"));

@@ -95,8 +95,7 @@ internal static class DashboardServer
     /// <param name="logs">Kept for the server's life: each trial page reads only what the logs gained since the last.</param>
     private sealed class Site(ResultsStore store, TrialLogIndex logs)
     {
-        public IReadOnlyList<DashboardPages.SweepLine> SweepLines() =>
-            store.Exists ? store.Read.StatusCounts(null).Select(s => new DashboardPages.SweepLine(s.Sweep, s.SubmittedAt, s.Counts)).ToList() : [];
+        public IReadOnlyList<SweepStatus> SweepLines() => store.Exists ? store.Read.StatusCounts(null) : [];
 
         public (int, string) SweepPage(string sweep) =>
             !Known(sweep)
@@ -208,7 +207,7 @@ internal static class DashboardServer
 
         private string Fingerprint(string sweep)
         {
-            var counts = store.Read.StatusCounts(sweep).SingleOrDefault().Counts ?? new Dictionary<string, int>();
+            var counts = store.Read.StatusCounts(sweep).SingleOrDefault()?.Counts ?? new Dictionary<string, int>();
             return $"{store.Read.CountEpochs(sweep)}:{string.Join(',', DashboardPages.Statuses.Select(s => counts.GetValueOrDefault(s)))}";
         }
 

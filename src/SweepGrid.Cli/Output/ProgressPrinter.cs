@@ -1,3 +1,4 @@
+using SweepGrid.Core.Scheduling;
 using SweepGrid.Core.Results;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
 
@@ -13,6 +14,8 @@ internal sealed class ProgressPrinter(TextWriter output, bool epochLines = true)
     private readonly Lock _gate = new();
     private int _settled, _total;
 
+    private SweepStanding? _standing;
+
     public void On(object message)
     {
         lock (_gate)
@@ -25,6 +28,9 @@ internal sealed class ProgressPrinter(TextWriter output, bool epochLines = true)
                     break;
                 case SweepProgress p:
                     (_settled, _total) = (p.Counts.Settled, p.Counts.Total);
+                    // Sent afresh when the sweep is paused, cancelled or resumed (or its priority set).
+                    if (_standing is { } before && before != p.Standing) Write($"sweep {p.SweepName} {(p.Standing == SweepStanding.Open ? "resumed" : p.Standing.ToString().ToLowerInvariant())}");
+                    _standing = p.Standing;
                     break;
                 case TrialStarted s:
                     Write($"start  {s.TrialId} ({s.Description}) attempt {s.Attempt} on {s.Slot}");

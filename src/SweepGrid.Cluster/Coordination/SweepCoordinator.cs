@@ -15,7 +15,8 @@ namespace SweepGrid.Cluster.Coordination;
 /// to is installed and before anyone hears of it, so a restarted coordinator recovers exactly what
 /// others were told, re-queues what was running, and never runs a finished trial again; a rejected
 /// write changes nothing. Slots pull work; a slot that asks while nothing is pending waits here until
-/// a trial is re-queued or the sweep finishes.
+/// a trial is re-queued or the sweep finishes. A paused or cancelled sweep keeps no slot waiting, and
+/// tells the slots of its running trials to stop (<see cref="StopAttempt"/>).
 /// </summary>
 internal sealed class SweepCoordinator : StoreWritingActor
 {
@@ -51,6 +52,7 @@ internal sealed class SweepCoordinator : StoreWritingActor
         Command<ReportFinished>(r => JournalThenApply(SweepDecisions.Finish(_state, r.TrialId, r.Attempt, r.Status, r.Reason)));
         Command<ReportFailed>(r => JournalThenApply(SweepDecisions.Fail(_state, r.TrialId, r.Attempt, r.Reason)));
         Command<ReportReleased>(HandleReleased);
+        Command<ControlSweep>(HandleControl);
         Command<Terminated>(HandleTerminated);
     }
 
@@ -80,8 +82,33 @@ internal sealed class SweepCoordinator : StoreWritingActor
             return;
         }
 
-        _submitter = Sender;
+        if (events.OfType<SweepDefined>().Any())
+        {
+            _submitter = Sender;
+            JournalThenApply(events);
+            return;
+        }
+
+        // Resumed, or a new priority, and no new trials: answered once journaled.
+        var submitter = Sender;
         JournalThenApply(events);
+        DeferAsync(submitter, s => s.Tell(new Submitted(0, _state.Trials.Count, _state.Counts.Settled)));
+    }
+
+    /// <summary>Pause, resume, cancel or priority: refused as it stands, or journaled and then answered.</summary>
+    private void HandleControl(ControlSweep control)
+    {
+        var decision = SweepDecisions.Control(_state, control.Control);
+        if (decision.Refusal is { } refusal)
+        {
+            Sender.Tell(new ControlRefused(_state.SweepName, refusal));
+            return;
+        }
+
+        var requester = Sender;
+        JournalThenApply(decision.Events);
+        DeferAsync(requester, r => r.Tell(new SweepControlled(_state.SweepName, _state.Standing, _state.Priority,
+            _state.IsOpen ? 0 : _state.Counts.Running, decision.Events.Count > 0, _state.Counts)));
     }
 
     private void HandleSubscribe(Subscribe subscribe)
@@ -106,7 +133,7 @@ internal sealed class SweepCoordinator : StoreWritingActor
         (string, int)? reported = request.Reported is { } r ? (r.TrialId, r.Attempt) : null;
         // A repeated request from a slot we gave a trial: the assignment crossed it on the way, or was
         // lost. Send it again (a busy slot drops it); never read this as a lost trial.
-        if (request.Again && _state.RunningOn(request.Slot).FirstOrDefault(t => (t.Spec.TrialId, t.Attempts) != reported) is { } running)
+        if (request.Again && _state.IsOpen && _state.RunningOn(request.Slot).FirstOrDefault(t => (t.Spec.TrialId, t.Attempts) != reported) is { } running)
         {
             Sender.Tell(new Assignment(running.Spec, running.Attempts));
             return;
@@ -120,6 +147,8 @@ internal sealed class SweepCoordinator : StoreWritingActor
     private void HandleEpoch(ReportEpoch report)
     {
         if (!_state.Trials.TryGetValue(report.TrialId, out var entry) || entry.Status != TrialStatus.Running || entry.Attempts != report.Attempt) return;
+        // Still running in a sweep that was paused or cancelled: the stop was lost (or crossed this report).
+        if (!_state.IsOpen) Sender.Tell(Stop(entry));
         _latestEpoch[report.TrialId] = report.Record.Epoch;
         Publish(new TrialEpoch(report.TrialId, report.Attempt, report.Record, entry.Spec.Epochs));
     }
@@ -203,6 +232,24 @@ internal sealed class SweepCoordinator : StoreWritingActor
                 if (_slots.TryGetValue(a.Slot, out var slot)) slot.Tell(new Assignment(assigned.Spec, a.Attempt));
                 Publish(new TrialStarted(a.TrialId, a.Attempt, a.Slot, assigned.Spec.Epochs, TrialText.Brief(assigned.Spec)));
                 break;
+            case SweepPaused or SweepCancelled:
+                _results.Write.Standing(_state.SweepName, _state.Standing, _state.Priority);
+                if (e is SweepCancelled) _results.Write.MoveStatus(_state.SweepName, TrialStatus.Pending, TrialStatus.Cancelled, SweepState.CancelledReason);
+                _log.Info("Sweep {SweepId} {Standing}: {Running} running trial(s) told to stop", _state.SweepName, _state.Standing, _state.Counts.Running);
+                foreach (var running in _state.Running) _slots.GetValueOrDefault(running.Slot!)?.Tell(Stop(running));
+                Publish(Progress());
+                break;
+            case SweepResumed:
+                _results.Write.Standing(_state.SweepName, _state.Standing, _state.Priority);
+                _results.Write.MoveStatus(_state.SweepName, TrialStatus.Cancelled, TrialStatus.Pending, reason: null);
+                _finishAnnounced = false;
+                _log.Info("Sweep {SweepId} resumed: {Pending} trial(s) pending", _state.SweepName, _state.Counts.Pending);
+                Publish(Progress());
+                break;
+            case SweepPrioritySet:
+                _results.Write.Standing(_state.SweepName, _state.Standing, _state.Priority);
+                Publish(Progress());
+                break;
             case TrialFinished or TrialAttemptFailed or TrialInterrupted or TrialRequeued:
                 var entry = _state.Trials[TrialOf(e)];
                 _latestEpoch.Remove(entry.Spec.TrialId);
@@ -234,12 +281,21 @@ internal sealed class SweepCoordinator : StoreWritingActor
         _submitter = null;
     }
 
-    /// <summary>Tells waiting slots there is no more work and, once per finish, tells subscribers the sweep is done.</summary>
+    private static StopAttempt Stop(TrialEntry running) => new(running.Spec.TrialId, running.Attempts, "its sweep was paused or cancelled");
+
+    /// <summary>
+    /// Tells waiting slots there is no more work here (the sweep finished, or is paused or cancelled: the
+    /// director sends them to other sweeps) and, once per finish, tells subscribers the sweep is done.
+    /// </summary>
     private void NotifyIfFinished()
     {
+        if (_state.IsFinished || !_state.IsOpen)
+        {
+            foreach (var slot in _waiting) _slots[slot].Tell(NoMoreWork.Instance);
+            _waiting.Clear();
+        }
+
         if (!_state.IsFinished) return;
-        foreach (var slot in _waiting) _slots[slot].Tell(NoMoreWork.Instance);
-        _waiting.Clear();
         if (_finishAnnounced) return;
         _finishAnnounced = true;
         var final = new SweepFinished(Progress());
@@ -257,6 +313,6 @@ internal sealed class SweepCoordinator : StoreWritingActor
             .Select(t => new RunningTrial(t.Spec.TrialId, t.Attempts, t.Slot!, _latestEpoch.GetValueOrDefault(t.Spec.TrialId), t.Spec.Epochs, TrialText.Brief(t.Spec)))
             .ToList();
         return new SweepProgress(_state.SweepName, _state.Counts, _state.TotalEpochs, _state.SettledEpochs, running, _state.Counts.Running - running.Count,
-            _state.Priority);
+            _state.Priority, _state.Standing);
     }
 }

@@ -56,10 +56,11 @@ public static class SweepCoordinatorProtocol
     /// A follower starts from this and applies the deltas that follow; after a hand-over the new
     /// coordinator's first message is a fresh one, recovered from its journal.
     /// </summary>
-    /// <param name="Priority">The sweep's weight when open sweeps share the slots (sweep.priority).</param>
+    /// <param name="Priority">The sweep's weight when open sweeps share the slots (sweep.priority, or sweepgrid priority).</param>
+    /// <param name="Standing">Open, paused or cancelled; sent afresh whenever it (or the priority) changes.</param>
     public sealed record SweepProgress(
         string SweepName, TrialCounts Counts, long TotalEpochs, long SettledEpochs, IReadOnlyList<RunningTrial> Running, int RunningNotListed,
-        int Priority = SweepSpec.DefaultPriority) : IClusterMessage
+        int Priority = SweepSpec.DefaultPriority, SweepStanding Standing = SweepStanding.Open) : IClusterMessage
     {
         public int Count(TrialStatus status) => Counts.Of(status);
     }
@@ -78,6 +79,19 @@ public static class SweepCoordinatorProtocol
     public sealed record TrialSettled(string TrialId, TrialStatus Status, int Attempts, string? Reason, int Epochs) : ProgressEvent(TrialId);
 
     public sealed record SweepFinished(SweepProgress Final) : IClusterMessage;
+
+    /// <summary>
+    /// sweepgrid pause, resume, cancel or priority, through the director. Journaled before it is answered
+    /// with <see cref="SweepControlled"/>, or refused with <see cref="ControlRefused"/> (nothing changed).
+    /// </summary>
+    public sealed record ControlSweep(string SweepName, SweepControl Control) : IClusterMessage;
+
+    /// <param name="Stopping">Running trials told to stop (paused or cancelled): each ends at the end of its epoch, or is stopped within the shutdown's checkpoint budget.</param>
+    /// <param name="Changed">False: the sweep already stood so (a repeated pause, the priority it had).</param>
+    public sealed record SweepControlled(string SweepName, SweepStanding Standing, int Priority, int Stopping, bool Changed, TrialCounts Counts) : IClusterMessage;
+
+    /// <summary>The control does not apply to the sweep as it stands, or is malformed; nothing was changed.</summary>
+    public sealed record ControlRefused(string SweepName, string Reason) : IClusterMessage;
 
     // ---- from training slots ----
 
@@ -98,6 +112,14 @@ public static class SweepCoordinatorProtocol
 
     public sealed record Assignment(TrialSpec Trial, int Attempt) : IClusterMessage;
 
+    /// <summary>
+    /// To the slot running the attempt of a sweep that was paused or cancelled: stop it as at a node's
+    /// shutdown (at the end of its epoch, checkpointed) and hand it back with <see cref="ReportReleased"/>.
+    /// Sent again in answer to each epoch it reports while it still runs; taken only from the coordinator
+    /// that assigned the attempt.
+    /// </summary>
+    public sealed record StopAttempt(string TrialId, int Attempt, string Reason) : IClusterMessage;
+
     public sealed class NoMoreWork : IClusterMessage
     {
         public static readonly NoMoreWork Instance = new();
@@ -117,7 +139,8 @@ public static class SweepCoordinatorProtocol
     public sealed record ReportFailed(string TrialId, int Attempt, string Reason) : IClusterMessage;
 
     /// <summary>
-    /// The slot's node is shutting down: the attempt stopped at the end of an epoch, checkpointed, and
+    /// The slot's node is shutting down, or its sweep was paused or cancelled (<see cref="StopAttempt"/>):
+    /// the attempt stopped at the end of an epoch, checkpointed, and
     /// its reports are stored. Re-queued without counting as a failure; answered with
     /// <see cref="ReleaseRecorded"/> once journaled (the node leaves the cluster only after that, since a
     /// slot that leaves while it still holds the trial counts as lost).

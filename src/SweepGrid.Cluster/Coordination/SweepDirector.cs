@@ -27,6 +27,9 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<string> _sweeps = [];
     private readonly HashSet<string> _finished = [];
+
+    /// <summary>Sweeps paused or cancelled, as their coordinators last said: no slot is sent to them.</summary>
+    private readonly HashSet<string> _held = [];
     private readonly Dictionary<string, IActorRef> _coordinators = [];
 
     /// <summary>Each open sweep's running and pending trials, as its coordinator reports them: whose turn a free slot is (<see cref="FairShare"/>).</summary>
@@ -63,6 +66,7 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
         Command<Checked>(HandleChecked);
         Command<RequestWork>(HandleRequestWork);
         Command<SubscribeSweep>(HandleSubscribe);
+        Command<ControlSweep>(HandleControl);
         Command<SweepFinished>(f =>
         {
             _finished.Add(f.Final.SweepName);
@@ -74,6 +78,8 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
             Timers.Cancel(s.SweepName);
             Context.Watch(Sender);
             _loads.Counted(s.SweepName, s.Priority, s.Count(TrialStatus.Running), s.Count(TrialStatus.Pending));
+            if (s.Standing == SweepStanding.Open) _held.Remove(s.SweepName);
+            else _held.Add(s.SweepName);
             // A sweep reopened by new trials: its recovered state may have announced a finish just before.
             if (s.Count(TrialStatus.Running) + s.Count(TrialStatus.Pending) > 0) _finished.Remove(s.SweepName);
             SendParked();
@@ -114,7 +120,15 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
         {
             try
             {
-                return new Checked(requester, _define(SweepFile.Parse(submit.Text, Names.Printable(submit.Source))), null, submit.Follow);
+                var spec = SweepFile.Parse(submit.Text, Names.Printable(submit.Source));
+                if (submit.Priority is { } priority)
+                {
+                    // From the network: checked as the file's sweep.priority is.
+                    if (SweepControl.SetPriority(priority).Malformed is { } malformed) return new Checked(requester, null, SubmitRejected.Of([malformed], badInput: true));
+                    spec = spec with { Priority = priority };
+                }
+
+                return new Checked(requester, _define(spec), null, submit.Follow);
             }
             catch (SweepValidationException e)
             {
@@ -199,7 +213,7 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
     {
         // An idle slot asking again whose trial we saw start never got it (the assignment crossed its
         // request, or was lost): that sweep sends it again.
-        if (request.Again && (_loads.SentTo(request.Slot) ?? _loads.RunningIn(request.Slot)) is { } held && IsOpen(held))
+        if (request.Again && (_loads.SentTo(request.Slot) ?? _loads.RunningIn(request.Slot)) is { } held && TakesSlots(held))
         {
             _coordinators[held].Forward(request);
             return;
@@ -217,7 +231,7 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
     /// <summary>Sends the request to the sweep whose turn it is, and names it; null when no open sweep has a pending trial.</summary>
     private string? Send(RequestWork request, IActorRef slot)
     {
-        if (FairShare.Next(_loads.Of(_sweeps.Where(IsOpen))) is not { } sweep) return null;
+        if (FairShare.Next(_loads.Of(_sweeps.Where(TakesSlots))) is not { } sweep) return null;
         _loads.Sent(request.Slot, sweep);
         _coordinators[sweep].Tell(request, slot);
         return sweep;
@@ -233,7 +247,30 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
         }
     }
 
+    /// <summary>Hosted here and not finished: its coordinator follows its slots (a paused sweep's trials may still be stopping).</summary>
     private bool IsOpen(string sweep) => _coordinators.ContainsKey(sweep) && !_finished.Contains(sweep);
+
+    /// <summary>Open, and neither paused nor cancelled: free slots may go to it.</summary>
+    private bool TakesSlots(string sweep) => IsOpen(sweep) && !_held.Contains(sweep);
+
+    /// <summary>
+    /// Pause, resume, cancel or priority: to the sweep's coordinator, which journals it and answers the
+    /// requester. A malformed control from the network is refused here.
+    /// </summary>
+    private void HandleControl(ControlSweep control)
+    {
+        // Deserialized from the network: its fields may be missing.
+        if (control.SweepName is null || !Names.IsSweepName(control.SweepName) || control.Control?.Malformed is not null)
+        {
+            Sender.Tell(new ControlRefused(Names.Printable(control.SweepName ?? ""), control.Control?.Malformed ?? "a control names one sweep and one of pause, resume, cancel, priority"));
+            return;
+        }
+
+        if (_coordinators.TryGetValue(control.SweepName, out var coordinator)) coordinator.Forward(control);
+        // A stored sweep this process does not run (a control against an embedded store): its coordinator recovers it to take the control.
+        else if (_sweeps.Contains(control.SweepName)) StartCoordinator(control.SweepName).Forward(control);
+        else Sender.Tell(new UnknownSweep(Names.Printable(control.SweepName), _sweeps.Take(MaxListedSweeps).ToList()));
+    }
 
     /// <summary>The sweep whose coordinator sent a message: the coordinator runs under a supervisor named for it.</summary>
     private string? SweepOf(IActorRef coordinator) => _coordinators.Keys.FirstOrDefault(s => SupervisorName(s) == coordinator.Path.Parent.Name);

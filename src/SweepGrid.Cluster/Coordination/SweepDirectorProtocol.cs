@@ -43,7 +43,8 @@ public static class SweepDirectorProtocol
     /// any trial can end, so that it sees every trial's end. A client that subscribed only once it had
     /// the answer missed the trials that ended meanwhile (1 of 2,000 tiny ones, in one run).
     /// </param>
-    public sealed record SubmitSweep(string Source, string Text, bool Follow = false) : IClusterMessage;
+    /// <param name="Priority">The sweep's priority instead of its file's sweep.priority (submit --priority); null: the file's.</param>
+    public sealed record SubmitSweep(string Source, string Text, bool Follow = false, int? Priority = null) : IClusterMessage;
 
     /// <summary>
     /// Submit a sweep this process has already checked against its data and limits (`run`, `resume`):

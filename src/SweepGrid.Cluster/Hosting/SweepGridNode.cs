@@ -75,6 +75,22 @@ public sealed class SweepGridNode : IAsyncDisposable
     {
         var store = options.Store;
         Directory.CreateDirectory(store.Directory);
+        // One process hosts an embedded store's sweeps; a cluster's coordinators share theirs through the singleton.
+        var storeLock = options.Local ? StoreLock.Take(store.Directory) : null;
+        try
+        {
+            return await StartLockedAsync(options, overrides, joinTimeout, storeLock, ct);
+        }
+        catch
+        {
+            storeLock?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<SweepGridNode> StartLockedAsync(NodeOptions options, Config? overrides, TimeSpan? joinTimeout, StoreLock? storeLock, CancellationToken ct)
+    {
+        var store = options.Store;
         var results = store.OpenResults();
         results.EnsureSchema();
         store.PrepareJournal();
@@ -85,6 +101,7 @@ public sealed class SweepGridNode : IAsyncDisposable
         var system = options.Tls is { } tls
             ? ActorSystem.Create("sweepgrid", BootstrapSetup.Create().WithConfig(ClusterTls.Hocon.WithFallback(config)).And(tls.Setup))
             : ActorSystem.Create("sweepgrid", config);
+        if (storeLock is not null) system.RegisterOnTermination(storeLock.Dispose);
         // Whichever writer finds the store full first, the node's slots stop their attempts (StoreOutOfSpace).
         results.RanOutOfSpace += e => system.EventStream.Publish(StoreOutOfSpace.Of(e));
         var patience = joinTimeout ?? TimeSpan.FromSeconds(60);

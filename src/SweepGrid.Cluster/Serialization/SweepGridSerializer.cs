@@ -29,6 +29,10 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["trial-attempt-failed"] = typeof(TrialAttemptFailed),
         ["trial-interrupted"] = typeof(TrialInterrupted),
         ["trial-requeued"] = typeof(TrialRequeued),
+        ["sweep-paused"] = typeof(SweepPaused),
+        ["sweep-resumed"] = typeof(SweepResumed),
+        ["sweep-cancelled"] = typeof(SweepCancelled),
+        ["sweep-priority-set"] = typeof(SweepPrioritySet),
         ["epoch-recorded"] = typeof(EpochRecorded),
         ["outcome-recorded"] = typeof(OutcomeRecorded),
         ["points-recorded"] = typeof(PointsRecorded),
@@ -57,6 +61,10 @@ public sealed class SweepGridSerializer(ExtendedActorSystem system) : Serializer
         ["report-failed"] = typeof(SweepCoordinatorProtocol.ReportFailed),
         ["report-released"] = typeof(SweepCoordinatorProtocol.ReportReleased),
         ["release-recorded"] = typeof(SweepCoordinatorProtocol.ReleaseRecorded),
+        ["control-sweep"] = typeof(SweepCoordinatorProtocol.ControlSweep),
+        ["sweep-controlled"] = typeof(SweepCoordinatorProtocol.SweepControlled),
+        ["control-refused"] = typeof(SweepCoordinatorProtocol.ControlRefused),
+        ["stop-attempt"] = typeof(SweepCoordinatorProtocol.StopAttempt),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

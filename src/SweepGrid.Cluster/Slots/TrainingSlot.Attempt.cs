@@ -3,6 +3,7 @@ using Akka.Event;
 using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
 using SweepGrid.Core.Slots;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 using SweepGrid.Core.Workers;
 using static SweepGrid.Cluster.Coordination.SweepCoordinatorProtocol;
@@ -29,15 +30,26 @@ internal sealed partial class TrainingSlot
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
             _leaveRequester = Sender;
+            _releaseReason = ReleaseReason;
             _log.Info("Trial {TrialId} of sweep {SweepId}: the node is shutting down; attempt {Attempt} stops at the end of its epoch, checkpointed",
                 trial.TrialId, trial.SweepName, _assignedAttempt);
             _worker.Send(ReleaseTrial.Instance);
             Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
         });
+        // Its sweep was paused or cancelled: the same stop as a shutdown's, and the slot stays.
+        Receive<StopAttempt>(stop => stop.TrialId == trial.TrialId && stop.Attempt == _assignedAttempt && Sender.Equals(_assignedBy), stop =>
+        {
+            if (_releaseReason is not null) return; // already stopping
+            _releaseReason = Names.Printable(stop.Reason ?? "its sweep was stopped");
+            _log.Info("Trial {TrialId} of sweep {SweepId}: {Reason}; attempt {Attempt} stops at the end of its epoch, checkpointed",
+                trial.TrialId, trial.SweepName, _releaseReason, _assignedAttempt);
+            _worker.Send(ReleaseTrial.Instance);
+            Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
+        });
         Receive<ReleaseDeadline>(_ =>
         {
-            _log.Warning("Trial {TrialId} of sweep {SweepId}: its epoch did not end within {Seconds:F0} s of the shutdown; stopped, it resumes from its last checkpoint",
-                trial.TrialId, trial.SweepName, _shutdown.CheckpointWithin.TotalSeconds);
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: its epoch did not end within {Seconds:F0} s of the request to stop ({Reason}); stopped, it resumes from its last checkpoint",
+                trial.TrialId, trial.SweepName, _shutdown.CheckpointWithin.TotalSeconds, _releaseReason);
             _worker.Kill();
             Release(trial, recorder, epoch: null, checkpointed: false);
         });
@@ -231,6 +243,7 @@ internal sealed partial class TrainingSlot
         Timers.Cancel(nameof(CheckOutbox));
         Timers.Cancel(nameof(ReleaseDeadline));
         Timers.Cancel(nameof(ResendRelease));
+        _releaseReason = null;
         Context.Stop(recorder);
         Context.Unwatch(_assignedBy);
         if (report is not null) _assignedBy.Tell(report);

@@ -7,8 +7,9 @@ using static SweepGrid.Cluster.Recording.TrialRecorderProtocol;
 namespace SweepGrid.Cluster.Slots;
 
 /// <summary>
-/// A training slot on a node that shuts down: its attempt is handed back (checkpointed at the end of its
-/// epoch, its last reports stored) and re-queued without counting a failure; then it takes no more work.
+/// A training slot on a node that shuts down, or whose sweep was paused or cancelled: its attempt is
+/// handed back (checkpointed at the end of its epoch, its last reports stored) and re-queued (or
+/// cancelled) without counting a failure; then, on a shutdown, it takes no more work.
 /// </summary>
 internal sealed partial class TrainingSlot
 {
@@ -42,10 +43,11 @@ internal sealed partial class TrainingSlot
     private void Release(TrialSpec trial, IActorRef recorder, int? epoch, bool checkpointed)
     {
         Timers.Cancel(nameof(ReleaseDeadline));
-        _leaveNote = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {_assignedAttempt}) handed back " + (epoch is { } e
+        var note = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {_assignedAttempt}) handed back " + (epoch is { } e
             ? $"after epoch {e}" + (checkpointed ? ", checkpointed" : " (no checkpoint path)")
             : "mid-epoch; it resumes from its last periodic checkpoint");
-        _log.Info("{Note}", _leaveNote);
+        _log.Info("{Note} ({Reason})", note, _releaseReason);
+        if (_leaveRequester is not null) _leaveNote = note;
         if (_outbox.Count == 0)
         {
             HandBack(trial, recorder);
@@ -73,7 +75,7 @@ internal sealed partial class TrainingSlot
         Timers.Cancel(nameof(DrainDeadline));
         Timers.Cancel(nameof(CheckOutbox));
         Context.Stop(recorder);
-        var report = new ReportReleased(trial.TrialId, _assignedAttempt, ReleaseReason);
+        var report = new ReportReleased(trial.TrialId, _assignedAttempt, _releaseReason ?? ReleaseReason);
         _assignedBy.Tell(report);
         Timers.StartPeriodicTimer(nameof(ResendRelease), new ResendRelease(report), ResendAfter);
         Become(() => HandingBack(trial, recorder));

@@ -36,6 +36,9 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     /// <summary>Who asked this slot to leave (the node agent, at shutdown); null while the node runs.</summary>
     private IActorRef? _leaveRequester;
 
+    /// <summary>Why the running attempt is being handed back (its node shuts down, its sweep was paused or cancelled); null while it is not.</summary>
+    private string? _releaseReason;
+
     /// <summary>What the slot did with its trial on leaving, for the node's last lines.</summary>
     private string? _leaveNote;
 
@@ -152,6 +155,8 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         Receive<SlotWorker.Gone>(_ => _worker.Lost());
         // Stops an attempt (Lifelines); with none running there is nothing to stop.
         Receive<StoreOutOfSpace>(_ => { });
+        // For an attempt already stopping or ended (sent again with each epoch it reported).
+        Receive<StopAttempt>(_ => { });
     }
 
     private bool IsCurrent(SlotWorker.Gone gone) => _worker.IsCurrent(gone.Generation);

@@ -14,14 +14,47 @@ public static class SweepDecisions
 
     /// <summary>
     /// A submission: journaled once per distinct set of trials (its fingerprint). Submitting the same
-    /// sweep again changes nothing; a grown grid adds only its new trials when applied.
+    /// sweep again changes nothing; a grown grid adds only its new trials when applied. A submission
+    /// says the sweep should run: a paused or cancelled sweep is resumed (its cancelled trials pending
+    /// again, what has a result kept), and the priority it states is the sweep's from now on.
     /// </summary>
-    public static IReadOnlyList<ISweepEvent> Define(SweepState state, SweepDefinition definition) =>
-        state.Fingerprints.Contains(definition.Fingerprint) ? None : [new SweepDefined(definition)];
+    public static IReadOnlyList<ISweepEvent> Define(SweepState state, SweepDefinition definition)
+    {
+        var events = new List<ISweepEvent>();
+        if (!state.IsOpen) events.Add(new SweepResumed());
+        if (!state.Fingerprints.Contains(definition.Fingerprint)) events.Add(new SweepDefined(definition));
+        else if (definition.Spec.PriorityOrDefault != state.Priority) events.Add(new SweepPrioritySet(definition.Spec.PriorityOrDefault));
+        return events;
+    }
 
-    /// <summary>The first pending trial in submission order goes to the asking slot.</summary>
+    /// <summary>The first pending trial in submission order goes to the asking slot, while the sweep is open.</summary>
     public static IReadOnlyList<ISweepEvent> Assign(SweepState state, string slot) =>
-        state.FirstPending is { } next ? [new TrialAssigned(next.Spec.TrialId, next.Attempts + 1, slot)] : None;
+        state.IsOpen && state.FirstPending is { } next ? [new TrialAssigned(next.Spec.TrialId, next.Attempts + 1, slot)] : None;
+
+    /// <summary>
+    /// sweepgrid pause, resume, cancel or priority. Repeating one changes nothing and is not an error
+    /// (pause a paused sweep, resume an open one, set the priority it has); what cannot apply to the sweep
+    /// as it stands is refused: cancelling or pausing a sweep that has finished, cancelling a cancelled
+    /// one, pausing a cancelled one (resume reopens it). The running trials of a sweep that is no longer
+    /// open are stopped by its coordinator, not here: their ends are journaled when their slots report them.
+    /// </summary>
+    public static ControlDecision Control(SweepState state, SweepControl control)
+    {
+        if (control.Malformed is { } malformed) return ControlDecision.Refused(malformed);
+        bool finished = state.IsFinished && state.IsOpen;
+        return control.Kind switch
+        {
+            SweepControlKind.Cancel when state.Standing == SweepStanding.Cancelled => ControlDecision.Refused($"sweep {state.SweepName} is already cancelled"),
+            SweepControlKind.Cancel or SweepControlKind.Pause when finished =>
+                ControlDecision.Refused($"sweep {state.SweepName} has finished (every trial has a result or has failed): nothing to {control.Verb}"),
+            SweepControlKind.Cancel => new ControlDecision([new SweepCancelled()]),
+            SweepControlKind.Pause when state.Standing == SweepStanding.Cancelled =>
+                ControlDecision.Refused($"sweep {state.SweepName} is cancelled: `sweepgrid resume {state.SweepName}` reopens it"),
+            SweepControlKind.Pause => new ControlDecision(state.Standing == SweepStanding.Paused ? None : [new SweepPaused()]),
+            SweepControlKind.Resume => new ControlDecision(state.IsOpen ? None : [new SweepResumed()]),
+            _ => new ControlDecision(control.Priority == state.Priority ? None : [new SweepPrioritySet(control.Priority!.Value)]),
+        };
+    }
 
     public static IReadOnlyList<ISweepEvent> Finish(SweepState state, string trialId, int attempt, TrialStatus status, string? reason)
     {

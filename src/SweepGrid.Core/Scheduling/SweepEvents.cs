@@ -42,3 +42,24 @@ public sealed record TrialInterrupted(string TrialId, int Attempt, string Reason
 
 /// <summary>The slot handed the attempt back (its node shut down and released it, checkpointed): retried, counted as nothing.</summary>
 public sealed record TrialRequeued(string TrialId, int Attempt, string Reason) : ISweepEvent;
+
+/// <summary>
+/// The sweep is paused (sweepgrid pause): no trial of it starts, and its running trials are handed back
+/// at the end of their epoch, checkpointed, so that its share of the slots goes to the other sweeps.
+/// </summary>
+public sealed record SweepPaused : ISweepEvent;
+
+/// <summary>
+/// The sweep is open again (sweepgrid resume, or the sweep submitted again): its cancelled trials are
+/// pending again, and its trials start as its share allows.
+/// </summary>
+public sealed record SweepResumed : ISweepEvent;
+
+/// <summary>
+/// The sweep is cancelled (sweepgrid cancel): its pending trials are cancelled now, its running ones
+/// when their attempt has stopped (at the end of their epoch, checkpointed) unless it ended with a result.
+/// </summary>
+public sealed record SweepCancelled : ISweepEvent;
+
+/// <summary>The sweep's weight in the cluster's fair share, set by sweepgrid priority (a later definition's sweep.priority does not undo it).</summary>
+public sealed record SweepPrioritySet(int Priority) : ISweepEvent;

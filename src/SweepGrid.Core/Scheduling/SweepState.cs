@@ -10,7 +10,8 @@ namespace SweepGrid.Core.Scheduling;
 /// The decisions (which events a command causes) are in <see cref="SweepDecisions"/>; together they
 /// are the sweep's state machine, testable without an actor system:
 /// Pending → Running → Completed | Diverged, Running → Pending (retry) or Failed (too many failures, or
-/// too many interruptions).
+/// too many interruptions); in a cancelled sweep, Pending → Cancelled (and back to Pending when it is
+/// resumed). The sweep itself is open, paused or cancelled (<see cref="Standing"/>).
 /// Indexed for sweeps of 100,000 trials: the next pending trial, a slot's running trial and the
 /// counts by status are each found in O(log n), never by a scan of every trial.
 /// </summary>
@@ -32,6 +33,12 @@ public sealed record SweepState(
     /// <summary>The priority of the sweep's latest definition: its weight in the cluster's <see cref="FairShare"/>.</summary>
     public int Priority { get; init; } = SweepSpec.DefaultPriority;
 
+    /// <summary>Whether its trials may start: open, paused or cancelled (sweepgrid pause, resume, cancel).</summary>
+    public SweepStanding Standing { get; init; } = SweepStanding.Open;
+
+    /// <summary>Open: its pending trials may start.</summary>
+    public bool IsOpen => Standing == SweepStanding.Open;
+
     /// <summary>
     /// Generous: a preemptible or flaky machine may be lost a few times in a trial's life. Twenty lost
     /// attempts of one trial say something is wrong with the cluster, or with what the trial does to it.
@@ -52,6 +59,9 @@ public sealed record SweepState(
 
     /// <summary>The pending trial submitted first, or null.</summary>
     public TrialEntry? FirstPending => PendingOrdinals.IsEmpty ? null : Trials[Order[PendingOrdinals.Min]];
+
+    /// <summary>The pending trials, in submission order.</summary>
+    public IEnumerable<TrialEntry> Pending => PendingOrdinals.Select(o => Trials[Order[o]]);
 
     /// <summary>The trials running on <paramref name="slot"/>, in submission order (one, unless a report was lost).</summary>
     public IEnumerable<TrialEntry> RunningOn(string slot) =>
@@ -84,6 +94,14 @@ public sealed record SweepState(
                 : i.Reason,
         }),
         TrialRequeued r => Update(r.TrialId, t => t with { Status = TrialStatus.Pending, Slot = null, Reason = r.Reason }),
+        SweepPaused => this with { Standing = SweepStanding.Paused },
+        // Cancelled first, so that every pending trial Update touches becomes cancelled.
+        SweepCancelled => Pending.ToList().Aggregate(this with { Standing = SweepStanding.Cancelled },
+            (state, t) => state.Update(t.Spec.TrialId, entry => entry)),
+        // A scan of every trial, for a command a person types now and then.
+        SweepResumed => InOrder.Where(t => t.Status == TrialStatus.Cancelled).ToList().Aggregate(this with { Standing = SweepStanding.Open },
+            (state, t) => state.Update(t.Spec.TrialId, entry => entry with { Status = TrialStatus.Pending, Reason = null })),
+        SweepPrioritySet p => this with { Priority = p.Priority },
         _ => throw new ArgumentException($"unknown sweep event {e.GetType().Name}", nameof(e)),
     };
 
@@ -114,11 +132,18 @@ public sealed record SweepState(
         };
     }
 
-    /// <summary>Replaces one trial's entry and keeps the indexes and counts in step with it.</summary>
+    /// <summary>The reason a cancelled trial shows.</summary>
+    public const string CancelledReason = "its sweep was cancelled";
+
+    /// <summary>
+    /// Replaces one trial's entry and keeps the indexes and counts in step with it. In a cancelled sweep a
+    /// trial that would wait for a slot (never run, handed back, re-queued) is cancelled instead.
+    /// </summary>
     private SweepState Update(string trialId, Func<TrialEntry, TrialEntry> change)
     {
         var before = Trials[trialId];
         var after = change(before);
+        if (after.Status == TrialStatus.Pending && Standing == SweepStanding.Cancelled) after = after with { Status = TrialStatus.Cancelled, Reason = CancelledReason };
         var pending = PendingOrdinals;
         if (before.Status == TrialStatus.Pending) pending = pending.Remove(before.Ordinal);
         if (after.Status == TrialStatus.Pending) pending = pending.Add(after.Ordinal);

@@ -3,14 +3,15 @@ using SweepGrid.Core.Results;
 namespace SweepGrid.Core.Scheduling;
 
 /// <summary>How many of a sweep's trials stand in each status: what followers are shown instead of every trial.</summary>
-public sealed record TrialCounts(int Pending, int Running, int Completed, int Diverged, int Failed)
+/// <param name="Cancelled">Trials of a cancelled sweep that had no result (0 in the counts of a SweepGrid from before cancel).</param>
+public sealed record TrialCounts(int Pending, int Running, int Completed, int Diverged, int Failed, int Cancelled = 0)
 {
     public static readonly TrialCounts Zero = new(0, 0, 0, 0, 0);
 
     public int Total => Pending + Running + Settled;
 
-    /// <summary>Trials with a result (completed or diverged) or given up (failed).</summary>
-    public int Settled => Completed + Diverged + Failed;
+    /// <summary>Trials with a result (completed or diverged), given up (failed) or cancelled.</summary>
+    public int Settled => Completed + Diverged + Failed + Cancelled;
 
     public int Of(TrialStatus status) => status switch
     {
@@ -19,6 +20,7 @@ public sealed record TrialCounts(int Pending, int Running, int Completed, int Di
         TrialStatus.Completed => Completed,
         TrialStatus.Diverged => Diverged,
         TrialStatus.Failed => Failed,
+        TrialStatus.Cancelled => Cancelled,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
@@ -36,6 +38,7 @@ public sealed record TrialCounts(int Pending, int Running, int Completed, int Di
         TrialStatus.Completed => c with { Completed = c.Completed + n },
         TrialStatus.Diverged => c with { Diverged = c.Diverged + n },
         TrialStatus.Failed => c with { Failed = c.Failed + n },
+        TrialStatus.Cancelled => c with { Cancelled = c.Cancelled + n },
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 }

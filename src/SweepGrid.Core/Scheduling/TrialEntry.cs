@@ -9,5 +9,5 @@ namespace SweepGrid.Core.Scheduling;
 /// <param name="Interruptions">Attempts cut short through no fault of the trial (its node lost, its coordinator restarted).</param>
 public sealed record TrialEntry(TrialSpec Spec, int Ordinal, TrialStatus Status, int Attempts, int Failures, string? Slot, string? Reason, int Interruptions = 0)
 {
-    public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Diverged or TrialStatus.Failed;
+    public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Diverged or TrialStatus.Failed or TrialStatus.Cancelled;
 }

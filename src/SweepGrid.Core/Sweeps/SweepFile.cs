@@ -101,7 +101,7 @@ public static partial class SweepFile
         var training = ReadTraining(s.Section("training"), d.Training);
         var metrics = ReadMetrics(s.Section("metrics"), d.Metrics);
         var checkpoint = ReadCheckpoint(s.Section("checkpoint"), d.CheckpointOrDefault);
-        var priority = s.Int("priority", SweepSpec.DefaultPriority, min: 1, max: SweepSpec.MaxPriority);
+        var priority = s.Int("priority", SweepSpec.DefaultPriority, min: SweepSpec.MinPriority, max: SweepSpec.MaxPriority);
         s.RejectUnknownKeys();
         return new SweepSpec(name, dataset, model, optimizer, schedule, regime, grids, regularizer, rules, training, metrics, checkpoint, priority);
     }

@@ -17,7 +17,7 @@ public sealed record SweepSpec(
     int? Priority = null)
 {
     /// <summary>sweep.priority: a sweep's weight when open sweeps share a cluster's slots (<see cref="Scheduling.FairShare"/>).</summary>
-    public const int DefaultPriority = 1, MaxPriority = 1000;
+    public const int DefaultPriority = 1, MinPriority = 1, MaxPriority = 1000;
 
     /// <summary>The sweep's checkpoint settings, or the defaults for a spec built without them.</summary>
     public CheckpointSpec CheckpointOrDefault => Checkpoint ?? CheckpointSpec.Default;

@@ -147,8 +147,8 @@ public sealed class DashboardServerTests : TempDirectoryTest
         var second = await NextEvent(reader);
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(("update", "\"8:0,0,4,0,0\""), first); // 4 trials × 2 epochs, all completed
-        Assert.Equal(("update", "\"9:0,0,4,0,0\""), second);
+        Assert.Equal(("update", "\"8:0,0,4,0,0,0\""), first); // 4 trials × 2 epochs, all completed
+        Assert.Equal(("update", "\"9:0,0,4,0,0,0\""), second);
     }
 
     [Fact]
@@ -168,9 +168,9 @@ public sealed class DashboardServerTests : TempDirectoryTest
         var second = await NextEvent(reader);
         var table = await http.GetStringAsync("/api/sweeps/dash/trials");
 
-        Assert.Equal(("update", "\"8:0,0,4,0,0\""), first);
+        Assert.Equal(("update", "\"8:0,0,4,0,0,0\""), first);
         Assert.Equal("rows", rows.Kind);
-        Assert.Equal(("update", "\"9:0,0,4,0,0\""), second);
+        Assert.Equal(("update", "\"9:0,0,4,0,0,0\""), second);
         // Exactly the line of the trial that moved, as the table's own endpoint now renders it.
         using var pushed = System.Text.Json.JsonDocument.Parse(rows.Data);
         var line = Assert.Single(pushed.RootElement.EnumerateArray());
@@ -211,7 +211,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.Contains("The store is not answering", await down.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal("outage", outage.Kind);
-        Assert.Equal(("update", "\"0:4,0,0,0,0\""), back);
+        Assert.Equal(("update", "\"0:4,0,0,0,0,0\""), back);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/sweeps/dash")).StatusCode);
         Assert.Equal("ok", await http.GetStringAsync("/healthz"));
     }
