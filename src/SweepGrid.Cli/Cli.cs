@@ -150,6 +150,8 @@ internal static partial class Cli
         var bindHost = new Option<string?>("--bind-host") { Description = "Interface to listen on when it differs from --host (0.0.0.0 in a container); default: --host" };
         var configDir = new Option<string?>("--config-dir") { Description = "Folder with sweepgrid.conf and cluster.conf to use instead of the built-in ones (e.g. a mounted ConfigMap)" };
         var healthFile = new Option<string?>("--health-file") { Description = "Where the node writes its health for `sweepgrid health`; default: sweepgrid-node-PORT.health.json in a private folder of the temp folder" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (trials, slots, store writes, members); default: off" };
+        var metricsHost = new Option<string>("--metrics-host") { Description = "The address the metrics endpoint listens on (0.0.0.0: every interface, as in a pod)", DefaultValueFactory = _ => "127.0.0.1" };
         var access = new ClusterAccessOptions();
         var command = new Command("node",
             "Start a cluster member: coordinator nodes host the sweep director (one at a time, handed over if its node dies), " +
@@ -159,13 +161,14 @@ internal static partial class Cli
             "Example: sweepgrid node --roles coordinator,worker --port 4053 --store /shared/sweepgrid\n" +
             "         sweepgrid node --roles worker --host 10.0.0.7 --port 4054 --seed 10.0.0.5:4053 --tls-cert cluster.pfx --store /shared/sweepgrid")
         {
-            roles, host, port, seeds, store, bindHost, configDir, healthFile,
+            roles, host, port, seeds, store, bindHost, configDir, healthFile, metricsPort, metricsHost,
         };
         foreach (var option in slots.All.Concat(access.All)) command.Options.Add(option);
         command.SetAction((result, ct) => Guarded(error, () => ClusterCommands.NodeAsync(
             new ClusterCommands.NodeArguments(result.GetValue(roles)!, result.GetValue(host)!, result.GetValue(port), result.GetValue(seeds) ?? [],
                 result.GetValue(store)!, slots.Read(result), access.Read(result),
-                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port))),
+                result.GetValue(bindHost), result.GetValue(configDir), result.GetValue(healthFile) ?? Cluster.Health.NodeHealth.DefaultPath(result.GetValue(port)),
+                result.GetValue(metricsPort), result.GetValue(metricsHost)!),
             output, error, ct)));
         return command;
     }

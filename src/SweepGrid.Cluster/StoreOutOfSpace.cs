@@ -20,11 +20,13 @@ public sealed record StoreOutOfSpace(string Reason)
 /// A persistent actor of SweepGrid's: a journal write that fails for lack of space is published as
 /// <see cref="StoreOutOfSpace"/> and logged in one line instead of a stack; Akka.Persistence stops the
 /// actor either way (its supervisor starts it again, <see cref="Supervision.RestartedAfterStop"/>).
+/// Every failed write counts in the node's metrics (sweepgrid_store_errors_total{store="journal"}).
 /// </summary>
 public abstract class StoreWritingActor : ReceivePersistentActor
 {
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        Metrics.NodeMetrics.Of(Context.System).StoreErrors.WithLabels("journal").Inc();
         if (!OutOfSpace.Is(cause))
         {
             base.OnPersistFailure(cause, @event, sequenceNr);

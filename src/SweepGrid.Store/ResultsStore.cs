@@ -59,6 +59,13 @@ public sealed class ResultsStore
         remove => _connection.RanOutOfSpace -= value;
     }
 
+    /// <summary>Raised as each write to the result tables ends: how long it took (retries included), and whether it failed.</summary>
+    public event Action<TimeSpan, bool>? Wrote
+    {
+        add => _connection.Wrote += value;
+        remove => _connection.Wrote -= value;
+    }
+
     /// <summary>Whether the result tables exist (a store a sweep has been run in).</summary>
     public bool Exists => Database.Exists;
 

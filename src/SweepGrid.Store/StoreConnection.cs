@@ -15,7 +15,25 @@ internal sealed class StoreConnection(ResultsDatabase database)
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromSeconds(60);
 
     public void Execute(string sql, params (string Name, object? Value)[] parameters) =>
-        Run(connection => Sql.Execute(connection, sql, parameters: parameters));
+        Written(() => Run(connection => Sql.Execute(connection, sql, parameters: parameters)));
+
+    /// <summary>Told of every write (a statement, or a transaction) when it ends: how long it took, retries included, and whether it failed.</summary>
+    public event Action<TimeSpan, bool>? Wrote;
+
+    private void Written(Action write)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool failed = true;
+        try
+        {
+            write();
+            failed = false;
+        }
+        finally
+        {
+            Wrote?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(start), failed);
+        }
+    }
 
     public IReadOnlyList<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters) => Run(connection =>
     {
@@ -27,12 +45,12 @@ internal sealed class StoreConnection(ResultsDatabase database)
     });
 
     /// <summary>All statements in one transaction: a retry after a failure starts the whole unit again.</summary>
-    public void InTransaction(Action<DbConnection, DbTransaction> work) => Run(connection =>
+    public void InTransaction(Action<DbConnection, DbTransaction> work) => Written(() => Run(connection =>
     {
         using var transaction = connection.BeginTransaction();
         work(connection, transaction);
         transaction.Commit();
-    });
+    }));
 
     public void Run(Action<DbConnection> work) => Run(connection =>
     {

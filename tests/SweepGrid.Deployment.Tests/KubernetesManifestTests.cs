@@ -57,7 +57,7 @@ public sealed class KubernetesManifestTests
     {
         string[] expected = ["Namespace/sweepgrid", "Service/sweepgrid", "StatefulSet/sweepgrid-coordinator", "StatefulSet/sweepgrid-worker",
             "PersistentVolumeClaim/sweepgrid-store", "PodDisruptionBudget/sweepgrid-coordinator", "PodDisruptionBudget/sweepgrid-worker",
-            "NetworkPolicy/sweepgrid-remoting", "Deployment/sweepgrid-dashboard", "Service/sweepgrid-dashboard", "NetworkPolicy/sweepgrid-dashboard"];
+            "NetworkPolicy/sweepgrid-remoting", "NetworkPolicy/sweepgrid-metrics", "Deployment/sweepgrid-dashboard", "Service/sweepgrid-dashboard", "NetworkPolicy/sweepgrid-dashboard"];
         string[] database = ["StatefulSet/sweepgrid-postgres", "Service/sweepgrid-postgres", "NetworkPolicy/sweepgrid-postgres"];
         var inCluster = K8s.Resources.Select(r => $"{r.Kind}/{r.Name}").ToList();
         Assert.Equal(inCluster.Count, inCluster.Distinct().Count());
@@ -101,7 +101,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal(("remoting", RemotingPort.ToString(), "remoting"), (servicePort.Str("name"), servicePort.Str("port"), servicePort.Str("targetPort")));
         foreach (var node in Nodes)
         {
-            var port = Container(node).Seq("ports").Single();
+            var port = Container(node).Seq("ports").Single(p => p.Str("name") == "remoting");
             Assert.Equal(("remoting", RemotingPort.ToString()), (port.Str("name"), port.Str("containerPort")));
             Assert.Equal([RemotingPort.ToString()], Values(Args(Container(node)), "--port"));
         }
@@ -109,6 +109,26 @@ public sealed class KubernetesManifestTests
         var policyPort = K8s.Single("NetworkPolicy", "sweepgrid-remoting").Node.Path("spec").Seq("ingress").Single().Seq("ports").Single();
         Assert.Equal(("remoting", "TCP"), (policyPort.Str("port"), policyPort.Str("protocol")));
         Assert.Contains($"EXPOSE {RemotingPort}", File.ReadAllLines(Path.Combine(RepoRoot(), "Dockerfile")));
+    }
+
+    [Fact]
+    public void Nodes_serve_metrics_on_the_port_their_annotations_name_and_only_the_monitoring_namespace_may_scrape_it()
+    {
+        foreach (var node in Nodes)
+        {
+            var args = Args(Container(node));
+            var port = Container(node).Seq("ports").Single(p => p.Str("name") == "metrics");
+            Assert.Equal([port.Str("containerPort")], Values(args, "--metrics-port"));
+            Assert.Equal(["0.0.0.0"], Values(args, "--metrics-host"));
+            var annotations = node.Node.Path("spec", "template", "metadata", "annotations").Labels();
+            Assert.Equal(("true", port.Str("containerPort"), "/metrics"), (annotations["prometheus.io/scrape"], annotations["prometheus.io/port"], annotations["prometheus.io/path"]));
+        }
+
+        var policy = K8s.Single("NetworkPolicy", "sweepgrid-metrics").Node.Path("spec").Seq("ingress").Single();
+        Assert.Equal(("metrics", "TCP"), (policy.Seq("ports").Single().Str("port"), policy.Seq("ports").Single().Str("protocol")));
+        Assert.Equal("monitoring", policy.Seq("from").Single().Path("namespaceSelector", "matchLabels").Labels()["kubernetes.io/metadata.name"]);
+        var monitor = Documents(Path.Combine(RepoRoot(), "k8s", "examples", "pod-monitor.yaml")).Single();
+        Assert.Equal("metrics", monitor.Path("spec").Seq("podMetricsEndpoints").Single().Str("port"));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace SweepGrid.Cli.Commands;
 internal static class ClusterCommands
 {
     public sealed record NodeArguments(string Roles, string Host, int Port, IReadOnlyList<string> Seeds, string Store, SlotArguments Slots,
-        ClusterAccess Access, string? BindHost = null, string? ConfigDir = null, string? HealthFile = null);
+        ClusterAccess Access, string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, int? MetricsPort = null, string MetricsHost = "127.0.0.1");
 
     /// <summary>
     /// Runs a member until SIGINT/SIGTERM or until the cluster downs it. On a signal its slots hand back
@@ -31,14 +31,17 @@ internal static class ClusterCommands
         var tls = a.Access.Tls([a.BindHost ?? a.Host, a.Host, .. seeds.Select(HostOf)], error);
         var slots = roles.Contains(SweepGridNode.Roles.Worker) ? SlotPlan.Build(a.Slots, cpuDefault: 1, Settings(a.ConfigDir), w => error.WriteLine($"warning: {w}")) : SlotPlan.None;
         var store = Stores.Location(a.Store);
+        var metrics = new Cluster.Metrics.NodeMetrics();
+        using var metricsServer = MetricsEndpoint.Start(a.MetricsHost, a.MetricsPort, metrics.Registry);
         var levels = Logging.LogLevels.FromConfig();
         Logging.LogSetup.ToStore(a.Store, levels, $"node-{a.Port}");
         await using var node = await SweepGridNode.StartAsync(
-            new NodeOptions(roles, a.Host, a.Port, seeds, store, slots, a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset, tls),
+            new NodeOptions(roles, a.Host, a.Port, seeds, store, slots, a.BindHost, a.ConfigDir, a.HealthFile, SweepLoader.ReadDataset, tls, Metrics: metrics),
             Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {levels.AkkaFileLevel}"), a.Access.JoinTimeout, ct);
         output.WriteLine($"node {SweepGridNode.Scheme(tls)}://sweepgrid@{a.Host}:{a.Port} is up: roles {string.Join(", ", roles)}" +
                          (slots.Count > 0 ? $", {SlotPlan.Describe(slots)}" : "") + $", {node.Results.Describe}" +
-                         (tls is null ? "" : $", mutual TLS with certificate {tls.Fingerprint[..16]}…"));
+                         (tls is null ? "" : $", mutual TLS with certificate {tls.Fingerprint[..16]}…") +
+                         (metricsServer is null ? "" : $", metrics at http://{a.MetricsHost}:{a.MetricsPort}/metrics"));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (ct.Register(() => stopped.TrySetResult()))
         {

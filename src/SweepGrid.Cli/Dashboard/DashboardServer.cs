@@ -87,6 +87,12 @@ internal static class DashboardServer
         app.MapGet("/api/sweeps/{sweep}/figures", (HttpContext c, string sweep) => site.Api(c, sweep, () => site.Figures(sweep)));
         app.MapGet("/api/sweeps/{sweep}/events", (HttpContext c, string sweep) => site.Events(c, sweep));
         app.MapGet("/healthz", (HttpContext c) => site.Health(c));
+        var metrics = new StoreMetrics(store);
+        app.MapGet("/metrics", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.WriteAsync(c.Response.Body, c.RequestAborted);
+        });
         app.MapGet("/assets/{name}", (HttpContext c, string name) => Assets.Serve(c, name));
         return app;
     }

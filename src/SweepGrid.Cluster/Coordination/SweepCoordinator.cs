@@ -22,6 +22,7 @@ internal sealed class SweepCoordinator : StoreWritingActor
 {
     private readonly ResultsStore _results;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Metrics.NodeMetrics _metrics = Metrics.NodeMetrics.Of(Context.System);
     private readonly Dictionary<string, IActorRef> _slots = new();
     private readonly HashSet<string> _waiting = new();
     private readonly HashSet<IActorRef> _subscribers = new();
@@ -57,6 +58,13 @@ internal sealed class SweepCoordinator : StoreWritingActor
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>Its gauges go with it: after a hand-over another node shows the sweep.</summary>
+    protected override void PostStop()
+    {
+        _metrics.SweepGone(_state.SweepName);
+        base.PostStop();
+    }
 
     private void OnRecovered()
     {
@@ -198,6 +206,7 @@ internal sealed class SweepCoordinator : StoreWritingActor
 
         if (steps.Count == 0)
         {
+            _metrics.Sweep(_state);
             NotifyIfFinished();
             return;
         }
@@ -209,7 +218,10 @@ internal sealed class SweepCoordinator : StoreWritingActor
             var before = _state;
             _state = after;
             AfterJournaled(e, before);
-            if (next == steps.Count) NotifyIfFinished();
+            _metrics.Journaled(_state.SweepName, e);
+            if (next < steps.Count) return;
+            _metrics.Sweep(_state);
+            NotifyIfFinished();
         });
     }
 

@@ -38,7 +38,7 @@ public sealed class SweepGridNode : IAsyncDisposable
     /// </param>
     public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> Seeds, StoreLocation Store, NodeSlots Slots,
         string? BindHost = null, string? ConfigDir = null, string? HealthFile = null, Func<DatasetSpec, DatasetFacts>? ReadDataset = null,
-        ClusterTls? Tls = null, bool Local = false);
+        ClusterTls? Tls = null, bool Local = false, Metrics.NodeMetrics? Metrics = null);
 
     private SweepGridNode(ActorSystem system, ResultsStore results, IActorRef director, int slotCount)
     {
@@ -102,6 +102,8 @@ public sealed class SweepGridNode : IAsyncDisposable
             ? ActorSystem.Create("sweepgrid", BootstrapSetup.Create().WithConfig(ClusterTls.Hocon.WithFallback(config)).And(tls.Setup))
             : ActorSystem.Create("sweepgrid", config);
         if (storeLock is not null) system.RegisterOnTermination(storeLock.Dispose);
+        // Before any actor starts, so that each records to the node's metrics (those served on --metrics-port, if any).
+        (options.Metrics ?? new Metrics.NodeMetrics()).Attach(system, results);
         // Whichever writer finds the store full first, the node's slots stop their attempts (StoreOutOfSpace).
         results.RanOutOfSpace += e => system.EventStream.Publish(StoreOutOfSpace.Of(e));
         var patience = joinTimeout ?? TimeSpan.FromSeconds(60);

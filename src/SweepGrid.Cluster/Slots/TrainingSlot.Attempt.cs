@@ -16,6 +16,7 @@ internal sealed partial class TrainingSlot
 {
     private void Training(TrialSpec trial, IActorRef recorder)
     {
+        CountAs("busy");
         Receive<SlotWorker.FromWorker>(m => _worker.IsCurrent(m.Generation), m =>
         {
             if (!StoodStill(trial, recorder)) Relay(trial, recorder, m.Message);
@@ -63,6 +64,8 @@ internal sealed partial class TrainingSlot
         switch (message)
         {
             case TrialEpochDone e:
+                _metrics.EpochSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(_lastEpochAt).TotalSeconds);
+                _lastEpochAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 Record(recorder, seq => new RecordEpoch(_assignedAttempt, seq, e.Record));
                 _assignedBy.Tell(new ReportEpoch(trial.TrialId, _assignedAttempt, e.Record));
                 break;
@@ -274,7 +277,7 @@ internal sealed partial class TrainingSlot
         {
             // Killed on purpose (its attempt was abandoned or given up), or died idle: a fresh one at once.
             Become(StartingWorker);
-            _worker.Launch(Self);
+            LaunchWorker();
         }
         else
         {

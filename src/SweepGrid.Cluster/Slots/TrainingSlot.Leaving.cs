@@ -19,6 +19,7 @@ internal sealed partial class TrainingSlot
     /// </summary>
     private void Gone()
     {
+        CountAs(null);
         SetReceiveTimeout(null);
         Timers.Cancel(nameof(NoMoreWork));
         Receive<Assignment>(a => Sender.Tell(new ReportReleased(a.Trial.TrialId, a.Attempt, ReleaseReason)));

@@ -32,6 +32,15 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     private readonly FreezeWatch? _freezes;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ShutdownSettings _shutdown = ShutdownSettings.From(Context.System.Settings.Config);
+    private readonly Metrics.NodeMetrics _metrics = Metrics.NodeMetrics.Of(Context.System);
+
+    /// <summary>The slot's state as the node's metrics count it (sweepgrid_slots); null once it is gone.</summary>
+    private string? _metricState;
+
+    /// <summary>When the running attempt last reported an epoch, or started (sweepgrid_epoch_seconds).</summary>
+    private long _lastEpochAt;
+
+    private bool _launchedOnce;
 
     /// <summary>Who asked this slot to leave (the node agent, at shutdown); null while the node runs.</summary>
     private IActorRef? _leaveRequester;
@@ -129,7 +138,7 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _worker.Launch(Self);
+        LaunchWorker();
         Context.System.EventStream.Subscribe(Self, typeof(StoreOutOfSpace));
         // Its worker stops training on its own when these stop coming (the node frozen, or downed).
         Timers.StartPeriodicTimer(nameof(TellWorkerAlive), TellWorkerAlive.Instance, NodeAlive.Interval);
@@ -138,6 +147,7 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     // The node is stopping without having released (a cancelled run, a stopped actor system): end the trial with it.
     protected override void PostStop()
     {
+        CountAs(null);
         Context.System.EventStream.Unsubscribe(Self);
         _worker.Kill();
     }
@@ -161,9 +171,25 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
 
     private bool IsCurrent(SlotWorker.Gone gone) => _worker.IsCurrent(gone.Generation);
 
+    /// <summary>Starts a worker; every one after the first is a restart (sweepgrid_worker_restarts_total).</summary>
+    private void LaunchWorker()
+    {
+        if (_launchedOnce) _metrics.WorkerRestarts.Inc();
+        _launchedOnce = true;
+        _worker.Launch(Self);
+    }
+
+    /// <summary>Called by each state as it begins: the node's count of slots by state follows.</summary>
+    private void CountAs(string? state)
+    {
+        _metrics.SlotMoved(_metricState, state);
+        _metricState = state;
+    }
+
     /// <summary>Waiting for the worker to say it is ready; then the slot asks for work.</summary>
     private void StartingWorker()
     {
+        CountAs("starting");
         Receive<SlotWorker.FromWorker>(m => _worker.IsCurrent(m.Generation) && m.Message is WorkerReady, m =>
         {
             var ready = (WorkerReady)m.Message;
@@ -180,13 +206,14 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
                     _log.Error("Slot {Slot} is out of service: {Reason}", _slotId, o.Reason);
                     Context.Parent.Tell(new TrainingSlotProtocol.OutOfService(_slotId, o.Reason));
                     Become(Gone);
+                    CountAs("out_of_service");
                     break;
                 case WorkerVerdict.Restart r:
                     DiedIdle(g, r.Pause);
                     break;
             }
         });
-        Receive<StartWorker>(_ => _worker.Launch(Self));
+        Receive<StartWorker>(_ => LaunchWorker());
         Receive<TrainingSlotProtocol.Leave>(_ =>
         {
             _leaveRequester = Sender;
@@ -225,6 +252,7 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
     /// </summary>
     private void Idle()
     {
+        CountAs("idle");
         SetReceiveTimeout(AskAgain);
         // Only members presenting the cluster's certificate can send anything at all; what they send
         // is still checked: it must come from a coordinator, and its names become a checkpoint path.
@@ -272,6 +300,7 @@ internal sealed partial class TrainingSlot : ReceiveActor, IWithTimers
         _assignedBy = Sender;
         _assignedAttempt = attempt;
         _attemptStartedAt = _freezes?.Now ?? 0;
+        _lastEpochAt = System.Diagnostics.Stopwatch.GetTimestamp();
         Context.Watch(_assignedBy);
         var recorder = Context.ActorOf(TrialRecorderProtocol.Props(trial.SweepName, trial.TrialId, _results), $"recorder-{trial.TrialId}-{attempt}-{++_recorders}");
         _outbox = new Outbox();

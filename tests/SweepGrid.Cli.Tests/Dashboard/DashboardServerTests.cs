@@ -152,6 +152,28 @@ public sealed class DashboardServerTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task Metrics_say_what_the_store_holds_in_prometheus_text_and_move_as_epochs_land()
+    {
+        await RunSweep();
+        var (app, http) = await Serve();
+        await using var _ = app;
+        using var response = await http.GetAsync("/metrics");
+        var before = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+        var trial = new ResultsStore(Store).Read.Trials("dash")[0].Trial;
+        new ResultsStore(Store).Write.Epoch("dash", trial, 1, new EpochRecord(3, 12, 0.05, 0.3, 0.9, 0.4, 0.85, 2.0, 1.0));
+        var after = PrometheusText.Parse(await http.GetStringAsync("/metrics"));
+
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, before.Value("sweepgrid_store_up"));
+        Assert.Equal(4, before.Value("sweepgrid_stored_trials", ("sweep", "dash"), ("status", "completed")));
+        Assert.Equal(0, before.Value("sweepgrid_stored_trials", ("sweep", "dash"), ("status", "cancelled")));
+        Assert.Equal(1, before.Value("sweepgrid_stored_sweep_state", ("sweep", "dash"), ("state", "open")));
+        Assert.Equal(1, before.Value("sweepgrid_stored_sweep_priority", ("sweep", "dash")));
+        Assert.Equal(8, before.Value("sweepgrid_stored_epochs", ("sweep", "dash")));
+        Assert.Equal(9, after.Value("sweepgrid_stored_epochs", ("sweep", "dash")));
+    }
+
+    [Fact]
     public async Task The_sweep_pages_stream_sends_with_each_update_after_the_first_only_the_table_lines_that_changed()
     {
         await RunSweep();
@@ -203,6 +225,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
         server.Stop();
         var down = await http.GetAsync("/sweeps/dash");
         var health = await http.GetAsync("/healthz");
+        var metrics = PrometheusText.Parse(await http.GetStringAsync("/metrics"));
         var outage = await NextEvent(events);
         server.Resume();
         var back = await NextEvent(events);
@@ -210,6 +233,7 @@ public sealed class DashboardServerTests : TempDirectoryTest
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
         Assert.Contains("The store is not answering", await down.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal(0, metrics.Value("sweepgrid_store_up"));
         Assert.Equal("outage", outage.Kind);
         Assert.Equal(("update", "\"0:4,0,0,0,0,0\""), back);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/sweeps/dash")).StatusCode);
