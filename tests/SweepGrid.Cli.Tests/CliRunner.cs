@@ -7,6 +7,10 @@ internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
+    /// <summary>Exit code 0, or the failure says what the command printed (a set-up run that fails says why).</summary>
+    public static void AssertRan(Result result) =>
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Error}\n{result.Output}");
+
     public static async Task<Result> Run(params string[] args)
     {
         var output = new StringWriter();

@@ -97,7 +97,7 @@ public sealed class HostileInputTests : TempDirectoryTest
     [InlineData("report")]
     public async Task A_cell_of_the_wrong_type_in_the_store_is_one_line_naming_table_and_column(string command)
     {
-        Assert.Equal(0, (await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store));
         SqliteConnection.ClearAllPools();
         var db = Path.Combine(Store, "results.db");
         using (var connection = new SqliteConnection($"Data Source={db}"))
@@ -129,7 +129,7 @@ public sealed class HostileInputTests : TempDirectoryTest
     [Fact]
     public async Task A_trial_id_in_the_store_that_is_a_path_never_becomes_a_folder()
     {
-        Assert.Equal(0, (await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store));
         SqliteConnection.ClearAllPools();
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(Store, "results.db")}"))
         {
@@ -153,7 +153,7 @@ public sealed class HostileInputTests : TempDirectoryTest
     [Fact]
     public async Task A_tensorboard_export_replaces_only_its_own_event_files()
     {
-        Assert.Equal(0, (await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", Write("s.hocon", Synthetic), "--store", Store));
         var events = Path.Combine(Dir, "runs");
         Assert.Equal(0, (await CliRunner.Run("export", "hostile", "--store", Store, "--tensorboard", events)).ExitCode);
         var trialFolder = Directory.GetDirectories(Path.Combine(events, "hostile"))[0];

@@ -19,7 +19,7 @@ public sealed class InterpolateTests : TempDirectoryTest
               metrics { flatness = [] }
             }
             """);
-        Assert.Equal(0, (await CliRunner.Run("run", file, "--store", Store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", file, "--store", Store));
         Assert.Equal(0, (await CliRunner.Run("export", "interp", "--store", Store, "--out", Dir)).ExitCode);
         var lines = File.ReadAllLines(Path.Combine(Dir, "trials.csv"));
         var header = lines[0].Split(',');

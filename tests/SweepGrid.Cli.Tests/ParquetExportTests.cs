@@ -20,7 +20,7 @@ public sealed class ParquetExportTests : TempDirectoryTest
             """);
         var store = Path.Combine(Dir, "store");
         var outDir = Path.Combine(Dir, "out");
-        Assert.Equal(0, (await CliRunner.Run("run", file, "--store", store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", file, "--store", store));
 
         var export = await CliRunner.Run("export", "pq", "--store", store, "--out", outDir, "--format", "both");
 

@@ -98,7 +98,7 @@ public sealed class RunCommandTests : TempDirectoryTest
     public async Task A_bad_file_does_not_touch_an_existing_store()
     {
         var good = SweepFile(Synthetic);
-        Assert.Equal(0, (await CliRunner.Run("run", good, "--store", Store, "--slots", "1")).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", good, "--store", Store, "--slots", "1"));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var before = Directory.GetFiles(Store).ToDictionary(f => f, File.ReadAllBytes);
 
@@ -239,7 +239,7 @@ public sealed class RunCommandTests : TempDirectoryTest
     [Fact]
     public async Task A_store_from_before_the_model_optimizer_schedule_and_point_evaluation_columns_and_the_epochs_table_still_exports()
     {
-        Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1"));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Store, "results.db")}"))
         {
@@ -266,7 +266,7 @@ public sealed class RunCommandTests : TempDirectoryTest
     [Fact]
     public async Task Exporting_an_unknown_sweep_exits_2_and_names_the_known_ones()
     {
-        Assert.Equal(0, (await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1")).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", SweepFile(Synthetic), "--store", Store, "--slots", "1"));
 
         var result = await CliRunner.Run("export", "nope", "--store", Store, "--out", Path.Combine(Dir, "out"));
 

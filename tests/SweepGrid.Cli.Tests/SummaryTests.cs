@@ -18,7 +18,7 @@ public sealed class SummaryTests : TempDirectoryTest
             }
             """);
         var store = Path.Combine(Dir, "store");
-        Assert.Equal(0, (await CliRunner.Run("run", file, "--store", store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", file, "--store", store));
         Assert.Equal(0, (await CliRunner.Run("export", "summ", "--store", store, "--out", Dir)).ExitCode);
 
         var summary = await CliRunner.Run("summary", "summ", "--store", store, "--markdown");
@@ -51,7 +51,7 @@ public sealed class SummaryTests : TempDirectoryTest
             }
             """);
         var store = Path.Combine(Dir, "store");
-        Assert.Equal(0, (await CliRunner.Run("run", file, "--store", store)).ExitCode);
+        CliRunner.AssertRan(await CliRunner.Run("run", file, "--store", store));
         Assert.Equal(0, (await CliRunner.Run("export", "targets", "--store", store, "--out", Dir)).ExitCode);
 
         var summary = await CliRunner.Run("summary", "targets", "--store", store, "--markdown");

@@ -96,7 +96,8 @@ public sealed class InstallTests : IClassFixture<InstallTests.Installed>
 
         var status = _installed.Sweepgrid(work, "status tiny");
         Assert.Equal(0, status.ExitCode);
-        Assert.Contains(status.Output.Split('\n'), l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["tiny", "0", "0", "2", "0", "0", ..]);
+        // Name, state, priority, share of the running trials (none run), then pending, running, completed, diverged, failed, cancelled.
+        Assert.Contains(status.Output.Split('\n'), l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["tiny", "open", "1", "-", "0", "0", "2", "0", "0", "0", ..]);
         Assert.Empty(AkkaConsole.LogLines(status.Lines));
 
         // The store is the working directory's, and holds both trials.

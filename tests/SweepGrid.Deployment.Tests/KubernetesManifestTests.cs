@@ -168,6 +168,12 @@ public sealed class KubernetesManifestTests
         Assert.Equal(("None", "true"), (service.Str("clusterIP"), service.Str("publishNotReadyAddresses")));
         int replicas = int.Parse(Coordinators.Node.Path("spec").Str("replicas"));
         Assert.True(replicas >= 2, "one coordinator cannot hand the director over");
+        // The split-brain resolver keeps the side with most coordinators: an odd number, so that losing
+        // one is never an even split, and a disruption budget that keeps that majority up.
+        Assert.Equal(("keep-majority", "coordinator"), (NodeConfig.GetString("akka.cluster.split-brain-resolver.active-strategy"),
+            NodeConfig.GetString("akka.cluster.split-brain-resolver.keep-majority.role")));
+        Assert.True(replicas % 2 == 1, $"{replicas} coordinators: losing one is an even split");
+        Assert.Equal((replicas / 2 + 1).ToString(), K8s.Single("PodDisruptionBudget", "sweepgrid-coordinator").Node.Path("spec").Str("minAvailable"));
         var expected = Enumerable.Range(0, replicas).Select(i => $"{Coordinators.Name}-{i}.sweepgrid:{RemotingPort}").ToList();
         foreach (var node in Nodes)
         {

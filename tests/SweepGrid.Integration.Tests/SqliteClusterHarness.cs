@@ -25,4 +25,53 @@ public abstract class SqliteClusterHarness : ClusterHarness
             """);
         return path;
     }
+
+    /// <summary>
+    /// Freezes the node at a moment when it holds neither SQLite file's write lock. One frozen inside a
+    /// write transaction holds the lock until it is continued, and every other node's writes wait for it:
+    /// the trial could then never finish elsewhere (a CI run stalled so for 4 minutes). That is SQLite's
+    /// nature (one machine's store; a cluster that may freeze wants PostgreSQL), not what this test is about.
+    /// </summary>
+    protected async Task FreezeOutsideAWrite(ClusterProcess node)
+    {
+        var deadline = DateTime.UtcNow + Sweep;
+        while (true)
+        {
+            node.Freeze();
+            if (new[] { "results.db", "journal.db" }.All(Writable)) return;
+            node.Thaw();
+            Assert.True(DateTime.UtcNow < deadline, $"node {node.Name} held a store lock at every try within {Sweep}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Whether a write transaction can begin on the store's file now (within a second). One statement per
+    /// command: Microsoft.Data.Sqlite runs nothing after a statement that returns rows, so the former
+    /// "PRAGMA busy_timeout = 500; BEGIN IMMEDIATE; ROLLBACK;" stopped after the PRAGMA's answer, never
+    /// began the transaction, and this check passed while the frozen node held the lock (checked against
+    /// a lock held by another connection): the stalls it was written against went on, one in CI today.
+    /// </summary>
+    private bool Writable(string file)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, file)};Pooling=False;Default Timeout=1");
+        connection.Open();
+        try
+        {
+            Execute(connection, "BEGIN IMMEDIATE;");
+            Execute(connection, "ROLLBACK;");
+            return true;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
+        {
+            return false;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string statement)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = statement;
+        command.ExecuteNonQuery();
+    }
 }

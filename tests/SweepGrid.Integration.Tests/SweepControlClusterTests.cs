@@ -104,6 +104,8 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         int c1 = TestMachine.FreePort(), c2 = TestMachine.FreePort();
         var first = await Node("c1", "coordinator", c1, null);
         await Node("c2", "coordinator", c2, c1);
+        // A third, so that losing c1 leaves a majority of the coordinators (hocon/cluster.conf, keep-majority.role).
+        await Node("c3", "coordinator", TestMachine.FreePort(), c1);
         await Node("w", "worker", TestMachine.FreePort(), c1, "--slots", "4", "--trial-runner", "noop:2");
         var submit = Start("submit", "submit", SweepOf("paused", 30), "--seed", $"127.0.0.1:{c2}", "--quiet");
         await WaitUntil(() => Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'") >= 4, Sweep, "4 completed");

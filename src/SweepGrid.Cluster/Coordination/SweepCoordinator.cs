@@ -293,7 +293,8 @@ internal sealed class SweepCoordinator : StoreWritingActor
         _submitter = null;
     }
 
-    private static StopAttempt Stop(TrialEntry running) => new(running.Spec.TrialId, running.Attempts, "its sweep was paused or cancelled");
+    private StopAttempt Stop(TrialEntry running) =>
+        new(running.Spec.TrialId, running.Attempts, $"its sweep was {_state.Standing.ToString().ToLowerInvariant()}");
 
     /// <summary>
     /// Tells waiting slots there is no more work here (the sweep finished, or is paused or cancelled: the
