@@ -43,11 +43,9 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
     {
         int a = TestMachine.FreePort(), b = TestMachine.FreePort(), c = TestMachine.FreePort();
         var nodeA = await Node("a", "coordinator,worker", a, null);
-        await Node("b", "coordinator,worker", b, a);
-        await Node("c", "worker", c, a);
         // Three coordinators, as a cluster should run them: the split-brain resolver keeps the side with
         // most of them, and with two the loss of one is an even split that only the lower address wins.
-        await Node("d", "coordinator", TestMachine.FreePort(), a);
+        await Task.WhenAll(Node("b", "coordinator,worker", b, a), Node("c", "worker", c, a), Node("d", "coordinator", TestMachine.FreePort(), a));
         var submit = Submit(a);
 
         // Kill the director's node while its own slot is mid-trial: that trial must move and resume.

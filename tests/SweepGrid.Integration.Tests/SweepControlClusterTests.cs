@@ -78,7 +78,7 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         foreach (var (args, says) in new (string[], string)[]
                  {
                      (["cancel", "ctl"], "already cancelled"), (["cancel", "other"], "has finished"), (["pause", "nosuch"], "not known"),
-                     (["priority", "ctl", "0"], "from 1 to 1000"), (["priority", "ctl", "1000000000"], "from 1 to 1000"), (["priority", "ctl", "high"], "from 1 to 1000"),
+                     (["priority", "ctl", "0"], "from 1 to 1000"), (["priority", "ctl", "high"], "from 1 to 1000"),
                  })
         {
             var (badExit, badLines) = await Control(c, args);
@@ -103,11 +103,10 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
     {
         int c1 = TestMachine.FreePort(), c2 = TestMachine.FreePort();
         var first = await Node("c1", "coordinator", c1, null);
-        await Node("c2", "coordinator", c2, c1);
-        // A third, so that losing c1 leaves a majority of the coordinators (hocon/cluster.conf, keep-majority.role).
-        await Node("c3", "coordinator", TestMachine.FreePort(), c1);
-        await Node("w", "worker", TestMachine.FreePort(), c1, "--slots", "4", "--trial-runner", "noop:2");
-        var submit = Start("submit", "submit", SweepOf("paused", 30), "--seed", $"127.0.0.1:{c2}", "--quiet");
+        // A third coordinator, so that losing c1 leaves a majority of them (hocon/cluster.conf, keep-majority.role).
+        await Task.WhenAll(Node("c2", "coordinator", c2, c1), Node("c3", "coordinator", TestMachine.FreePort(), c1),
+            Node("w", "worker", TestMachine.FreePort(), c1, "--slots", "4", "--trial-runner", "noop:2"));
+        var submit = Start("submit", "submit", SweepOf("paused", 20), "--seed", $"127.0.0.1:{c2}", "--quiet");
         await WaitUntil(() => Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'") >= 4, Sweep, "4 completed");
 
         var (exit, lines) = await Control(c2, "pause", "paused");
@@ -125,19 +124,19 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         Assert.Contains(lines, l => l.Contains("sweep paused: already paused", StringComparison.Ordinal));
         SqliteConnection.ClearAllPools();
         long assignedBefore = InJournal("SELECT count(*) FROM journal WHERE manifest = 'trial-assigned'");
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(6));
         SqliteConnection.ClearAllPools();
         Assert.Equal(assignedBefore, InJournal("SELECT count(*) FROM journal WHERE manifest = 'trial-assigned'"));
         long done = Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'");
-        Assert.True(done < 30, "the sweep ran on while paused");
+        Assert.True(done < 20, "the sweep ran on while paused");
         Assert.Equal("paused", (string)Rows("SELECT standing FROM sweeps WHERE sweep = 'paused'").Single()[0]!);
 
         var resume = Start("resume", "resume", "paused", "--seed", $"127.0.0.1:{c2}", "--quiet");
         Assert.Equal(0, await WaitForExit(resume, Sweep));
         Assert.Contains(resume.Lines, l => l.Contains("sweep paused: resumed;", StringComparison.Ordinal));
         SqliteConnection.ClearAllPools();
-        Assert.Equal(30, Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'"));
-        Assert.Equal(30, InJournal("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-paused' AND manifest = 'trial-finished'"));
+        Assert.Equal(20, Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'"));
+        Assert.Equal(20, InJournal("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-paused' AND manifest = 'trial-finished'"));
         Assert.Equal(0, InJournal("SELECT count(*) FROM journal WHERE manifest = 'trial-attempt-failed'"));
         Assert.Equal(0, InJournal("SELECT count(*) FROM (SELECT persistence_id FROM journal WHERE manifest = 'outcome-recorded' GROUP BY persistence_id HAVING count(*) > 1) AS twice"));
         submit.Kill();
