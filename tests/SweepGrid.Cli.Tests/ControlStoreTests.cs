@@ -64,7 +64,8 @@ public sealed class ControlStoreTests : TempDirectoryTest
         foreach (var (args, says) in new (string[], string)[]
                  {
                      (["cancel", "ctl"], "already cancelled"), (["pause", "ctl"], "resume ctl"), (["pause", "nosuch"], "sweep \"nosuch\" is not in"),
-                     (["priority", "ctl", "-3"], "from 1 to 1000, got \"-3\""), (["priority", "ctl", "1e9"], "from 1 to 1000"), (["cancel", "../x"], "sweep-name"),
+                     (["priority", "ctl", "-3"], "from 1 to 1000, got \"-3\""), (["priority", "ctl", "0"], "got \"0\""), (["priority", "ctl", "1000000000"], "got \"1000000000\""),
+                     (["priority", "ctl", "1e9"], "from 1 to 1000"), (["cancel", "../x"], "sweep-name"),
                  })
         {
             var bad = await CliRunner.Run([.. args, "--store", Store]);

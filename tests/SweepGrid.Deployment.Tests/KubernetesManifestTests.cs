@@ -132,6 +132,29 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void The_spot_pool_example_runs_the_workers_node_on_spot_machines_outside_the_on_demand_pools_selectors()
+    {
+        var spot = new Manifests.Resource("spot-workers.yaml", Documents(Path.Combine(RepoRoot(), "k8s", "examples", "spot-workers.yaml")).Single());
+        var labels = PodLabels(spot);
+
+        // The same node: arguments (seeds, store, metrics), environment (TLS, database), image and mounts.
+        Assert.Equal(Args(Container(Workers)), Args(Container(spot)));
+        Assert.Equal(Container(Workers).Seq("env").Select(e => e.Str("name")), Container(spot).Seq("env").Select(e => e.Str("name")));
+        Assert.Equal(Container(Workers).Str("image"), Container(spot).Str("image"));
+        Assert.Equal("sweepgrid", spot.Node.Path("spec").Str("serviceName"));
+        // On spot machines, with their notice as grace period.
+        Assert.Equal("true", PodSpec(spot).Path("nodeSelector").Labels()["cloud.google.com/gke-spot"]);
+        Assert.Contains(PodSpec(spot).Seq("tolerations"), t => t.Str("key") == "cloud.google.com/gke-spot");
+        Assert.True(int.Parse(PodSpec(spot).Str("terminationGracePeriodSeconds")) <= 30);
+        // Reached and named like every node, and never adopted by the on-demand pool or counted in its budget.
+        Assert.True(Matches(spot.Node.Path("spec", "selector", "matchLabels").Labels(), labels));
+        Assert.True(Matches(K8s.Single("Service", "sweepgrid").Node.Path("spec", "selector").Labels(), labels));
+        Assert.True(Matches(K8s.Single("NetworkPolicy", "sweepgrid-remoting").Node.Path("spec", "podSelector", "matchLabels").Labels(), labels));
+        Assert.False(Matches(Workers.Node.Path("spec", "selector", "matchLabels").Labels(), labels));
+        Assert.False(Matches(K8s.Single("PodDisruptionBudget", "sweepgrid-worker").Node.Path("spec", "selector", "matchLabels").Labels(), labels));
+    }
+
+    [Fact]
     public void Every_selector_matches_the_pods_it_means_and_no_others()
     {
         var templates = K8s.OfKind("StatefulSet").Concat(K8s.OfKind("Deployment")).ToDictionary(s => s.Name, PodLabels);
