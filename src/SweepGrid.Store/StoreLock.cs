@@ -58,7 +58,13 @@ public sealed class StoreLock : IDisposable
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    private int _released;
+
+    /// <summary>Releases the lock; once, whichever of the node's disposal and its actor system's termination comes first.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) _file.Dispose();
+    }
 }
 
 /// <summary>Another SweepGrid process on this machine runs the store's sweeps now.</summary>

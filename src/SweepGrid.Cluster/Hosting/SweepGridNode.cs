@@ -132,7 +132,7 @@ public sealed class SweepGridNode : IAsyncDisposable
         var director = system.ActorOf(ClusterSingletonProxy.Props($"/user/{SweepDirectorProtocol.ManagerName}", ClusterSingletonProxySettings.Create(system)),
             SweepDirectorProtocol.ProxyName);
         bool worker = options.Roles.Contains(Roles.Worker);
-        var node = new SweepGridNode(system, results, director, worker ? options.Slots.Count : 0);
+        var node = new SweepGridNode(system, results, director, worker ? options.Slots.Count : 0) { _storeLock = storeLock };
         if (worker)
         {
             // Only a member of a cluster of processes can be downed by others and wake up superseded.
@@ -186,6 +186,14 @@ public sealed class SweepGridNode : IAsyncDisposable
     /// Releases this node's trials, leaves the cluster gracefully (the singleton hands over if it ran
     /// here), then stops. Only once: later calls wait for the same shutdown.
     /// </summary>
-    public async ValueTask DisposeAsync() =>
+    public async ValueTask DisposeAsync()
+    {
         await (_shutdown ??= ClusterLifecycle.ShutdownAsync(System, CoordinatedShutdown.ClusterLeavingReason.Instance));
+        // Here, not only in the actor system's termination callbacks, which may still be running when the
+        // shutdown's task completes: the next `run` of this process (or another) must find the store free.
+        _storeLock?.Dispose();
+    }
+
+    /// <summary>The embedded store's lock, held while this node runs (`run`, `resume`, a control with --store).</summary>
+    private StoreLock? _storeLock;
 }
