@@ -10,7 +10,8 @@ namespace SweepGrid.Integration.Tests;
 /// </summary>
 public sealed class FairShareClusterTests : SqliteClusterHarness
 {
-    private const int TrialsEach = 200;
+    /// <summary>200 trials in all, as the issue asks; the share is measured over the starts made while both had trials waiting.</summary>
+    private const int TrialsEach = 100;
 
     /// <summary>Trials that train nothing and take a second: the cluster's bookkeeping at the pace of short trials.</summary>
     private string SweepOf(string name, int priority) => SweepFileWith(name, $$"""
@@ -29,8 +30,8 @@ public sealed class FairShareClusterTests : SqliteClusterHarness
         // Both are in before any slot exists, so every start is shared from the first.
         var low = Start("low", "submit", SweepOf("low", 1), "--seed", $"127.0.0.1:{c}", "--quiet");
         var high = Start("high", "submit", SweepOf("high", 3), "--seed", $"127.0.0.1:{c}", "--quiet");
-        await low.WaitForLine(l => l.Contains("sweep low submitted: 200 trials", StringComparison.Ordinal), Up);
-        await high.WaitForLine(l => l.Contains("sweep high submitted: 200 trials", StringComparison.Ordinal), Up);
+        await low.WaitForLine(l => l.Contains($"sweep low submitted: {TrialsEach} trials", StringComparison.Ordinal), Up);
+        await high.WaitForLine(l => l.Contains($"sweep high submitted: {TrialsEach} trials", StringComparison.Ordinal), Up);
         await Node("w", "worker", TestMachine.FreePort(), c, "--slots", "8", "--trial-runner", "noop:1");
 
         Assert.Equal(0, await WaitForExit(low, Sweep));
@@ -43,6 +44,7 @@ public sealed class FairShareClusterTests : SqliteClusterHarness
         int lastHigh = starts.LastIndexOf("sweep-high");
         var shared = starts.Take(lastHigh + 1).ToList();
         double highShare = shared.Count(s => s == "sweep-high") / (double)shared.Count;
+        Console.WriteLine($"fair share: the priority-3 sweep had {highShare:P1} of the {shared.Count} starts while both had trials waiting");
         Assert.True(highShare is >= 0.70 and <= 0.80,
             $"the priority-3 sweep had {highShare:P1} of the {shared.Count} starts while both had trials waiting (expected 75 % ± 5)");
         Assert.Equal(2 * TrialsEach, starts.Count); // no trial started twice: none failed, none was lost
