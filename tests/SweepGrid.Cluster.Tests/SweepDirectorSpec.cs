@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Scheduling;
 using SweepGrid.Cluster.Coordination;
 using SweepGrid.Cluster.Hosting;
 using SweepGrid.Core.Sweeps;
@@ -114,6 +115,53 @@ public sealed class SweepDirectorSpec : StoreTestKit
         var follower = CreateTestProbe();
         director.Tell(new SubscribeSweep("large", follower));
         Assert.Empty(follower.ExpectMsg<UnknownSweep>(Wait).Known);
+    }
+
+    [Fact]
+    public void A_malformed_control_from_the_wire_is_refused_and_the_sweep_is_untouched()
+    {
+        var director = StartDirector(Sys);
+        Assert.IsType<Submitted>(Submit(Sys, director, TestStores.Text("held", seeds: 2)));
+        var client = CreateTestProbe();
+
+        // What a hostile or broken peer could send once deserialized: missing fields, an unknown kind, a bad priority.
+        foreach (var control in new[]
+                 {
+                     new ControlSweep("held", null!), new ControlSweep(null!, SweepControl.Pause), new ControlSweep("../x", SweepControl.Pause),
+                     new ControlSweep("held", new SweepControl((SweepControlKind)42)), new ControlSweep("held", new SweepControl(SweepControlKind.Priority, 0)),
+                 })
+        {
+            director.Tell(control, client);
+            Assert.NotEmpty(client.ExpectMsg<ControlRefused>(Wait).Reason);
+        }
+
+        director.Tell(new ControlSweep("held", SweepControl.SetPriority(4)), client);
+        var controlled = client.ExpectMsg<SweepControlled>(Wait);
+        Assert.Equal((SweepStanding.Open, 4, true), (controlled.Standing, controlled.Priority, controlled.Changed));
+        Assert.Equal(2, Follow(Sys, director, "held").Count(TrialStatus.Pending));
+    }
+
+    [Fact]
+    public void A_slot_waiting_on_a_sweep_that_is_paused_goes_to_another_sweep_with_work()
+    {
+        var director = StartDirector(Sys);
+        Assert.IsType<Submitted>(Submit(Sys, director, TestStores.Text("first", seeds: 1)));
+        var busy = CreateTestProbe();
+        director.Tell(new RequestWork("busy"), busy);
+        busy.ExpectMsg<Assignment>(Wait);
+        // first has nothing pending now: this slot waits at the director, then goes where work appears.
+        var waiting = CreateTestProbe();
+        director.Tell(new RequestWork("waiting"), waiting);
+        waiting.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var client = CreateTestProbe();
+        director.Tell(new ControlSweep("first", SweepControl.Pause), client);
+        Assert.Equal(SweepStanding.Paused, client.ExpectMsg<SweepControlled>(Wait).Standing);
+
+        // The paused sweep's running trial is told to stop; the other sweep gets the waiting slot.
+        var stop = busy.ExpectMsg<StopAttempt>(Wait);
+        Assert.Equal(1, stop.Attempt);
+        Assert.IsType<Submitted>(Submit(Sys, director, TestStores.Text("second", seeds: 1)));
+        Assert.Equal("second", waiting.ExpectMsg<Assignment>(Wait).Trial.SweepName);
     }
 
     [Fact]

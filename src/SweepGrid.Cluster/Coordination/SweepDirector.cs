@@ -260,7 +260,7 @@ internal sealed class SweepDirector : StoreWritingActor, IWithTimers
     private void HandleControl(ControlSweep control)
     {
         // Deserialized from the network: its fields may be missing.
-        if (control.SweepName is null || !Names.IsSweepName(control.SweepName) || control.Control?.Malformed is not null)
+        if (control.SweepName is null || !Names.IsSweepName(control.SweepName) || control.Control is null || control.Control.Malformed is not null)
         {
             Sender.Tell(new ControlRefused(Names.Printable(control.SweepName ?? ""), control.Control?.Malformed ?? "a control names one sweep and one of pause, resume, cancel, priority"));
             return;
