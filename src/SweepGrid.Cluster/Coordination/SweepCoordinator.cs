@@ -77,6 +77,8 @@ internal sealed class SweepCoordinator : StoreWritingActor
                 _state.SweepName, settled.OfType<TrialFinished>().Count(), settled.OfType<TrialInterrupted>().Count());
         }
 
+        // Shown from recovery on; afterwards only journaled events change what the gauges say.
+        _metrics.Sweep(_state);
         JournalThenApply(settled);
     }
 
@@ -206,7 +208,6 @@ internal sealed class SweepCoordinator : StoreWritingActor
 
         if (steps.Count == 0)
         {
-            _metrics.Sweep(_state);
             NotifyIfFinished();
             return;
         }

@@ -81,14 +81,17 @@ public sealed class NodeMetrics
 
     public static readonly string[] SlotStates = ["starting", "idle", "busy", "out_of_service"];
 
+    /// <summary>Each status and standing with its stored name, once: the coordinator updates the gauges after every journaled batch.</summary>
+    private static readonly (TrialStatus Status, string Name)[] Statuses = Enum.GetValues<TrialStatus>().Select(s => (s, ResultsWriter.StatusName(s))).ToArray();
+
+    private static readonly (Core.Scheduling.SweepStanding Standing, string Name)[] Standings =
+        Enum.GetValues<Core.Scheduling.SweepStanding>().Select(s => (s, ResultsWriter.StandingName(s))).ToArray();
+
     /// <summary>A sweep's counts and standing, after each decision its coordinator journaled.</summary>
     public void Sweep(SweepState state)
     {
-        foreach (var status in Enum.GetValues<TrialStatus>()) Trials.WithLabels(state.SweepName, ResultsWriter.StatusName(status)).Set(state.Count(status));
-        foreach (var standing in Enum.GetValues<Core.Scheduling.SweepStanding>())
-        {
-            SweepStanding.WithLabels(state.SweepName, ResultsWriter.StandingName(standing)).Set(state.Standing == standing ? 1 : 0);
-        }
+        foreach (var (status, name) in Statuses) Trials.WithLabels(state.SweepName, name).Set(state.Count(status));
+        foreach (var (standing, name) in Standings) SweepStanding.WithLabels(state.SweepName, name).Set(state.Standing == standing ? 1 : 0);
 
         SweepPriority.WithLabels(state.SweepName).Set(state.Priority);
     }
@@ -96,8 +99,8 @@ public sealed class NodeMetrics
     /// <summary>The sweep's coordinator left this node (a hand-over, a stop): its gauges are another node's to show now.</summary>
     public void SweepGone(string sweep)
     {
-        foreach (var status in Enum.GetValues<TrialStatus>()) Trials.RemoveLabelled(sweep, ResultsWriter.StatusName(status));
-        foreach (var standing in Enum.GetValues<Core.Scheduling.SweepStanding>()) SweepStanding.RemoveLabelled(sweep, ResultsWriter.StandingName(standing));
+        foreach (var (_, name) in Statuses) Trials.RemoveLabelled(sweep, name);
+        foreach (var (_, name) in Standings) SweepStanding.RemoveLabelled(sweep, name);
         SweepPriority.RemoveLabelled(sweep);
     }
 
