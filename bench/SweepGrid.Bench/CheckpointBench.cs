@@ -87,6 +87,6 @@ internal static class CheckpointBench
 
         public void OnWalk(WalkRecord record) => Reports++;
 
-        public void OnCheckpointed(int epoch, long bytes, double seconds) => Sizes[epoch] = (bytes, seconds);
+        public void OnCheckpointed(int epoch, long stepInEpoch, long bytes, double seconds) => Sizes[epoch] = (bytes, seconds);
     }
 }

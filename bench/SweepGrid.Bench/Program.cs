@@ -81,6 +81,14 @@ if (args is ["--checkpoint-size"])
     return;
 }
 
+if (args is ["--preemption"])
+{
+    var preemption = PreemptionBench.Run();
+    Console.Write(preemption);
+    File.WriteAllText(Path.Combine("bench", "results", "preemption.md"), preemption);
+    return;
+}
+
 if (args is ["--flatness-cost"])
 {
     var cost = FlatnessCostBench.Run();

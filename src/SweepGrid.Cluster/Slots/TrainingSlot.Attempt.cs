@@ -32,7 +32,7 @@ internal sealed partial class TrainingSlot
         {
             _leaveRequester = Sender;
             _releaseReason = ReleaseReason;
-            _log.Info("Trial {TrialId} of sweep {SweepId}: the node is shutting down; attempt {Attempt} stops at the end of its epoch, checkpointed",
+            _log.Info("Trial {TrialId} of sweep {SweepId}: the node is shutting down; attempt {Attempt} stops after its current step, checkpointed",
                 trial.TrialId, trial.SweepName, _assignedAttempt);
             _worker.Send(ReleaseTrial.Instance);
             Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
@@ -42,17 +42,17 @@ internal sealed partial class TrainingSlot
         {
             if (_releaseReason is not null) return; // already stopping
             _releaseReason = Names.Printable(stop.Reason ?? "its sweep was stopped");
-            _log.Info("Trial {TrialId} of sweep {SweepId}: {Reason}; attempt {Attempt} stops at the end of its epoch, checkpointed",
+            _log.Info("Trial {TrialId} of sweep {SweepId}: {Reason}; attempt {Attempt} stops after its current step, checkpointed",
                 trial.TrialId, trial.SweepName, _releaseReason, _assignedAttempt);
             _worker.Send(ReleaseTrial.Instance);
             Timers.StartSingleTimer(nameof(ReleaseDeadline), ReleaseDeadline.Instance, _shutdown.CheckpointWithin);
         });
         Receive<ReleaseDeadline>(_ =>
         {
-            _log.Warning("Trial {TrialId} of sweep {SweepId}: its epoch did not end within {Seconds:F0} s of the request to stop ({Reason}); stopped, it resumes from its last checkpoint",
+            _log.Warning("Trial {TrialId} of sweep {SweepId}: it did not stop within {Seconds:F0} s of the request ({Reason}); stopped, it resumes from its last checkpoint",
                 trial.TrialId, trial.SweepName, _shutdown.CheckpointWithin.TotalSeconds, _releaseReason);
             _worker.Kill();
-            Release(trial, recorder, epoch: null, checkpointed: false);
+            Release(trial, recorder, at: null, checkpointed: false);
         });
         Lifelines(trial, recorder);
         WorkerBackground();
@@ -82,8 +82,8 @@ internal sealed partial class TrainingSlot
                 Record(recorder, seq => new RecordSpectrum(_assignedAttempt, seq, h.Record));
                 break;
             case TrialResumed r:
-                _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch}",
-                    trial.TrialId, trial.SweepName, _assignedAttempt, r.Epoch);
+                _log.Info("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} resumes from its checkpoint after epoch {Epoch} and {Steps} steps of the next",
+                    trial.TrialId, trial.SweepName, _assignedAttempt, r.Epoch, r.StepInEpoch);
                 break;
             case TrialEnded e:
                 _worker.TrialEnded();
@@ -104,7 +104,7 @@ internal sealed partial class TrainingSlot
                 Finish(recorder, new ReportFailed(trial.TrialId, _assignedAttempt, c.Reason));
                 break;
             case TrialStopped s:
-                Release(trial, recorder, s.Epoch, s.Checkpointed);
+                Release(trial, recorder, (s.Epoch, s.StepInEpoch), s.Checkpointed);
                 break;
         }
     }
@@ -150,7 +150,7 @@ internal sealed partial class TrainingSlot
         switch (_worker.Died(gone, WorkerPhase.UnderTrial, leaving: _leaveRequester is not null))
         {
             case WorkerVerdict.HandBack:
-                Release(trial, recorder, epoch: null, checkpointed: false);
+                Release(trial, recorder, at: null, checkpointed: false);
                 break;
             case WorkerVerdict.Abandon abandon:
                 _log.Warning("Trial {TrialId} of sweep {SweepId}: attempt {Attempt} abandoned on {Slot}: {Reason}",

@@ -40,13 +40,13 @@ internal sealed partial class TrainingSlot
     /// checkpoint carries them too), its recorder stops, so that it never races the next attempt's on
     /// the same journal, and then the coordinator re-queues the trial; the slot leaves once it has.
     /// </summary>
-    /// <param name="epoch">The epoch it was released after; null: stopped mid-epoch.</param>
-    private void Release(TrialSpec trial, IActorRef recorder, int? epoch, bool checkpointed)
+    /// <param name="at">Where it stopped: after this many epochs and steps of the next (0: at that epoch's end); null: killed before it could stop.</param>
+    private void Release(TrialSpec trial, IActorRef recorder, (int Epoch, long StepInEpoch)? at, bool checkpointed)
     {
         Timers.Cancel(nameof(ReleaseDeadline));
-        var note = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {_assignedAttempt}) handed back " + (epoch is { } e
-            ? $"after epoch {e}" + (checkpointed ? ", checkpointed" : " (no checkpoint path)")
-            : "mid-epoch; it resumes from its last periodic checkpoint");
+        var note = $"trial {trial.TrialId} of sweep {trial.SweepName} (attempt {_assignedAttempt}) handed back " + (at is var (epoch, step)
+            ? $"after epoch {epoch}" + (step > 0 ? $" and {step} steps of the next" : "") + (checkpointed ? ", checkpointed" : " (no checkpoint path)")
+            : "unfinished; it resumes from its last checkpoint");
         _log.Info("{Note} ({Reason})", note, _releaseReason);
         if (_leaveRequester is not null) _leaveNote = note;
         if (_outbox.Count == 0)

@@ -33,8 +33,11 @@ public abstract record WorkerMessage;
 /// <param name="StartupSeconds">From the process's start to this frame (runtime, and libtorch when the worker trains).</param>
 public sealed record WorkerReady(int ProcessId, double StartupSeconds) : WorkerMessage;
 
-/// <summary>The trial resumes after this epoch, from its checkpoint; later epochs are re-run and re-reported.</summary>
-public sealed record TrialResumed(int Epoch) : WorkerMessage;
+/// <summary>
+/// The trial resumes from its checkpoint after <paramref name="Epoch"/> epochs and <paramref name="StepInEpoch"/>
+/// steps of the next; what follows is re-run and re-reported.
+/// </summary>
+public sealed record TrialResumed(int Epoch, long StepInEpoch = 0) : WorkerMessage;
 
 public sealed record TrialEpochDone(EpochRecord Record) : WorkerMessage;
 
@@ -58,8 +61,11 @@ public sealed record TrialEnded(TrialOutcome Outcome) : WorkerMessage;
 /// </summary>
 public sealed record TrialCrashed(string Reason, string Detail, bool StoreFull = false) : WorkerMessage;
 
-/// <summary>The trial stopped because its slot released it: at the end of <paramref name="Epoch"/>, checkpointed unless it has no checkpoint path.</summary>
-public sealed record TrialStopped(int Epoch, bool Checkpointed) : WorkerMessage;
+/// <summary>
+/// The trial stopped because its slot released it: after <paramref name="Epoch"/> epochs and
+/// <paramref name="StepInEpoch"/> steps of the next (0: at that epoch's end), checkpointed unless it has no checkpoint path.
+/// </summary>
+public sealed record TrialStopped(int Epoch, bool Checkpointed, long StepInEpoch = 0) : WorkerMessage;
 
 // ---- slot → worker ----
 

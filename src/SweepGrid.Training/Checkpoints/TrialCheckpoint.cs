@@ -20,15 +20,25 @@ namespace SweepGrid.Training.Checkpoints;
 /// <param name="LastEpoch">The record of <paramref name="Epoch"/>; null in an older checkpoint, whose <paramref name="Epochs"/> end with it.</param>
 /// <param name="Fit">The log fit's sums over every point so far; null in an older checkpoint, whose <paramref name="Points"/> are all of them.</param>
 /// <param name="Spectra">Unconfirmed Hessian spectra; null in a checkpoint written before they were recorded.</param>
+/// <param name="Epoch">Epochs completed.</param>
+/// <param name="StepInEpoch">
+/// Steps taken of epoch <paramref name="Epoch"/> + 1: 0 at an epoch's end; more in a checkpoint written
+/// within an epoch (a release's, on SIGTERM or a stop), whose <paramref name="Points"/> and
+/// <paramref name="Walks"/> include that epoch's so far. Absent (0) in a checkpoint written before
+/// there were mid-epoch ones.
+/// </param>
 public sealed record TrialPosition(string TrialId, int Epoch, long Steps, double Seconds, double PathLength, double LastStepLength,
     IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<TrajectoryPoint> Points, IReadOnlyList<WalkRecord> Walks, IReadOnlyList<FlatnessRecord> Flatness,
-    EpochRecord? LastEpoch = null, LogFit.Sums? Fit = null, IReadOnlyList<SpectrumRecord>? Spectra = null);
+    EpochRecord? LastEpoch = null, LogFit.Sums? Fit = null, IReadOnlyList<SpectrumRecord>? Spectra = null, long StepInEpoch = 0)
+{
+    public bool MidEpoch => StepInEpoch > 0;
+}
 
 /// <summary>Saves and restores a <see cref="TrainingSession"/> through <see cref="CheckpointFile"/>.</summary>
 internal static class TrialCheckpoint
 {
     public static void Save(string path, TrainingSession session, TrialPosition position) =>
-        CheckpointFile.Write(path, position, session.CaptureState());
+        CheckpointFile.Write(path, position, session.CaptureState(position.MidEpoch));
 
     /// <summary>
     /// Restores the last good checkpoint of this trial into a fresh session; null (and the session
@@ -59,23 +69,35 @@ internal static class TrialCheckpoint
                 continue;
             }
 
-            if (position is null || position.TrialId != trial.TrialId || position.Epoch < 1 || position.Epoch >= trial.Epochs || position.Epochs is null
-                || position.Points is null || position.Walks is null || position.Flatness is null || (position.LastEpoch ?? position.Epochs.LastOrDefault()) is null)
+            if (Unresumable(position, trial, session) is { } why)
             {
-                reasons.Add($"{path}: holds {position?.TrialId ?? "nothing"} at epoch {position?.Epoch}, not a resumable point of {trial.TrialId}");
+                reasons.Add($"{path}: holds {position?.TrialId ?? "nothing"} after epoch {position?.Epoch} and {position?.StepInEpoch} steps, not a resumable point of {trial.TrialId} ({why})");
                 continue;
             }
 
-            if (session.MissingSections(contents.Sections) is { Count: > 0 } missing)
+            if (session.MissingSections(contents.Sections, position!.MidEpoch) is { Count: > 0 } missing)
             {
                 reasons.Add($"{path}: lacks section(s) {string.Join(", ", missing)}");
                 continue;
             }
 
-            session.RestoreState(contents.Sections, position.Steps, position.PathLength, position.LastStepLength);
+            session.RestoreState(contents.Sections, position.Steps, position.PathLength, position.LastStepLength, position.MidEpoch);
             return position;
         }
 
+        return null;
+    }
+
+    /// <summary>Why <paramref name="position"/> is not a point <paramref name="trial"/> can resume from; null if it is.</summary>
+    private static string? Unresumable(TrialPosition? position, TrialSpec trial, TrainingSession session)
+    {
+        if (position is null || position.TrialId != trial.TrialId) return "another trial's";
+        if (position.Epochs is null || position.Points is null || position.Walks is null || position.Flatness is null) return "reports missing";
+        if (position.Epoch >= trial.Epochs || position.Epoch < (position.MidEpoch ? 0 : 1)) return "epoch out of range";
+        // An epoch's last step ends the epoch: a checkpoint "within" it at or past that point is not one this build writes.
+        if (position.StepInEpoch < 0 || (position.MidEpoch && (trial.FullBatch || position.StepInEpoch >= session.StepsPerEpoch))) return "step out of range";
+        if (position.MidEpoch && position.Steps != position.Epoch * session.StepsPerEpoch + position.StepInEpoch) return "steps do not add up";
+        if (position.Epoch > 0 && (position.LastEpoch ?? position.Epochs.LastOrDefault()) is null) return "no record of its last epoch";
         return null;
     }
 

@@ -11,7 +11,7 @@ public interface ITrainingObserver
 {
     void OnEpoch(EpochRecord record);
 
-    /// <summary>The epoch's trajectory points, delivered once per epoch, before its <see cref="OnEpoch"/>.</summary>
+    /// <summary>The epoch's trajectory points, delivered once per epoch, before its <see cref="OnEpoch"/> (and those so far when a release stops it within the epoch).</summary>
     void OnTrajectory(IReadOnlyList<TrajectoryPoint> points)
     {
     }
@@ -29,8 +29,8 @@ public interface ITrainingObserver
     {
     }
 
-    /// <summary>The trial resumes after this epoch, from a checkpoint; later epochs are re-run and re-reported.</summary>
-    void OnResumed(int epoch)
+    /// <summary>The trial resumes from a checkpoint after <paramref name="epoch"/> epochs and <paramref name="stepInEpoch"/> steps of the next; what follows is re-run and re-reported.</summary>
+    void OnResumed(int epoch, long stepInEpoch)
     {
     }
 
@@ -39,8 +39,8 @@ public interface ITrainingObserver
     {
     }
 
-    /// <summary>A checkpoint of this epoch was written: its size and the seconds it took (not a report: nothing stores it).</summary>
-    void OnCheckpointed(int epoch, long bytes, double seconds)
+    /// <summary>A checkpoint after <paramref name="epoch"/> epochs and <paramref name="stepInEpoch"/> steps of the next was written: its size and the seconds it took (not a report: nothing stores it).</summary>
+    void OnCheckpointed(int epoch, long stepInEpoch, long bytes, double seconds)
     {
     }
 }

@@ -71,7 +71,7 @@ internal sealed class ReportLog(ITrainingObserver observer, Func<int>? stored)
     /// </summary>
     public void Replay(Checkpoints.TrialPosition position)
     {
-        observer.OnResumed(position.Epoch);
+        observer.OnResumed(position.Epoch, position.StepInEpoch);
         Trajectory(position.Points);
         foreach (var walk in position.Walks) Walk(walk);
         foreach (var record in position.Flatness) Measured(record);

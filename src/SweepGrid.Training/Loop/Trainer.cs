@@ -20,9 +20,11 @@ public static class Trainer
 
     /// <param name="ct">Stops the trial at once (at the next step): what it did since its last checkpoint is lost.</param>
     /// <param name="release">
-    /// Stops the trial at the end of its current epoch, after that epoch's reports and a checkpoint
-    /// (when the trial has a checkpoint path), by throwing <see cref="TrialReleasedException"/>: how a
-    /// node that is shutting down hands its trials back without losing their work.
+    /// Stops the trial after the step it is taking, writes a checkpoint of that step (when the trial
+    /// has a checkpoint path) and throws <see cref="TrialReleasedException"/>: how a node that is shutting
+    /// down (a pre-emption notice) or a sweep that is paused or cancelled hands its trials back without
+    /// losing their work. Asked at an epoch's end, the epoch's reports and measurements come first and
+    /// the checkpoint is that epoch's; asked at the last epoch's end, the trial finishes.
     /// </param>
     public static TrialOutcome Run(
         TrialSpec trial, DatasetPair data, ITrainingObserver observer, TrainerOptions options, CancellationToken ct,
@@ -40,21 +42,42 @@ public static class Trainer
         var log = new ReportLog(observer, options.StoredReports);
         if (resumed is not null) log.Replay(resumed);
         long steps = resumed?.Steps ?? 0;
+        long from = resumed?.StepInEpoch ?? 0;
         double secondsBefore = resumed?.Seconds ?? 0;
         double Seconds() => secondsBefore + clock.Elapsed.TotalSeconds;
         TrialOutcome Ended(TrialOutcome outcome) => outcome with { ResumedFromEpoch = resumed?.Epoch };
 
+        // After the reports so far; the checkpoint carries those the store has not confirmed (see TrialPosition).
+        bool Checkpoint(int epochsDone, long stepInEpoch)
+        {
+            if (options.CheckpointPath is not { } path) return false;
+            var (pathLength, stepLength) = session.StepLengths;
+            var writing = Stopwatch.StartNew();
+            var unstored = log.Unstored();
+            Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epochsDone, steps, Seconds(),
+                pathLength, stepLength, unstored.Epochs, unstored.Points, unstored.Walks, unstored.Flatness, log.Last, log.Fit, unstored.Spectra, stepInEpoch));
+            observer.OnCheckpointed(epochsDone, stepInEpoch, new FileInfo(path).Length, writing.Elapsed.TotalSeconds);
+            return true;
+        }
+
         for (int epoch = (resumed?.Epoch ?? 0) + 1; epoch <= trial.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            var epochResult = session.TrainEpoch(ct);
+            var epochResult = session.TrainEpoch(ct, release, from);
+            from = 0;
             steps += epochResult.Steps;
+            // Within an epoch too: a mid-epoch checkpoint carries the epoch's points so far, as unconfirmed reports.
             log.Trajectory(session.TakePoints());
             foreach (var walk in session.TakeWalks()) log.Walk(walk);
             if (epochResult.DivergedAt is { } badLoss)
             {
                 return Ended(TrialOutcome.Diverged(log.Last, steps, Seconds(),
                     $"mini-batch loss {badLoss} in epoch {epoch} (bound {trial.MaxLoss})", log.Fit.Fit()));
+            }
+
+            if (epochResult.StoppedAt is { } step)
+            {
+                throw new TrialReleasedException(trial.TrialId, epoch - 1, Checkpoint(epoch - 1, step), step);
             }
 
             var last = session.Evaluate(epoch, steps, Seconds());
@@ -77,18 +100,8 @@ public static class Trainer
 
             if (epoch == trial.Epochs) break;
             bool released = release.IsCancellationRequested;
-            // After the epoch's reports; the checkpoint carries those the store has not confirmed (see TrialPosition).
-            if (options.CheckpointPath is { } path && (released || (trial.CheckpointEveryEpochs > 0 && epoch % trial.CheckpointEveryEpochs == 0)))
-            {
-                var (pathLength, stepLength) = session.StepLengths;
-                var writing = Stopwatch.StartNew();
-                var unstored = log.Unstored();
-                Checkpoints.TrialCheckpoint.Save(path, session, new Checkpoints.TrialPosition(trial.TrialId, epoch, steps, Seconds(),
-                    pathLength, stepLength, unstored.Epochs, unstored.Points, unstored.Walks, unstored.Flatness, log.Last, log.Fit, unstored.Spectra));
-                observer.OnCheckpointed(epoch, new FileInfo(path).Length, writing.Elapsed.TotalSeconds);
-            }
-
-            if (released) throw new TrialReleasedException(trial.TrialId, epoch, options.CheckpointPath is not null);
+            bool checkpointed = (released || (trial.CheckpointEveryEpochs > 0 && epoch % trial.CheckpointEveryEpochs == 0)) && Checkpoint(epoch, 0);
+            if (released) throw new TrialReleasedException(trial.TrialId, epoch, checkpointed);
         }
 
         if (options.FinalWeightsPath is { } weights) session.SaveWeights(weights);

@@ -16,4 +16,10 @@ public sealed record TrainerOptions(string? Device = null, int EvalBatchSize = 4
     Func<int>? StoredReports = null, IReadOnlyList<string>? EarlierCheckpoints = null)
 {
     public static readonly TrainerOptions Default = new();
+
+    /// <summary>
+    /// Called after every update with the updates taken so far, before the release is checked: how a
+    /// test or a benchmark releases a trial at a step of its choosing (a node's release comes at any step).
+    /// </summary>
+    internal Action<long>? AfterStep { get; init; }
 }

@@ -25,6 +25,9 @@ internal sealed partial class TrainingSession : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly IGradientRule _gradient;
     private readonly Generator _shuffle;
+    // The shuffle generator's state before the current epoch's permutation: what a mid-epoch checkpoint
+    // stores, so the resumed epoch draws the same order (TrainingSession.Checkpoint).
+    private byte[]? _epochShuffle;
     private readonly Device _device;
     private readonly (string Name, Tensor Parameter)[] _named;
     private readonly Tensor[] _previous;
@@ -116,32 +119,52 @@ internal sealed partial class TrainingSession : IDisposable
         };
     }
 
+    /// <summary>How a call of <see cref="TrainEpoch"/> ended.</summary>
+    /// <param name="Steps">Updates this call took.</param>
+    /// <param name="DivergedAt">The mini-batch loss that left the bounds, if one did (the epoch stops there).</param>
+    /// <param name="StoppedAt">The step within the epoch (1 … steps − 1) before which a release stopped it; null if it ran to the end.</param>
+    public sealed record EpochRun(long Steps, double? DivergedAt = null, long? StoppedAt = null);
+
     /// <summary>
     /// One pass over a fresh seeded permutation of the training set. The last incomplete batch is
     /// dropped, so every step sees exactly B samples (ghost batches always divide it). A full-batch
     /// trial makes one step over the whole training set, its gradient accumulated in chunks.
     /// </summary>
-    public (long Steps, double? DivergedAt) TrainEpoch(CancellationToken ct)
+    /// <param name="release">Checked after every step but the epoch's last: when set, the epoch stops there
+    /// (<see cref="EpochRun.StoppedAt"/>) and the session is ready for a mid-epoch checkpoint.</param>
+    /// <param name="from">The step within the epoch to start at: a mid-epoch checkpoint's, with the
+    /// shuffle generator restored to its state before the epoch's permutation (so the same one is drawn).</param>
+    public EpochRun TrainEpoch(CancellationToken ct, CancellationToken release = default, long from = 0)
     {
         _model.train();
-        if (_trial.FullBatch) return Step(new Batch(_trainX, _trainY, _trial.ChunkSize), 0, 1, ct) ?? (1, null);
+        if (_trial.FullBatch)
+        {
+            var full = Step(new Batch(_trainX, _trainY, _trial.ChunkSize), 0, 1, ct);
+            return new EpochRun(1, full?.DivergedAt);
+        }
 
         long n = _trainY.shape[0];
         int batch = _trial.BatchSize;
         long steps = StepsPerEpoch;
         int micro = _trial.ChunkSize; // training.micro-batch; 0: whole batches
+        _epochShuffle = GeneratorBytes(_shuffle);
         using var order = randperm(n, generator: _shuffle, device: CPU).to(_device);
-        for (long s = 0; s < steps; s++)
+        for (long s = from; s < steps; s++)
         {
-            using var scope = NewDisposeScope();
-            var index = order.narrow(0, s * batch, batch);
-            if (Step(new Batch(_trainX.index_select(0, index), _trainY.index_select(0, index), micro), s, steps, ct) is { } diverged)
+            using (NewDisposeScope())
             {
-                return diverged;
+                var index = order.narrow(0, s * batch, batch);
+                if (Step(new Batch(_trainX.index_select(0, index), _trainY.index_select(0, index), micro), s, steps, ct) is { } diverged)
+                {
+                    return new EpochRun(diverged.Steps - from, diverged.DivergedAt);
+                }
             }
+
+            _options.AfterStep?.Invoke(_steps);
+            if (s + 1 < steps && release.IsCancellationRequested) return new EpochRun(s + 1 - from, StoppedAt: s + 1);
         }
 
-        return (steps, null);
+        return new EpochRun(steps - from);
     }
 
     /// <summary>One optimizer step; a result only if the loss left the bounds (steps done, loss).</summary>

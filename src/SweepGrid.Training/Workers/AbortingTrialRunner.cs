@@ -28,7 +28,7 @@ public sealed class AbortingTrialRunner(int seed, ITrialRunner inner) : ITrialRu
 
         public void OnWalk(WalkRecord record) => observer.OnWalk(record);
 
-        public void OnResumed(int epoch) => observer.OnResumed(epoch);
+        public void OnResumed(int epoch, long stepInEpoch) => observer.OnResumed(epoch, stepInEpoch);
     }
 
     [DllImport("libc")]

@@ -136,7 +136,7 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
         }
         catch (TrialReleasedException released)
         {
-            return new TrialStopped(released.Epoch, released.Checkpointed);
+            return new TrialStopped(released.Epoch, released.Checkpointed, released.StepInEpoch);
         }
         catch (Exception e)
         {
@@ -158,7 +158,7 @@ public sealed class TrialWorker(Stream fromSlot, Stream toSlot, ITrialRunner run
 
         public void OnSpectrum(SpectrumRecord record) => WorkerFrames.Write(toSlot, new TrialSpectrumDone(record));
 
-        public void OnResumed(int epoch) => WorkerFrames.Write(toSlot, new TrialResumed(epoch));
+        public void OnResumed(int epoch, long stepInEpoch) => WorkerFrames.Write(toSlot, new TrialResumed(epoch, stepInEpoch));
 
         /// <summary>On stderr, which the slot writes to its node's log: one line per file passed over.</summary>
         public void OnCheckpointRejected(string reason) => Console.Error.WriteLine($"worker: a checkpoint was not used, the trial starts from an older one or afresh: {reason}");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SweepGrid.Core.Checkpoints;
 using SweepGrid.Core.Results;
+using SweepGrid.Core.Sweeps;
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Checkpoints;
 using SweepGrid.Data;
@@ -58,7 +59,9 @@ public sealed class ResumeTests : IDisposable
             Reports++;
         }
 
-        public void OnResumed(int epoch) => ResumedAfter = epoch;
+        public void OnResumed(int epoch, long stepInEpoch) => (ResumedAfter, ResumedAtStep) = (epoch, stepInEpoch);
+
+        public long? ResumedAtStep { get; private set; }
 
         public List<string> Rejected { get; } = [];
 
@@ -177,6 +180,112 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(2, resumed.ResumedFromEpoch);
         Assert.Equal(whole.Epochs.Select(Timeless), second.Epochs.Select(Timeless));
         Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
+    }
+
+    /// <summary>
+    /// A release at a step within an epoch: the run stops after that step, checkpoints it, and the resumed
+    /// run draws the same permutation, starts at the next step and ends bit for bit where an uninterrupted
+    /// run ends; every point of the interrupted epoch is reported once by one run or the other.
+    /// </summary>
+    [Theory]
+    [InlineData("", 39)] // 16 steps an epoch: 7 into epoch 3
+    [InlineData("", 5)] // within epoch 1: no epoch finished yet
+    [InlineData("", 63)] // the last epoch's second-to-last step
+    [InlineData("optimizer { name = adam }, metrics { every-steps = 3, path-length = true, walk-every-steps = 5, eval-every-steps = 6, flatness = [] }", 23)]
+    [InlineData("grid { ghost-batch-size = [8] }, optimizer { clip-norm = 1 }, schedule { name = step, drop-epochs = [3] }, training { micro-batch = 16 }", 41)]
+    public void A_release_within_an_epoch_checkpoints_that_step_and_resuming_matches_an_uninterrupted_run_bit_for_bit(string overrides, long releaseAfter)
+    {
+        var trial = SyntheticSweeps.Trial("checkpoint { every-epochs = 0 }, " + overrides, epochs: 4);
+        AssertMidEpochResumeIsExact(trial, Datasets.Load(trial.Dataset), releaseAfter, stepsPerEpoch: 16);
+    }
+
+    [Fact]
+    public void A_convnet_with_dropout_released_within_an_epoch_resumes_its_dropout_masks_bit_for_bit()
+    {
+        TinyCifar.Write(_dir, perTrainFile: 16, test: 32);
+        var trial = GridExpansion.Expand(SweepFile.Parse($$"""
+            sweep {
+              name = images
+              dataset { name = cifar10, path = "{{_dir}}" }
+              model { name = convnet, norm = batch, dropout = 0.3 }
+              base { batch-size = 16, learning-rate = 0.01, epochs = 2 }
+              metrics { every-steps = 2, flatness = [] }
+              checkpoint { every-epochs = 0 }
+            }
+            """, "images.hocon"))[0];
+        AssertMidEpochResumeIsExact(trial, Datasets.Load(trial.Dataset), releaseAfter: 7, stepsPerEpoch: 5);
+    }
+
+    private void AssertMidEpochResumeIsExact(TrialSpec trial, DatasetPair data, long releaseAfter, long stepsPerEpoch)
+    {
+        var path = Path.Combine(_dir, "t.ckpt");
+        var whole = new Recorder();
+        var expected = Trainer.Run(trial, data, whole, CancellationToken.None);
+
+        using var release = new CancellationTokenSource();
+        var first = new Recorder();
+        var stopping = new TrainerOptions(CheckpointPath: path) { AfterStep = s => { if (s == releaseAfter) release.Cancel(); } };
+        var released = Assert.Throws<TrialReleasedException>(() => Trainer.Run(trial, data, first, stopping, CancellationToken.None, release.Token));
+        int epochsDone = (int)(releaseAfter / stepsPerEpoch);
+        long stepInEpoch = releaseAfter % stepsPerEpoch;
+        Assert.Equal((epochsDone, stepInEpoch, true), (released.Epoch, released.StepInEpoch, released.Checkpointed));
+        var position = Position(path);
+        Assert.Equal((epochsDone, stepInEpoch, releaseAfter), (position.Epoch, position.StepInEpoch, position.Steps));
+        // The run stopped after the step it was taking: every point up to it, none after.
+        Assert.Equal(whole.Points.Where(p => p.Step <= releaseAfter).Select(Comparable), first.Points.Select(Comparable));
+
+        var second = new Recorder();
+        var resumed = Trainer.Run(trial, data, second, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+        Assert.Equal((epochsDone, stepInEpoch), (second.ResumedAfter, second.ResumedAtStep));
+        Assert.Equal(epochsDone, resumed.ResumedFromEpoch);
+        // The resumed run reports what the checkpoint carried (all of it here: nothing was confirmed), then its own.
+        Assert.Equal(whole.Epochs.Select(Timeless), second.Epochs.Select(Timeless));
+        Assert.Equal(whole.Points.Select(Comparable), second.Points.Select(Comparable));
+        Assert.Equal(expected.Steps, resumed.Steps);
+        Assert.Equal(expected.DistanceFit, resumed.DistanceFit);
+        Assert.Equal(Timeless(expected.Final!), Timeless(resumed.Final!));
+    }
+
+    [Fact]
+    public void A_mid_epoch_checkpoint_whose_step_does_not_add_up_or_whose_shuffle_is_missing_is_passed_over_for_the_previous_generation()
+    {
+        var trial = SyntheticSweeps.Trial("checkpoint { every-epochs = 1 }", epochs: 4);
+        var data = Datasets.Load(trial.Dataset);
+        var path = Path.Combine(_dir, "t.ckpt");
+        using var release = new CancellationTokenSource();
+        Assert.Throws<TrialReleasedException>(() => Trainer.Run(trial, data, new Recorder(),
+            new TrainerOptions(CheckpointPath: path) { AfterStep = s => { if (s == 37) release.Cancel(); } }, CancellationToken.None, release.Token));
+        var good = CheckpointFile.Read(path);
+        var position = good.Metadata.Deserialize<TrialPosition>(CheckpointFile.Json)!;
+        Assert.Equal((2, 5L), (position.Epoch, position.StepInEpoch));
+
+        // The previous generation is epoch 2's end (checkpoints every epoch); the current one is replaced in place.
+        var epochTwo = File.ReadAllBytes(CheckpointFile.PreviousPath(path));
+        void Replace(TrialPosition header, IEnumerable<KeyValuePair<string, byte[]>> sections)
+        {
+            CheckpointFile.Write(path, header, sections.Select(kv => (kv.Key, kv.Value)).ToList());
+            File.WriteAllBytes(CheckpointFile.PreviousPath(path), epochTwo);
+        }
+
+        void AssertResumedFromEpochTwoSaying(string why)
+        {
+            var recorder = new Recorder();
+            Trainer.Run(trial, data, recorder, new TrainerOptions(CheckpointPath: path), CancellationToken.None);
+            Assert.Contains(recorder.Rejected, r => r.Contains(why, StringComparison.Ordinal));
+            Assert.Equal((2, 0L), (recorder.ResumedAfter, recorder.ResumedAtStep));
+        }
+
+        Replace(position with { Steps = 38 }, good.Sections);
+        AssertResumedFromEpochTwoSaying("steps do not add up");
+        Replace(position with { StepInEpoch = 16, Steps = 48 }, good.Sections);
+        AssertResumedFromEpochTwoSaying("step out of range");
+        Replace(position with { StepInEpoch = -1, Steps = 31 }, good.Sections);
+        AssertResumedFromEpochTwoSaying("step out of range");
+        // What an older build sees of a mid-epoch checkpoint: its shuffle section is missing, so it takes the epoch's end.
+        Replace(position with { StepInEpoch = 0, Steps = 37 }, good.Sections);
+        AssertResumedFromEpochTwoSaying("lacks section(s) rng/shuffle");
+        Replace(position, good.Sections.Where(kv => kv.Key != "rng/shuffle-at-epoch-start"));
+        AssertResumedFromEpochTwoSaying("lacks section(s) rng/shuffle-at-epoch-start");
     }
 
     [Fact]
