@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 server for the tests that need one (loopback only, trust auth, a temp
-# data directory). The tests call it themselves, so `dotnet test SweepGrid.sln` needs no set-up by hand:
+# data directory). The tests call it themselves, so they need no set-up by hand:
 #
 #   .ci/postgres.sh start DIR PORT   install PostgreSQL 15 from Debian if missing, initdb DIR/data, start on 127.0.0.1:PORT
 #   .ci/postgres.sh stop DIR         fast shutdown (also used by the tests to simulate an outage)

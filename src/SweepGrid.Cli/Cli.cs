@@ -38,10 +38,10 @@ internal static partial class Cli
             "(batch size × learning rate × ghost batch size × regularizer × seed).");
         root.Subcommands.Add(Run(output, error));
         root.Subcommands.Add(Resume(output, error));
-        root.Subcommands.Add(Control("pause", "Pause a sweep: no trial of it starts, and its running trials stop at the end of their epoch, checkpointed, " +
+        root.Subcommands.Add(Control("pause", "Pause a sweep: no trial of it starts, and its running trials stop after their current step, checkpointed, " +
                                               "so its share of the slots goes to the other sweeps. `sweepgrid resume NAME` runs it again.\n" +
                                               "Example: sweepgrid pause gap-fashion-mnist --seed host:4053", _ => SweepControl.Pause, output, error));
-        root.Subcommands.Add(Control("cancel", "Cancel a sweep: its running trials stop at the end of their epoch (checkpointed), and every trial without " +
+        root.Subcommands.Add(Control("cancel", "Cancel a sweep: its running trials stop after their current step (checkpointed), and every trial without " +
                                                "a result is recorded as cancelled; results are kept. Submitting the sweep again (or `resume`) runs only what was not done.\n" +
                                                "Example: sweepgrid cancel gap-fashion-mnist --seed host:4053", _ => SweepControl.Cancel, output, error));
         root.Subcommands.Add(Priority(output, error));

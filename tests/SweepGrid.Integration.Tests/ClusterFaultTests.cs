@@ -23,14 +23,19 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         await Node("c", "worker", c, a);
         var submit = Submit(a);
 
-        var released = await TrialTwoEpochsInOn(submit, b, checkpointed: false);
+        // The notice comes while the trial runs: frozen with it unfinished, given SIGTERM, continued (the node
+        // first, so that its release is on the way before the worker takes another step).
+        var (released, workers) = await FreezeWithATrialRunning(submit, nodeB, b, workersToo: true, checkpointed: false);
         nodeB.Terminate();
+        nodeB.Thaw();
+        foreach (var worker in workers) ClusterProcess.Signal(worker, stop: false);
 
         await AssertExits(0, nodeB, TimeSpan.FromMinutes(2));
         // Stopped after the step it was taking (or at an epoch's end, if the notice came during its evaluation), checkpointed there.
         var note = nodeB.Lines.FirstOrDefault(l => l.StartsWith($"released trial {released} ", StringComparison.Ordinal));
         var at = System.Text.RegularExpressions.Regex.Match(note ?? "", @"handed back after epoch (\d+)(?: and (\d+) steps of the next)?, checkpointed$");
         Assert.True(at.Success, $"no hand-back with a checkpoint: {note ?? string.Join('\n', nodeB.Lines.TakeLast(10))}");
+        Console.WriteLine(note);
         Assert.Contains("node left the cluster", nodeB.Lines);
         await AssertCompletedWithResumed(submit, released);
         int epochsDone = int.Parse(at.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -55,7 +60,7 @@ public sealed class ClusterFaultTests : SqliteClusterHarness
         var submit = Submit(a);
 
         // Kill the director's node while its own slot is mid-trial: that trial must move and resume.
-        var killed = await TrialTwoEpochsInOn(submit, a);
+        var (killed, _) = await FreezeWithATrialRunning(submit, nodeA, a, workersToo: true);
         nodeA.Kill();
 
         await AssertCompletedWithResumed(submit, killed);

@@ -28,10 +28,7 @@ public sealed class ClusterFreezeTests : SqliteClusterHarness
         await Node("c", "worker", c, a);
         var submit = Submit(a);
 
-        var frozen = await TrialTwoEpochsInOn(submit, b);
-        var workers = nodeB.Children();
-        await FreezeOutsideAWrite(nodeB);
-        if (withItsWorker) foreach (var worker in workers) ClusterProcess.Signal(worker, stop: true);
+        var (frozen, workers) = await FreezeWithATrialRunning(submit, nodeB, b, workersToo: withItsWorker);
         // Frozen until its trial has been given to the other node (after the downing time) and completed there.
         await submit.WaitForLine(l => Words(l) is [_, "completed", var id, ..] && id == frozen, Sweep);
         nodeB.Thaw();

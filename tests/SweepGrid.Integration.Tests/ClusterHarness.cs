@@ -135,6 +135,41 @@ public abstract class ClusterHarness : IDisposable
         return trial;
     }
 
+    /// <summary>
+    /// Freezes <paramref name="node"/> (SIGSTOP), and its worker processes with <paramref name="workersToo"/>,
+    /// at a moment when a trial on it has done 2 epochs and its outcome is not stored: the state a kill,
+    /// freeze or shutdown test needs, read from the store once the node is frozen (only the frozen node's
+    /// recorder could store it). The client's epoch line is not enough: it comes behind the trial, and a
+    /// short trial can finish between the line and the signal (a CI run's freeze test froze a node whose
+    /// trial had finished, so the node was never downed). If the trial finished first, the node goes on
+    /// and the next one is awaited. Returns the trial and the worker processes frozen.
+    /// </summary>
+    protected async Task<(string Trial, IReadOnlyList<int> Workers)> FreezeWithATrialRunning(ClusterProcess submit, ClusterProcess node, int port,
+        bool workersToo, bool checkpointed = true)
+    {
+        while (true)
+        {
+            var trial = await TrialTwoEpochsInOn(submit, port, checkpointed);
+            var workers = node.Children();
+            await FreezeNode(node);
+            if (workersToo) foreach (var worker in workers) ClusterProcess.Signal(worker, stop: true);
+            if (Rows($"SELECT count(*) FROM trials WHERE sweep = 'faults' AND trial = '{trial}' AND outcome_attempt IS NOT NULL").Single()[0] is 0L or 0)
+            {
+                return (trial, workers);
+            }
+
+            node.Thaw();
+            if (workersToo) foreach (var worker in workers) ClusterProcess.Signal(worker, stop: false);
+        }
+    }
+
+    /// <summary>SIGSTOP of <paramref name="node"/> alone; the SQLite harness picks a moment outside a write.</summary>
+    protected virtual Task FreezeNode(ClusterProcess node)
+    {
+        node.Freeze();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Waits until some attempt of <paramref name="trial"/> has written its checkpoint (TRIAL.aN.ckpt).</summary>
     private async Task CheckpointWritten(string trial)
     {
@@ -228,7 +263,7 @@ public abstract class ClusterHarness : IDisposable
         await Node("c", "worker", c, a);
         var submit = Submit(a);
 
-        var killed = await TrialTwoEpochsInOn(submit, b);
+        var (killed, _) = await FreezeWithATrialRunning(submit, nodeB, b, workersToo: true);
         nodeB.Kill();
 
         await AssertCompletedWithResumed(submit, killed);

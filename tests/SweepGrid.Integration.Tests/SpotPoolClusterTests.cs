@@ -48,7 +48,7 @@ public sealed class SpotPoolClusterTests : SqliteClusterHarness
         Assert.Contains(workers[3].Lines, l => l.Contains("the cluster removed it", StringComparison.Ordinal));
 
         // Fresh workers (the pool coming back) finish the sweep.
-        await Node("w4", "worker", TestMachine.FreePort(), c, "--slots", "2", "--trial-runner", "noop:3");
+        await Node("w4", "worker", TestMachine.FreePort(), c, "--slots", "4", "--trial-runner", "noop:3");
         Assert.Equal(0, await WaitForExit(submit, Sweep));
         Assert.False(coordinator.HasExited);
         SqliteConnection.ClearAllPools();

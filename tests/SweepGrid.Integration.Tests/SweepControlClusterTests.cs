@@ -48,7 +48,8 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         await Node("w", "worker", TestMachine.FreePort(), c, "--slots", "4", "--trial-runner", "noop:4");
         // Another sweep beside it, which the cancel must not touch.
         var other = Start("other", "submit", SweepOf("other", 2), "--seed", $"127.0.0.1:{c}", "--quiet");
-        var file = SweepOf("ctl", 24);
+        const int trials = 12;
+        var file = SweepOf("ctl", trials);
         var submit = Start("submit", "submit", file, "--seed", $"127.0.0.1:{c}", "--quiet");
         Assert.Equal(0, await WaitForExit(other, Sweep));
         // Some trials have results and four are running (each sleeps 4 s) when the cancel comes.
@@ -68,7 +69,7 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         Assert.Contains(submit.Lines, l => l.Contains("cancelled", StringComparison.Ordinal) && l.StartsWith("sweep ctl:", StringComparison.Ordinal));
         SqliteConnection.ClearAllPools();
         long completed = Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'completed'");
-        Assert.Equal(24 - completed, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'cancelled'"));
+        Assert.Equal(trials - completed, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'cancelled'"));
         Assert.Equal(0, InJournal("SELECT count(*) FROM journal WHERE manifest IN ('trial-attempt-failed', 'trial-interrupted')"));
         Assert.Equal("cancelled", (string)Rows("SELECT standing FROM sweeps WHERE sweep = 'ctl'").Single()[0]!);
         // Nothing of the other sweep changed.
@@ -87,15 +88,15 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
             Assert.Contains(badLines, l => l.StartsWith("error: ", StringComparison.Ordinal) && l.Contains(says, StringComparison.Ordinal));
         }
 
-        Assert.Equal(24 - completed, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'cancelled'"));
+        Assert.Equal(trials - completed, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'cancelled'"));
 
         // The same file again: only the cancelled trials run; nothing ran twice.
         var again = Start("again", "submit", file, "--seed", $"127.0.0.1:{c}", "--quiet");
         Assert.Equal(0, await WaitForExit(again, Sweep));
-        Assert.Contains(again.Lines, l => l.Contains($"24 trials, 0 new, {completed} already finished", StringComparison.Ordinal));
+        Assert.Contains(again.Lines, l => l.Contains($"{trials} trials, 0 new, {completed} already finished", StringComparison.Ordinal));
         SqliteConnection.ClearAllPools();
-        Assert.Equal(24, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'completed'"));
-        Assert.Equal(24, InJournal("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-ctl' AND manifest = 'trial-finished'"));
+        Assert.Equal(trials, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'completed'"));
+        Assert.Equal(trials, InJournal("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-ctl' AND manifest = 'trial-finished'"));
         Assert.Equal(0, InJournal("SELECT count(*) FROM (SELECT persistence_id FROM journal WHERE manifest = 'outcome-recorded' GROUP BY persistence_id HAVING count(*) > 1) AS twice"));
     }
 

@@ -19,7 +19,7 @@ internal static class ClusterCommands
 
     /// <summary>
     /// Runs a member until SIGINT/SIGTERM or until the cluster downs it. On a signal its slots hand back
-    /// their trials (checkpointed at the end of their epoch) and it leaves the cluster gracefully.
+    /// their trials (checkpointed after their current step) and it leaves the cluster gracefully.
     /// </summary>
     public static async Task<int> NodeAsync(NodeArguments a, TextWriter output, TextWriter error, CancellationToken ct)
     {

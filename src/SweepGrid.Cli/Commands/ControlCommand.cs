@@ -91,7 +91,7 @@ internal static class ControlCommand
     public static string Describe(SweepControlled a, SweepControl control)
     {
         var counts = a.Counts;
-        var stopping = a.Stopping > 0 ? $"; {a.Stopping} running trial(s) stop at the end of their epoch, checkpointed" : "";
+        var stopping = a.Stopping > 0 ? $"; {a.Stopping} running trial(s) stop after their current step, checkpointed" : "";
         return (control.Kind, a.Changed) switch
         {
             (SweepControlKind.Priority, true) => $"sweep {a.SweepName}: priority {a.Priority} (its share of the slots grows or shrinks as running trials end)",

@@ -86,7 +86,7 @@ public static class SweepCoordinatorProtocol
     /// </summary>
     public sealed record ControlSweep(string SweepName, SweepControl Control) : IClusterMessage;
 
-    /// <param name="Stopping">Running trials told to stop (paused or cancelled): each ends at the end of its epoch, or is stopped within the shutdown's checkpoint budget.</param>
+    /// <param name="Stopping">Running trials told to stop (paused or cancelled): each ends after its current step, checkpointed, or is stopped within the shutdown's checkpoint budget.</param>
     /// <param name="Changed">False: the sweep already stood so (a repeated pause, the priority it had).</param>
     public sealed record SweepControlled(string SweepName, SweepStanding Standing, int Priority, int Stopping, bool Changed, TrialCounts Counts) : IClusterMessage;
 
@@ -114,7 +114,7 @@ public static class SweepCoordinatorProtocol
 
     /// <summary>
     /// To the slot running the attempt of a sweep that was paused or cancelled: stop it as at a node's
-    /// shutdown (at the end of its epoch, checkpointed) and hand it back with <see cref="ReportReleased"/>.
+    /// shutdown (after its current step, checkpointed) and hand it back with <see cref="ReportReleased"/>.
     /// Sent again in answer to each epoch it reports while it still runs; taken only from the coordinator
     /// that assigned the attempt.
     /// </summary>

@@ -5,7 +5,7 @@ namespace SweepGrid.Cluster.Hosting;
 
 /// <summary>
 /// How a cluster node shuts down (sweepgrid.conf, <c>sweepgrid.shutdown</c>): its running trials get
-/// <see cref="CheckpointWithin"/> to finish their epoch and checkpoint, in the coordinated-shutdown
+/// <see cref="CheckpointWithin"/> to finish their step and checkpoint it, in the coordinated-shutdown
 /// phase <see cref="Phase"/>, whose own timeout must leave room to store their last reports and
 /// journal the release after that.
 /// </summary>

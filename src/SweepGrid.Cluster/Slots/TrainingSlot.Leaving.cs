@@ -8,7 +8,7 @@ namespace SweepGrid.Cluster.Slots;
 
 /// <summary>
 /// A training slot on a node that shuts down, or whose sweep was paused or cancelled: its attempt is
-/// handed back (checkpointed at the end of its epoch, its last reports stored) and re-queued (or
+/// handed back (checkpointed after its current step, its last reports stored) and re-queued (or
 /// cancelled) without counting a failure; then, on a shutdown, it takes no more work.
 /// </summary>
 internal sealed partial class TrainingSlot

@@ -14,7 +14,7 @@ public static class TrainingSlotProtocol
         Akka.Actor.Props.Create(() => new TrainingSlot(slotId, coordinator, results, device, launcher, freezes));
 
     /// <summary>
-    /// The node is shutting down: hand back the running trial (at the end of its epoch, checkpointed)
+    /// The node is shutting down: hand back the running trial (after its current step, checkpointed)
     /// and take no more. Answered with <see cref="Left"/> once the coordinator has re-queued it.
     /// </summary>
     public sealed class Leave

@@ -45,7 +45,7 @@ public sealed record TrialRequeued(string TrialId, int Attempt, string Reason) :
 
 /// <summary>
 /// The sweep is paused (sweepgrid pause): no trial of it starts, and its running trials are handed back
-/// at the end of their epoch, checkpointed, so that its share of the slots goes to the other sweeps.
+/// after their current step, checkpointed, so that its share of the slots goes to the other sweeps.
 /// </summary>
 public sealed record SweepPaused : ISweepEvent;
 
@@ -57,7 +57,7 @@ public sealed record SweepResumed : ISweepEvent;
 
 /// <summary>
 /// The sweep is cancelled (sweepgrid cancel): its pending trials are cancelled now, its running ones
-/// when their attempt has stopped (at the end of their epoch, checkpointed) unless it ended with a result.
+/// when their attempt has stopped (after their current step, checkpointed) unless it ended with a result.
 /// </summary>
 public sealed record SweepCancelled : ISweepEvent;
 

@@ -79,7 +79,7 @@ public sealed record TrialStopped(int Epoch, bool Checkpointed, long StepInEpoch
 /// <param name="FinalWeightsPath">Where this attempt's weights go if it completes (TRIAL.aN.pt); null: nowhere.</param>
 public sealed record RunTrial(TrialSpec Trial, int Attempt, string Device, string? CheckpointPath, string? FinalWeightsPath) : WorkerMessage;
 
-/// <summary>Stop the running trial at the end of its epoch, checkpointed: its node is shutting down.</summary>
+/// <summary>Stop the running trial after its current step, checkpointed: its node is shutting down, or its sweep was paused or cancelled.</summary>
 public sealed record ReleaseTrial : WorkerMessage
 {
     public static readonly ReleaseTrial Instance = new();

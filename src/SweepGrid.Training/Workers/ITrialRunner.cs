@@ -7,7 +7,7 @@ namespace SweepGrid.Training.Workers;
 
 /// <summary>One attempt as a worker hands it to its runner, on the worker's training thread.</summary>
 /// <param name="Token">Stops the attempt at once.</param>
-/// <param name="Release">Stops it at the end of its epoch, checkpointed (<see cref="TrialReleasedException"/>): the node is shutting down.</param>
+/// <param name="Release">Stops it after its current step, checkpointed (<see cref="TrialReleasedException"/>): the node is shutting down, or the sweep was paused or cancelled.</param>
 public sealed record TrialRun(TrialSpec Trial, ITrainingObserver Observer, TrainerOptions Options, CancellationToken Token, CancellationToken Release = default);
 
 /// <summary>What a worker runs for a trial: <see cref="Trainer"/> in SweepGrid; a no-op in the dispatch and scale benchmarks.</summary>
