@@ -33,6 +33,22 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         }
     }
 
+    /// <summary>
+    /// Trials on the slow worker: enough that the sweep cannot end before a control sent at its start is
+    /// answered or has failed the test (the control client's own deadline, <see cref="ClusterHarness.Up"/>):
+    /// under load the client takes seconds to join, and a shorter sweep once ended first (a CI run: "has
+    /// finished: nothing to pause"). What is left after the control runs on a fast worker (<see cref="SwapToAFastWorker"/>).
+    /// </summary>
+    private static int SlowTrials(int slots, int seconds) => 2 * slots * ((int)Up.TotalSeconds / seconds + 2);
+
+    /// <summary>The idle slow worker leaves gracefully (SIGTERM: nothing of it to re-queue) and one of no-op trials of no length joins.</summary>
+    private async Task SwapToAFastWorker(ClusterProcess slow, int seed)
+    {
+        slow.Terminate();
+        await AssertExits(0, slow, Up);
+        await Node("fast", "worker", TestMachine.FreePort(), seed, "--slots", "8", "--trial-runner", "noop");
+    }
+
     private async Task<(int Exit, IReadOnlyList<string> Lines)> Control(int seed, params string[] args)
     {
         var control = Start(args[0], [.. args, "--seed", $"127.0.0.1:{seed}"]);
@@ -45,10 +61,10 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
     {
         int c = TestMachine.FreePort();
         await Node("c", "coordinator", c, null);
-        await Node("w", "worker", TestMachine.FreePort(), c, "--slots", "4", "--trial-runner", "noop:4");
+        var worker = await Node("w", "worker", TestMachine.FreePort(), c, "--slots", "4", "--trial-runner", "noop:4");
         // Another sweep beside it, which the cancel must not touch.
         var other = Start("other", "submit", SweepOf("other", 2), "--seed", $"127.0.0.1:{c}", "--quiet");
-        const int trials = 12;
+        int trials = SlowTrials(slots: 4, seconds: 4);
         var file = SweepOf("ctl", trials);
         var submit = Start("submit", "submit", file, "--seed", $"127.0.0.1:{c}", "--quiet");
         Assert.Equal(0, await WaitForExit(other, Sweep));
@@ -91,6 +107,7 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         Assert.Equal(trials - completed, Count("SELECT count(*) FROM trials WHERE sweep = 'ctl' AND status = 'cancelled'"));
 
         // The same file again: only the cancelled trials run; nothing ran twice.
+        await SwapToAFastWorker(worker, c);
         var again = Start("again", "submit", file, "--seed", $"127.0.0.1:{c}", "--quiet");
         Assert.Equal(0, await WaitForExit(again, Sweep));
         Assert.Contains(again.Lines, l => l.Contains($"{trials} trials, 0 new, {completed} already finished", StringComparison.Ordinal));
@@ -106,9 +123,10 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         int c1 = TestMachine.FreePort(), c2 = TestMachine.FreePort();
         var first = await Node("c1", "coordinator", c1, null);
         // A third coordinator, so that losing c1 leaves a majority of them (hocon/cluster.conf, keep-majority.role).
-        await Task.WhenAll(Node("c2", "coordinator", c2, c1), Node("c3", "coordinator", TestMachine.FreePort(), c1),
+        var nodes = await Task.WhenAll(Node("c2", "coordinator", c2, c1), Node("c3", "coordinator", TestMachine.FreePort(), c1),
             Node("w", "worker", TestMachine.FreePort(), c1, "--slots", "4", "--trial-runner", "noop:2"));
-        var submit = Start("submit", "submit", SweepOf("paused", 20), "--seed", $"127.0.0.1:{c2}", "--quiet");
+        int trials = SlowTrials(slots: 4, seconds: 2);
+        var submit = Start("submit", "submit", SweepOf("paused", trials), "--seed", $"127.0.0.1:{c2}", "--quiet");
         await WaitUntil(() => Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'") >= 4, Sweep, "4 completed");
 
         var (exit, lines) = await Control(c2, "pause", "paused");
@@ -130,15 +148,16 @@ public sealed class SweepControlClusterTests : SqliteClusterHarness
         SqliteConnection.ClearAllPools();
         Assert.Equal(assignedBefore, InJournal("SELECT count(*) FROM journal WHERE manifest = 'trial-assigned'"));
         long done = Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'");
-        Assert.True(done < 20, "the sweep ran on while paused");
+        Assert.True(done < trials, "the sweep ran on while paused");
         Assert.Equal("paused", (string)Rows("SELECT standing FROM sweeps WHERE sweep = 'paused'").Single()[0]!);
 
+        await SwapToAFastWorker(nodes[2], c2);
         var resume = Start("resume", "resume", "paused", "--seed", $"127.0.0.1:{c2}", "--quiet");
         Assert.Equal(0, await WaitForExit(resume, Sweep));
         Assert.Contains(resume.Lines, l => l.Contains("sweep paused: resumed;", StringComparison.Ordinal));
         SqliteConnection.ClearAllPools();
-        Assert.Equal(20, Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'"));
-        Assert.Equal(20, InJournal("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-paused' AND manifest = 'trial-finished'"));
+        Assert.Equal(trials, Count("SELECT count(*) FROM trials WHERE sweep = 'paused' AND status = 'completed'"));
+        Assert.Equal(trials, InJournal("SELECT count(*) FROM journal WHERE persistence_id = 'sweep-paused' AND manifest = 'trial-finished'"));
         Assert.Equal(0, InJournal("SELECT count(*) FROM journal WHERE manifest = 'trial-attempt-failed'"));
         Assert.Equal(0, InJournal("SELECT count(*) FROM (SELECT persistence_id FROM journal WHERE manifest = 'outcome-recorded' GROUP BY persistence_id HAVING count(*) > 1) AS twice"));
         submit.Kill();
