@@ -30,7 +30,7 @@ internal static class PreemptionBench
         report.AppendLine(CultureInfo.InvariantCulture,
             $"quick.hocon's trials (MLP 784-512-512-10 + BN, SGD momentum, 10,000 Fashion-MNIST images), {Environment.ProcessorCount} threads, CPU.");
         report.AppendLine("Each is released halfway through its second epoch (the step is chosen by the bench; a node's SIGTERM comes at any step).");
-        report.AppendLine("Stop: from the release to the trial's stop, which includes the step in progress and writing the checkpoint (temp file, fsync, rename).");
+        report.AppendLine("Stop: from the release, made just after a step, to the trial's stop, almost all of it writing the checkpoint (temp file, fsync, rename); a release that arrives during a step waits for that step too (epoch s / steps).");
         report.AppendLine("Epoch: the first epoch's training and evaluation, the most a release honoured only at an epoch's end could wait.");
         report.AppendLine();
         report.AppendLine("| batch | steps/epoch | released after step | epoch s | stop s | checkpoint bytes | checkpoint write s |");
