@@ -1,6 +1,7 @@
 using SweepGrid.Core.Trials;
 using SweepGrid.Data;
 using SweepGrid.Training.Models;
+using SweepGrid.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,9 +45,9 @@ public static class CrossTrialInterpolation
                 {
                     // Integer buffers (batches seen) are not interpolable; they do not enter eval-mode outputs.
                     if (!tensor.is_floating_point()) continue;
-                    tensor.copy_(stateB[key] * alpha + stateA[key] * (1 - alpha));
+                    tensor.copy_(stateB[key].Times(alpha).Plus(stateA[key].Times(1 - alpha)));
                     // Outside [0, 1] an interpolated running variance can go negative; batch norm's ε keeps 0 finite.
-                    if (key.EndsWith("running_var", StringComparison.Ordinal)) tensor.clamp_(min: 0);
+                    if (key.EndsWith("running_var", StringComparison.Ordinal)) tensor.ClampBelow(0);
                 }
             }
 

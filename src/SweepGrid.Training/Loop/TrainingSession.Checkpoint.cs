@@ -1,4 +1,5 @@
 using SweepGrid.Training.Models;
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Loop;
@@ -57,8 +58,8 @@ internal sealed partial class TrainingSession
         SetGenerator(_shuffle, sections[midEpoch ? EpochShuffleSection : ShuffleSection]);
         foreach (var (d, i) in Dropouts().Select((d, i) => (d, i))) SetGenerator(d.Generator, sections[$"{DropoutSection}{i}"]);
         _steps = steps;
-        _pathLength.fill_(pathLength);
-        _lastStepLength.fill_(lastStepLength);
+        _pathLength.FillWith(pathLength);
+        _lastStepLength.FillWith(lastStepLength);
         CopyWeights(); // the step-length baseline is the restored weights
     }
 

@@ -5,6 +5,7 @@ using SweepGrid.Data;
 using SweepGrid.Training.Metrics;
 using SweepGrid.Training.Models;
 using SweepGrid.Training.Regularization;
+using SweepGrid.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -103,6 +104,7 @@ internal sealed partial class TrainingSession : IDisposable
     public long StepsPerEpoch => _trainY.shape[0] / _trial.BatchSize;
 
     /// <summary>
+    /// torch's SGD or Adam, stepped with their Scalars kept alive (ScalarSafeOptimizers.cs).
     /// The L2 term is the optimizer's fixed weight decay plus, for the weight-decay regularizer, the
     /// trial's strength (coupled L2, as torch's SGD and Adam apply it).
     /// </summary>
@@ -112,9 +114,8 @@ internal sealed partial class TrainingSession : IDisposable
         double weightDecay = o.WeightDecay + (trial.Regularizer == "weight-decay" ? trial.RegularizerStrength : 0);
         return o.Name switch
         {
-            "sgd" => optim.SGD(model.parameters(), trial.LearningRate, o.Momentum, dampening: 0,
-                weight_decay: weightDecay, nesterov: o.Nesterov),
-            "adam" => optim.Adam(model.parameters(), trial.LearningRate, o.Beta1, o.Beta2, o.Epsilon, weightDecay),
+            "sgd" => new ScalarSafe.SGD(model.parameters(), trial.LearningRate, o.Momentum, weightDecay, o.Nesterov),
+            "adam" => new ScalarSafe.Adam(model.parameters(), trial.LearningRate, o.Beta1, o.Beta2, o.Epsilon, weightDecay),
             _ => throw new ArgumentException($"unknown optimizer \"{o.Name}\""),
         };
     }
@@ -238,7 +239,7 @@ internal sealed partial class TrainingSession : IDisposable
         {
             foreach (var alpha in alphas)
             {
-                for (int i = 0; i < _named.Length; i++) _named[i].Parameter.copy_(_previous[i] + (next[i] - _previous[i]) * alpha);
+                for (int i = 0; i < _named.Length; i++) _named[i].Parameter.copy_(_previous[i].Plus((next[i] - _previous[i]).Times(alpha)));
                 losses.Add(nn.functional.cross_entropy(_model.forward(_probeX), _probeY).item<float>());
             }
         }
@@ -269,12 +270,12 @@ internal sealed partial class TrainingSession : IDisposable
         var squared = zeros(1, dtype: float64, device: _device);
         for (int i = 0; i < _named.Length; i++)
         {
-            squared.add_(_named[i].Parameter.dist(_previous[i]).to_type(float64).square());
+            squared.PlusInPlace(_named[i].Parameter.dist(_previous[i]).to_type(float64).Squared());
             _previous[i].copy_(_named[i].Parameter);
         }
 
         _lastStepLength.copy_(squared.sqrt());
-        _pathLength.add_(_lastStepLength);
+        _pathLength.PlusInPlace(_lastStepLength);
     }
 
     private TrajectoryPoint Point(double lr, double batchLoss, double gradientNorm)
@@ -285,7 +286,7 @@ internal sealed partial class TrainingSession : IDisposable
         double total = 0;
         for (int i = 0; i < _named.Length; i++)
         {
-            double squared = (_named[i].Parameter - _initial[i]).to_type(float64).pow(2).sum().item<double>();
+            double squared = (_named[i].Parameter - _initial[i]).to_type(float64).Squared().sum().item<double>();
             layers[_named[i].Name] = Math.Sqrt(squared);
             total += squared;
         }
@@ -319,7 +320,7 @@ internal sealed partial class TrainingSession : IDisposable
     public double ParameterNorm()
     {
         using var scope = NewDisposeScope();
-        var squared = _model.parameters().Aggregate(zeros(1, dtype: float64, device: _device), (acc, p) => acc + p.detach().to_type(float64).pow(2).sum());
+        var squared = _model.parameters().Aggregate(zeros(1, dtype: float64, device: _device), (acc, p) => acc.Plus(p.detach().to_type(float64).Squared().sum()));
         return Math.Sqrt(squared.item<double>());
     }
 
@@ -330,7 +331,7 @@ internal sealed partial class TrainingSession : IDisposable
         var squared = zeros(1, dtype: float64, device: _device);
         foreach (var (p, p0) in _model.parameters().Zip(_initial))
         {
-            squared += (p.detach() - p0).to_type(float64).pow(2).sum();
+            squared = squared.Plus((p.detach() - p0).to_type(float64).Squared().sum());
         }
 
         return Math.Sqrt(squared.item<double>());

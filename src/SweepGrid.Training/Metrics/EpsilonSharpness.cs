@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,7 +42,7 @@ public static class EpsilonSharpness
 
     private static double MaximizeInFullSpace(Func<Tensor> loss, IReadOnlyList<Tensor> parameters, Tensor[] x, Settings s)
     {
-        var bound = x.Select(t => (t.abs() + 1) * s.Epsilon).ToArray();
+        var bound = x.Select(t => t.abs().Plus(1).Times(s.Epsilon)).ToArray();
         var y = x.Select(t => zeros_like(t)).ToArray();
         double best = double.NegativeInfinity;
         for (int step = 0; step < s.Steps; step++)
@@ -53,7 +54,7 @@ public static class EpsilonSharpness
             for (int i = 0; i < y.Length; i++)
             {
                 // Ascent step, then projection back onto the box.
-                y[i].add_(gradient[i].sign() * bound[i] * s.StepFraction);
+                y[i].PlusInPlace((gradient[i].sign() * bound[i]).Times(s.StepFraction));
                 y[i].copy_(torch.maximum(torch.minimum(y[i], bound[i]), -bound[i]));
             }
         }
@@ -68,10 +69,10 @@ public static class EpsilonSharpness
         int p = s.SubspaceDimension;
         // A: n × p, Gaussian, stored per parameter tensor as (numel_k × p) blocks.
         var a = x.Select(t => randn([t.numel(), p], generator: generator, device: CPU).to(t.device)).ToArray();
-        using var gram = a.Aggregate(zeros(p, p, device: x[0].device), (acc, block) => acc + block.t().matmul(block));
-        using var atx = a.Zip(x).Aggregate(zeros(p, device: x[0].device), (acc, pair) => acc + pair.First.t().matmul(pair.Second.flatten()));
+        using var gram = a.Aggregate(zeros(p, p, device: x[0].device), (acc, block) => acc.Plus(block.t().matmul(block)));
+        using var atx = a.Zip(x).Aggregate(zeros(p, device: x[0].device), (acc, pair) => acc.Plus(pair.First.t().matmul(pair.Second.flatten())));
         using var pseudo = linalg.solve(gram, atx);
-        using var bound = (pseudo.abs() + 1) * s.Epsilon;
+        using var bound = pseudo.abs().Plus(1).Times(s.Epsilon);
         var z = zeros(p, device: x[0].device);
         double best = double.NegativeInfinity;
         for (int step = 0; step < s.Steps; step++)
@@ -80,9 +81,9 @@ public static class EpsilonSharpness
             var y = Embed(a, x, z);
             var gradient = GradientAt(loss, parameters, x, y, out double value);
             best = Math.Max(best, value);
-            var gz = a.Zip(gradient).Aggregate(zeros(p, device: z.device), (acc, pair) => acc + pair.First.t().matmul(pair.Second.flatten()));
+            var gz = a.Zip(gradient).Aggregate(zeros(p, device: z.device), (acc, pair) => acc.Plus(pair.First.t().matmul(pair.Second.flatten())));
             using var noGrad = no_grad();
-            z.add_(gz.sign() * bound * s.StepFraction);
+            z.PlusInPlace((gz.sign() * bound).Times(s.StepFraction));
             z.copy_(torch.maximum(torch.minimum(z, bound), -bound));
         }
 
@@ -113,7 +114,7 @@ public static class EpsilonSharpness
     private static void SetTo(IReadOnlyList<Tensor> parameters, Tensor[] x, Tensor[] y)
     {
         using var noGrad = no_grad();
-        for (int i = 0; i < x.Length; i++) parameters[i].copy_(x[i] + y[i]);
+        for (int i = 0; i < x.Length; i++) parameters[i].copy_(x[i].Plus(y[i]));
     }
 
     private static double Evaluate(Func<Tensor> loss)

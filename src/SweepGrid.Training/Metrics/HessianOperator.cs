@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Metrics;
@@ -36,7 +37,7 @@ public sealed class HessianOperator : IDisposable
     {
         using var scope = NewDisposeScope();
         var dot = _gradients.Zip(v).Aggregate(zeros(1, dtype: _gradients[0].dtype, device: _gradients[0].device),
-            (acc, pair) => acc + (pair.First * pair.Second).sum());
+            (acc, pair) => acc.Plus((pair.First * pair.Second).sum()));
         return autograd.grad([dot], _parameters, retain_graph: true).Select(t => t.detach().MoveToOuterDisposeScope()).ToArray();
     }
 

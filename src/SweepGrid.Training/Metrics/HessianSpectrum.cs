@@ -1,4 +1,5 @@
 using SweepGrid.Core.Numerics;
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Metrics;
@@ -46,7 +47,7 @@ public static class HessianSpectrum
         {
             using var scope = NewDisposeScope();
             var v = hessian.Parameters
-                .Select(p => (randint(0, 2, p.shape, generator: generator, device: CPU).to_type(p.dtype) * 2 - 1).to(p.device))
+                .Select(p => randint(0, 2, p.shape, generator: generator, device: CPU).to_type(p.dtype).Times(2).Minus(1).to(p.device))
                 .ToArray();
             sum += HessianOperator.Dot(v, hessian.Apply(v));
             double next = sum / i;
@@ -75,7 +76,7 @@ public static class HessianSpectrum
             return cat(hessian.Apply(parts).Select(t => t.reshape(-1)).ToArray());
         }
 
-        Tensor Rademacher() => (randint(0, 2, [n], generator: generator, device: CPU).to_type(first.dtype) * 2 - 1).to(first.device);
+        Tensor Rademacher() => randint(0, 2, [n], generator: generator, device: CPU).to_type(first.dtype).Times(2).Minus(1).to(first.device);
 
         var runs = new List<IReadOnlyList<(double, double)>>();
         var forms = new List<double>();
@@ -95,6 +96,6 @@ public static class HessianSpectrum
     private static Tensor[] Normalize(Tensor[] v)
     {
         double norm = HessianOperator.Norm(v) + 1e-12;
-        return v.Select(t => t / norm).ToArray();
+        return v.Select(t => t.Over(norm)).ToArray();
     }
 }

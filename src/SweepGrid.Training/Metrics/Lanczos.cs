@@ -1,4 +1,5 @@
 using SweepGrid.Core.Numerics;
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Metrics;
@@ -29,7 +30,7 @@ public static class Lanczos
         // The Lanczos vectors as rows, allocated once: reorthogonalising is then two matrix-vector products.
         using var basis = zeros([steps, start.shape[0]], dtype: start.dtype, device: start.device);
         // No no_grad here: the products differentiate through the model (the vectors themselves carry no graph).
-        using (NewDisposeScope()) basis[0].copy_(start / Norm(start));
+        using (NewDisposeScope()) basis[0].copy_(start.Over(Norm(start)));
         for (int j = 0; j < steps; j++)
         {
             using var scope = NewDisposeScope();
@@ -38,15 +39,15 @@ public static class Lanczos
             double a = Dot(w, v);
             alpha.Add(a);
             if (j == steps - 1) break;
-            w = w - a * v;
-            if (j > 0) w = w - beta[j - 1] * basis[j - 1];
+            w = w - v.Times(a);
+            if (j > 0) w = w - basis[j - 1].Times(beta[j - 1]);
             var earlier = basis.narrow(0, 0, j + 1);
             for (int pass = 0; pass < 2; pass++) w = w - earlier.t().mv(earlier.mv(w));
             double b = Norm(w);
             // An invariant subspace: T_j is exact, nothing more to find from this start.
             if (b <= 1e-10 * Math.Max(1, Math.Abs(a))) break;
             beta.Add(b);
-            basis[j + 1].copy_(w / b);
+            basis[j + 1].copy_(w.Over(b));
         }
 
         return new Run(alpha, beta.Take(alpha.Count - 1).ToList());

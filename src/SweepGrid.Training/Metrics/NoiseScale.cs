@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Metrics;
@@ -48,7 +49,7 @@ public static class NoiseScale
         return FromNorms(smallBatch, bigBatch, norms);
     }
 
-    private static double SquaredNorm(IReadOnlyList<Tensor> gradient) => gradient.Sum(g => g.to_type(float64).pow(2).sum().item<double>());
+    private static double SquaredNorm(IReadOnlyList<Tensor> gradient) => gradient.Sum(g => g.to_type(float64).Squared().sum().item<double>());
 
     /// <summary>Leave-one-pair-out standard error of mean(trace) / mean(g2).</summary>
     private static double Jackknife(double[] g2, double[] trace)

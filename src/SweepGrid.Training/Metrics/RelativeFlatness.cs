@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Metrics;
@@ -20,7 +21,7 @@ public static class RelativeFlatness
         var gram = weight.matmul(weight.t());
         var expectedDiagonal = probabilities.matmul(gram.diagonal());
         var quadratic = (probabilities.matmul(gram) * probabilities).sum(1);
-        var featureNorms = features.pow(2).sum(1);
+        var featureNorms = features.Squared().sum(1);
         return (featureNorms * (expectedDiagonal - quadratic)).mean();
     }
 
@@ -29,5 +30,5 @@ public static class RelativeFlatness
     /// unlike κ it changes when W is scaled by c and φ by 1/c (Petzka et al. 2021, the reason for κ).
     /// </summary>
     public static Tensor ClassifierTrace(Tensor features, Tensor probabilities) =>
-        (features.pow(2).sum(1) * (1 - probabilities.pow(2).sum(1))).mean();
+        (features.Squared().sum(1) * probabilities.Squared().sum(1).OneMinus()).mean();
 }

@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -93,7 +94,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IClassifierNetwork
             var shortcut = Shortcut(input);
             try
             {
-                using var sum = residual + shortcut;
+                using var sum = residual.Plus(shortcut);
                 return nn.functional.relu(sum);
             }
             finally

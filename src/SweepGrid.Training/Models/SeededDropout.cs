@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,8 +27,9 @@ public sealed class SeededDropout : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (!training || _p == 0) return input.alias();
-        using var keep = rand(input.shape, generator: _generator, device: CPU).ge(_p).to(input.device);
-        return input * keep / (1 - _p);
+        using var threshold = _p.ToScalar();
+        using var keep = rand(input.shape, generator: _generator, device: CPU).ge(threshold).to(input.device);
+        return (input * keep).Over(1 - _p);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Regularization;
@@ -29,8 +30,8 @@ internal sealed class Batch(Tensor input, Tensor labels, int chunkSize)
             long count = Math.Min(chunkSize, n - start);
             double share = (double)count / n;
             var (chunk, crossEntropy) = objective(input.narrow(0, start, count), labels.narrow(0, start, count));
-            (chunk * share).backward();
-            total.add_(crossEntropy.detach() * share);
+            chunk.Times(share).backward();
+            total.PlusInPlace(crossEntropy.detach().Times(share));
         }
 
         return total;

@@ -1,5 +1,6 @@
 using SweepGrid.Core.Trials;
 using SweepGrid.Training.Models;
+using SweepGrid.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace SweepGrid.Training.Regularization;
@@ -59,7 +60,7 @@ internal static class GradientRules
     internal static double Norm(IEnumerable<Tensor> tensors)
     {
         using var scope = NewDisposeScope();
-        var squares = tensors.Select(t => t.to_type(float64).pow(2).sum()).ToArray();
+        var squares = tensors.Select(t => t.to_type(float64).Squared().sum()).ToArray();
         return squares.Length == 0 ? 0 : Math.Sqrt(stack(squares).sum().item<double>());
     }
 
@@ -67,7 +68,7 @@ internal static class GradientRules
     internal static void Shift(IReadOnlyList<(Tensor Parameter, Tensor Gradient)> parameters, IReadOnlyList<Tensor> directions, double scale)
     {
         using var noGrad = no_grad();
-        for (int i = 0; i < parameters.Count; i++) parameters[i].Parameter.add_(directions[i], alpha: scale);
+        for (int i = 0; i < parameters.Count; i++) parameters[i].Parameter.AddInPlace(directions[i], scale);
     }
 }
 
@@ -111,7 +112,7 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
         var loss = GradientRules.CrossEntropy(model, batch);
         var parameters = GradientRules.Gradients(model);
         var gradients = parameters.Select(p => p.Gradient).ToArray();
-        var v = gradients.Select(g => g * lambda).ToArray();
+        var v = gradients.Select(g => g.Times(lambda)).ToArray();
         double e = FiniteDifferenceScale / (GradientRules.Norm(v) + 1e-12);
         GradientRules.GradientAtShift(model, batch, parameters, v, e);
         using var noGrad = no_grad();
@@ -119,8 +120,8 @@ internal sealed class GradientNormPenalty(double lambda) : IGradientRule
         {
             // grad (a fresh tensor after zero_grad) holds ∇L(θ + e·v); replace it with g + (η/4)·(∇L(θ + e·v) − g)/e.
             var shifted = parameters[i].Parameter.grad!;
-            var hv = (shifted - gradients[i]) / e;
-            shifted.copy_(gradients[i] + hv * (learningRate / 4));
+            var hv = (shifted - gradients[i]).Over(e);
+            shifted.copy_(gradients[i].Plus(hv.Times(learningRate / 4)));
         }
 
         return loss;
@@ -141,6 +142,6 @@ internal sealed class RelativeFlatnessPenalty(IClassifierNetwork network, double
             var (logits, features) = network.ForwardWithFeatures(x);
             var loss = nn.functional.cross_entropy(logits, y);
             var kappa = Metrics.RelativeFlatness.Kappa(network.ClassifierWeight, features, nn.functional.softmax(logits, 1));
-            return (loss + kappa * lambda, loss);
+            return (loss.Plus(kappa.Times(lambda)), loss);
         });
 }
