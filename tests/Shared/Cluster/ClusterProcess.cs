@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Tests.Shared;
 
 /// <summary>A `sweepgrid` process (a node or a submitting client) whose output lines are collected as they come.</summary>
 public sealed class ClusterProcess : IDisposable

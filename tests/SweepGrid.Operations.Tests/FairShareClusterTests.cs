@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Operations.Tests;
 
 /// <summary>
 /// Several sweeps on one cluster share its slots by priority (sweep.priority): before, every free slot went

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Tests.Shared;
 
 /// <summary>The cluster on one machine with the embedded store: SQLite files in the shared store folder.</summary>
 public abstract class SqliteClusterHarness : ClusterHarness

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Operations.Tests;
 
 /// <summary>
 /// Sweeps at the scale users run them, on real node processes with the embedded (SQLite) store: a

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Operations.Tests;
 
 /// <summary>
 /// `sweepgrid cancel`, `pause`, `resume` and `priority` against a cluster of real processes: journaled by

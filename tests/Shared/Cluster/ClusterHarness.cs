@@ -1,8 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SweepGrid.Cluster.Hosting;
-using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Tests.Shared;
 
 /// <summary>
 /// Real `sweepgrid node` processes on 127.0.0.1 sharing one store folder, a real `submit` client, and

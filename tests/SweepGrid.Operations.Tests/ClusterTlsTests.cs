@@ -1,6 +1,6 @@
 using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Operations.Tests;
 
 /// <summary>
 /// Remoting is mutual TLS with the cluster's one certificate: real processes without it, or with

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Operations.Tests;
 
 /// <summary>
 /// Trials run in worker processes, one per slot (`sweepgrid worker`): a trial that kills its worker (a

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using SweepGrid.Tests.Shared;
 
-namespace SweepGrid.Integration.Tests;
+namespace SweepGrid.Operations.Tests;
 
 /// <summary>
 /// Every node's Prometheus endpoint (--metrics-port), scraped while a sweep runs on real processes and
