@@ -44,7 +44,7 @@ public sealed class TrialIsolationTests : SqliteClusterHarness
     public async Task A_trial_that_kills_its_worker_fails_with_its_cause_while_the_other_trials_of_its_node_complete_with_no_failure()
     {
         int a = TestMachine.FreePort();
-        var node = await Node("a", "coordinator,worker", a, null, "--slots", "2", "--slot-memory", "4G", "--test-abort-seed", "2");
+        var node = await Node("a", "coordinator,worker", a, null, "--slots", "2", "--slot-memory", "1G", "--test-abort-seed", "2");
 
         // Seed 2's worker aborts natively (SIGABRT) after its first epoch, every attempt.
         var isolation = SubmitSweep("isolation", "grid { seed = [1, 2, 3, 4, 5, 6] }", a);
@@ -61,12 +61,13 @@ public sealed class TrialIsolationTests : SqliteClusterHarness
         var failed = (string)Rows("SELECT trial FROM trials WHERE sweep = 'isolation' AND seed = 2").Single()[0]!;
         Assert.All(failures, f => Assert.Contains(failed, (string)f[0]!));
 
-        // A model too large for --slot-memory 4G (6.4 GB of weights): the kernel kills its worker at the
-        // limit of its memory cgroup (this machine, as root, can make one), and the reason says so.
-        var blowup = SubmitSweep("blowup", "model { hidden = [40000, 40000] }", a);
+        // A model too large for --slot-memory 1G (1.6 GB of weights): the kernel kills its worker at the
+        // limit of its memory cgroup (this machine, as root, can make one), and the reason says so. (With
+        // 4G and a 6.4 GB model, filling 4 GiB three times was a fifth of the test's time.)
+        var blowup = SubmitSweep("blowup", "model { hidden = [20000, 20000] }", a);
         Assert.Equal(1, await WaitForExit(blowup, Sweep));
         Assert.Contains("sweep blowup: 0 completed, 0 diverged, 1 failed", blowup.Lines);
-        Assert.Contains("out of memory: the kernel killed it at its limit of 4 GiB", (string)Rows("SELECT reason FROM trials WHERE sweep = 'blowup'").Single()[0]!);
+        Assert.Contains("out of memory: the kernel killed it at its limit of 1 GiB", (string)Rows("SELECT reason FROM trials WHERE sweep = 'blowup'").Single()[0]!);
 
         // The node came through both: the next sweep runs, the node never loaded libtorch, its workers did.
         var after = SubmitSweep("after", "grid { seed = [1, 3] }", a); // seed 2 would abort again
