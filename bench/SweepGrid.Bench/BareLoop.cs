@@ -23,7 +23,11 @@ internal sealed class BareLoop : IDisposable
             nn.Linear(data.FeatureCount, 512, hasBias: false), nn.BatchNorm1d(512), nn.ReLU(),
             nn.Linear(512, 512, hasBias: false), nn.BatchNorm1d(512), nn.ReLU(),
             nn.Linear(512, data.ClassCount));
+        // TorchSharp's own SGD: the baseline is the loop a TorchSharp user writes (SG0001: SweepGrid's
+        // trials step with Loop.ScalarSafe.SGD, the same kernels).
+#pragma warning disable SG0001
         _optimizer = optim.SGD(_model.parameters(), 0.01, momentum: 0.9);
+#pragma warning restore SG0001
     }
 
     public void Epoch()

@@ -21,6 +21,14 @@ using static TorchSharp.torch;
 // Cluster scale, node processes with no-op trials:  ... -- --scale   (PostgreSQL: set SWEEPGRID_POSTGRES)
 // Checkpoint bytes and seconds at epochs 3 to 300 of a long trial:  ... -- --checkpoint-size
 // `sweepgrid serve` on a 10,000-trial sweep:  ... -- --dashboard
+// TorchSharp's and SweepGrid's optimizer steps while collections are forced:  ... -- --scalar-race
+if (args is ["--scalar-race"])
+{
+    var race = ScalarRaceBench.Run();
+    File.WriteAllText(Path.Combine("bench", "results", "scalar-race.md"), race);
+    return;
+}
+
 if (args is ["--dashboard", ..])
 {
     var section = await DashboardBench.RunAsync(trials: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);

@@ -18,6 +18,8 @@ namespace SweepGrid.Analyzers;
 /// Tensor's operators with a number (t * 0.5, 1 - t, t += 2) convert it the same way inside TorchSharp,
 /// so they are reported too, as are the members that pass a constant Scalar of their own (add(t) and
 /// add_(t) pass alpha 1, square() is pow(2), addcdiv(a, b) value 1): see <see cref="ScalarMakingMembers"/>.
+/// TorchSharp's optimizers step with such temporaries (SGD.step: alpha: −lr), so creating one is reported
+/// too: SweepGrid.Training.Loop.ScalarSafe has SGD and Adam.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ImplicitScalarAnalyzer : DiagnosticAnalyzer
@@ -52,9 +54,25 @@ public sealed class ImplicitScalarAnalyzer : DiagnosticAnalyzer
             if (scalar is null || tensor is null) return; // the project does not use TorchSharp
             start.RegisterOperationAction(c => Check(c, scalar), OperationKind.Conversion);
             start.RegisterOperationAction(c => CheckMember(c, tensor, ((IInvocationOperation)c.Operation).TargetMethod), OperationKind.Invocation);
+            if (start.Compilation.GetTypeByMetadataName("TorchSharp.Modules.OptimizerHelper") is { } optimizer)
+            {
+                start.RegisterOperationAction(c => CheckOptimizer(c, optimizer, c.Operation.Type), OperationKind.Invocation, OperationKind.ObjectCreation);
+            }
             start.RegisterOperationAction(c => CheckOperator(c, tensor, ((IBinaryOperation)c.Operation).OperatorMethod), OperationKind.Binary);
             start.RegisterOperationAction(c => CheckOperator(c, tensor, ((ICompoundAssignmentOperation)c.Operation).OperatorMethod), OperationKind.CompoundAssignment);
         });
+    }
+
+    /// <summary>A TorchSharp optimizer made by its factory (optim.SGD(...)) or constructor.</summary>
+    private static void CheckOptimizer(OperationAnalysisContext context, INamedTypeSymbol optimizer, ITypeSymbol? made)
+    {
+        if (made is null || made.ContainingAssembly is null || !SymbolEqualityComparer.Default.Equals(made.ContainingAssembly, optimizer.ContainingAssembly)) return;
+        for (var type = made; type is not null; type = type.BaseType)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(type, optimizer)) continue;
+            context.ReportDiagnostic(Diagnostic.Create(Rule, context.Operation.Syntax.GetLocation(), context.Operation.Syntax.ToString()));
+            return;
+        }
     }
 
     private static void CheckMember(OperationAnalysisContext context, INamedTypeSymbol tensor, IMethodSymbol method)

@@ -23,6 +23,8 @@ public sealed class ImplicitScalarAnalyzerTests
     [InlineData("t.square()")]
     [InlineData("t.addcdiv_(u, u)")]
     [InlineData("t.clamp_(min: 0)")]
+    [InlineData("optim.SGD(System.Array.Empty<TorchSharp.Modules.Parameter>(), 0.1)")]
+    [InlineData("new TorchSharp.Modules.Adam(System.Array.Empty<TorchSharp.Modules.Parameter>())")]
     public void A_temporary_scalar_is_reported(string expression)
     {
         var diagnostics = Analyze($"var r = {expression};");

@@ -5,7 +5,8 @@ namespace SweepGrid.Training.Tests.Runtime;
 
 /// <summary>
 /// SweepGrid's SGD and Adam steps (ScalarSafeOptimizers.cs) against TorchSharp's: the same weights bit for
-/// bit, the same checkpoint state, and no libtorch failure while another thread forces collections.
+/// bit and the same checkpoint state. Under forced collections TorchSharp's fail and these do not: a bench
+/// (bench --scalar-race), since only a Release build shows it reliably.
 /// </summary>
 public sealed class ScalarSafeOptimizerTests
 {
@@ -56,49 +57,6 @@ public sealed class ScalarSafeOptimizerTests
 
         AssertSameWeights(a, c);
         Assert.False(a.parameters().Zip(Model(seed: 3).parameters()).All(pair => Same(pair.First, pair.Second)), "the steps moved nothing");
-    }
-
-    /// <summary>
-    /// With TorchSharp's own optimizers in their place, this failed for all four settings within 0.04–5 s
-    /// (libtorch: "Expected false to be true"): their temporary Scalars were finalized during the native
-    /// calls that read them. Nesterov with weight decay and Adam take every kind of call the steps make.
-    /// </summary>
-    [Theory]
-    [InlineData("nesterov")]
-    [InlineData("adam")]
-    public void Steps_survive_another_thread_forcing_collections_and_finalizers(string name)
-    {
-        var (_, ours, _) = Optimizers.Single(o => o.Name == name);
-        using var model = Model(seed: 5);
-        var optimizer = ours(model.parameters());
-        var (x, y) = Data();
-        using var stop = new CancellationTokenSource();
-        var collector = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
-        collector.Start();
-        try
-        {
-            using (no_grad())
-            {
-                foreach (var p in model.parameters()) p.grad = ones_like(p);
-            }
-
-            // Steps alone (no forward pass): the optimizer's native calls are all that runs.
-            for (int step = 0; step < 10_000; step++) optimizer.step();
-        }
-        finally
-        {
-            stop.Cancel();
-            collector.Join();
-        }
-
-        Assert.All(model.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
     }
 
     private static nn.Module<Tensor, Tensor> Model(int seed)
